@@ -1,0 +1,115 @@
+"""The `prosector` command: render, validate, new, info.
+
+User mistakes (bad scene, bad mesh, bad arguments, no GL driver) print a message and exit 1 (2 for
+argument errors); set PROSECTOR_DEBUG=1 to see tracebacks of internal errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from renderer import __version__, cli_args
+from renderer.errors import ProsectorError, SceneError
+
+VIEWS = ("color", "normal", "depth", "albedo", "ao")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="prosector", description="Anatomy and molecules for teaching: "
+                                     "render scenes headless, check them, scaffold new ones.")  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"prosector {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    render = sub.add_parser("render", help="render a scene to PNG without a display")
+    render.add_argument("scene", type=Path)
+    render.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
+    render.add_argument("--size", type=cli_args.size, default=(1024, 768), help="WIDTHxHEIGHT per view (default 1024x768)")
+    render.add_argument("--view", choices=VIEWS, default="color", help="colour, or a debug view")
+    render.add_argument("--camera-eye", type=cli_args.vec3, metavar="X,Y,Z", help="camera position, metres")
+    render.add_argument("--camera-target", type=cli_args.vec3, metavar="X,Y,Z", help="point looked at, metres")
+    render.add_argument("--fov", type=cli_args.fov, metavar="DEG", help="vertical field of view, degrees")
+    render.add_argument("--stereo", action="store_true", help="left and right eye side by side")
+    render.add_argument("--ipd", type=cli_args.ipd, default=0.063, metavar="METRES", help="eye distance for --stereo")
+    render.add_argument("--timing", action="store_true", help="print GPU time per pass")
+    _asset_root_option(render)
+
+    validate = sub.add_parser("validate", help="check a scene file; list every problem as FILE:LINE:COLUMN")
+    validate.add_argument("scene", type=Path)
+    validate.add_argument("--no-assets", action="store_true", help="check the file only, do not open meshes")
+    _asset_root_option(validate)
+
+    new = sub.add_parser("new", help="write a new scene from mesh files")
+    new.add_argument("scene", type=Path, help="scene file to create (.yaml)")
+    new.add_argument("--from", dest="sources", type=Path, nargs="+", required=True, metavar="FILE",
+                     help="OBJ, STL, PLY, GLB or glTF files")  # fmt: skip
+    new.add_argument("--force", action="store_true", help="overwrite an existing scene file")
+
+    info = sub.add_parser("info", help="parts, triangles, bounds, memory and backends of a scene")
+    info.add_argument("scene", type=Path)
+    _asset_root_option(info)
+    return parser
+
+
+def _asset_root_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--asset-root", type=Path, action="append", default=[], metavar="DIR",
+                        help="also allow assets from this folder (repeatable)")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="prosector: %(levelname)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except SceneError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except ProsectorError as exc:
+        print(f"prosector: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # an internal bug: say so plainly, traceback on request
+        if os.environ.get("PROSECTOR_DEBUG"):
+            traceback.print_exc()
+        print(f"prosector: internal error: {type(exc).__name__}: {exc}\n"
+              "Please report it with the scene file; PROSECTOR_DEBUG=1 shows the traceback.", file=sys.stderr)  # fmt: skip
+        return 3
+
+
+def _cmd_render(args) -> int:
+    from renderer.commands.render import render_command
+
+    return render_command(args)
+
+
+def _cmd_validate(args) -> int:
+    from renderer.scene.load import load_scene
+
+    load_scene(args.scene, load_assets=not args.no_assets, asset_roots=args.asset_root)
+    print(f"{args.scene}: valid")
+    return 0
+
+
+def _cmd_new(args) -> int:
+    from renderer.scene.scaffold import scaffold_scene
+
+    written = scaffold_scene(args.scene, args.sources, force=args.force)
+    print(f"wrote {written}; check it with: prosector validate {written}")
+    return 0
+
+
+def _cmd_info(args) -> int:
+    from renderer.commands.info import info_command
+
+    return info_command(args)
+
+
+COMMANDS = {"render": _cmd_render, "validate": _cmd_validate, "new": _cmd_new, "info": _cmd_info}
+
+if __name__ == "__main__":
+    raise SystemExit(main())

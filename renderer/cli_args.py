@@ -1,0 +1,49 @@
+"""Argument types for the command line, each failing with a message that shows a correct example."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+
+def size(text: str) -> tuple[int, int]:
+    """'1920x1080' -> (1920, 1080); 16..8192 per side."""
+    parts = text.lower().replace("×", "x").split("x")
+    try:
+        width, height = (int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 1280x720") from None
+    if not (16 <= width <= 8192 and 16 <= height <= 8192):
+        raise argparse.ArgumentTypeError(f"size {text!r}: each side must be between 16 and 8192 pixels")
+    return width, height
+
+
+def vec3(text: str) -> tuple[float, float, float]:
+    """'0,0.1,0.5' -> (0.0, 0.1, 0.5), metres."""
+    try:
+        values = tuple(float(p) for p in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not X,Y,Z in metres, e.g. 0,0.1,0.6") from None
+    if len(values) != 3 or not all(math.isfinite(v) for v in values):
+        raise argparse.ArgumentTypeError(f"{text!r} is not X,Y,Z in metres, e.g. 0,0.1,0.6")
+    return values  # type: ignore[return-value]
+
+
+def fov(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"field of view {text!r} is not a number of degrees, e.g. 35") from None
+    if not 1.0 < value < 170.0:
+        raise argparse.ArgumentTypeError("the vertical field of view must lie between 1 and 170 degrees")
+    return value
+
+
+def ipd(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"IPD {text!r} is not a distance in metres, e.g. 0.063") from None
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError("the IPD is in metres and must lie in (0, 1], e.g. 0.063")
+    return value

@@ -1,0 +1,1 @@
+"""Implementations of the `prosector` sub-commands (imported lazily by renderer.cli)."""

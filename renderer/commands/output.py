@@ -1,0 +1,36 @@
+"""Writing output files without ever clobbering a teacher's scene or leaving half-written files."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from renderer.errors import ProsectorError
+
+
+def check_output_path(output: Path, protected: list[Path], suffix: str = ".png") -> None:
+    if output.suffix.lower() != suffix:
+        raise ProsectorError(f"output {output} must end in {suffix}")
+    resolved = output.resolve()
+    for path in protected:
+        if path.exists() and resolved == path.resolve():
+            raise ProsectorError(f"refusing to overwrite {path} with an image")
+    if not resolved.parent.is_dir():
+        raise ProsectorError(f"folder {output.parent} does not exist")
+
+
+def write_png(path: Path, image: np.ndarray) -> None:
+    """Write (H, W, 3|4) uint8 to `path` atomically (temporary file + rename)."""
+    from PIL import Image  # Pillow: the PNG writer; also used for label text later
+
+    fd, temporary = tempfile.mkstemp(prefix=".prosector-", suffix=".png", dir=path.resolve().parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            Image.fromarray(image).save(handle, format="PNG")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

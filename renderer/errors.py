@@ -1,0 +1,48 @@
+"""Prosector's error types. Everything a user can cause is one of these, printed without a traceback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ProsectorError(Exception):
+    """Base of every error meant for the user; `str()` is the whole message."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem found in a file, at a 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+class SceneError(ProsectorError):
+    """A scene file (or an asset it names) is invalid; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class MeshError(ProsectorError):
+    """A mesh file cannot be used; the message names the file."""
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class GLUnavailableError(ProsectorError):
+    """No OpenGL 4.5 driver could be opened; the message says what to install."""
+
+
+class ShaderError(ProsectorError):
+    """A shader failed to load, include or compile; lines name the .glsl file and line."""

@@ -1,0 +1,110 @@
+"""The GL calls render passes make, so that passes and targets never import OpenGL themselves."""
+
+from __future__ import annotations
+
+import numpy as np
+from OpenGL import GL
+
+from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture, VertexArray
+
+RGBA8 = GL.GL_RGBA8
+SRGB8_ALPHA8 = GL.GL_SRGB8_ALPHA8
+RGBA16F = GL.GL_RGBA16F
+R16F = GL.GL_R16F
+R32F = GL.GL_R32F
+DEPTH32F = GL.GL_DEPTH_COMPONENT32F
+DEPTH24 = GL.GL_DEPTH_COMPONENT24
+GREATER = GL.GL_GREATER
+LEQUAL = GL.GL_LEQUAL
+LESS = GL.GL_LESS
+
+
+def bind_framebuffer(framebuffer: Framebuffer | int, viewport: tuple[int, int, int, int]) -> None:
+    """Draw into `framebuffer` (0 = the window) within `viewport` = (x, y, width, height) pixels."""
+    name = framebuffer if isinstance(framebuffer, int) else framebuffer.name
+    GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, name)
+    GL.glViewport(*viewport)
+
+
+def clear_color_attachment(framebuffer: Framebuffer, index: int, rgba) -> None:
+    GL.glClearNamedFramebufferfv(framebuffer.name, GL.GL_COLOR, index, np.asarray(rgba, dtype=np.float32))
+
+
+def clear_depth(framebuffer: Framebuffer, depth: float = 1.0) -> None:
+    GL.glClearNamedFramebufferfv(framebuffer.name, GL.GL_DEPTH, 0, np.array([depth], dtype=np.float32))
+
+
+def clear_region(rgba, viewport: tuple[int, int, int, int]) -> None:
+    """Clear colour inside `viewport` only (the scissor keeps other views' pixels)."""
+    GL.glEnable(GL.GL_SCISSOR_TEST)
+    GL.glScissor(*viewport)
+    GL.glClearColor(*rgba)
+    GL.glClear(GL.GL_COLOR_BUFFER_BIT)
+    GL.glDisable(GL.GL_SCISSOR_TEST)
+
+
+def draw_indexed(vertex_array: VertexArray, index_count: int) -> None:
+    GL.glBindVertexArray(vertex_array.name)
+    GL.glDrawElements(GL.GL_TRIANGLES, index_count, GL.GL_UNSIGNED_INT, None)
+
+
+class FullscreenTriangle:
+    """One triangle covering the viewport; vertices come from gl_VertexID, no buffers."""
+
+    def __init__(self, registry: ResourceRegistry):
+        self.vertex_array = VertexArray(registry)
+
+    def draw(self) -> None:
+        GL.glBindVertexArray(self.vertex_array.name)
+        GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
+
+    def release(self) -> None:
+        self.vertex_array.release()
+
+
+def resolve_color(source: Framebuffer, destination: Framebuffer) -> None:
+    """Average a multisampled colour attachment into a single-sampled one of the same size."""
+    width, height = source.size
+    GL.glBlitNamedFramebuffer(source.name, destination.name, 0, 0, width, height, 0, 0, width, height,
+                              GL.GL_COLOR_BUFFER_BIT, GL.GL_NEAREST)  # fmt: skip
+
+
+def blit_to(source: Framebuffer, destination: int, source_rect, destination_rect) -> None:
+    """Copy colour from `source` to framebuffer name `destination` (0 = window), rects = (x0, y0, x1, y1)."""
+    GL.glBlitNamedFramebuffer(source.name, destination, *source_rect, *destination_rect, GL.GL_COLOR_BUFFER_BIT,
+                              GL.GL_LINEAR)  # fmt: skip
+
+
+def read_rgba8(framebuffer: Framebuffer | int, rect: tuple[int, int, int, int]) -> np.ndarray:
+    """Pixels of `rect` = (x, y, width, height) as (height, width, 4) uint8, top row first."""
+    name = framebuffer if isinstance(framebuffer, int) else framebuffer.name
+    GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, name)
+    if name:
+        GL.glReadBuffer(GL.GL_COLOR_ATTACHMENT0)
+    GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
+    x, y, width, height = rect
+    data = GL.glReadPixels(x, y, width, height, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE)
+    GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, 0)
+    return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4)[::-1].copy()
+
+
+def read_float(texture: Texture, channels: int = 4) -> np.ndarray:
+    """Level 0 of a float texture as (height, width, channels) float32, top row first."""
+    fmt = {1: GL.GL_RED, 2: GL.GL_RG, 3: GL.GL_RGB, 4: GL.GL_RGBA}[channels]
+    size = texture.width * texture.height * channels * 4
+    data = GL.glGetTextureImage(texture.name, 0, fmt, GL.GL_FLOAT, size)
+    return np.frombuffer(data, dtype=np.float32).reshape(texture.height, texture.width, channels)[::-1].copy()
+
+
+def finish() -> None:
+    GL.glFinish()
+
+
+def max_samples() -> int:
+    return int(GL.glGetIntegerv(GL.GL_MAX_SAMPLES))
+
+
+def check_error(where: str) -> None:
+    error = GL.glGetError()
+    if error != GL.GL_NO_ERROR:
+        raise RuntimeError(f"GL error 0x{error:x} after {where}")

@@ -1,0 +1,228 @@
+"""Shader loading: plain `.glsl` files with `#include "file"`, `#define` variants, and compile
+errors that name the right file and line.
+
+Every included file gets its own GLSL source-string number through `#line LINE FILE_ID`, so the
+driver's `0:12(5): error` (Mesa) or `0(12) : error` (NVIDIA) maps back to `lighting.glsl:12`.
+Programs are cached per (stage files, defines).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from OpenGL import GL
+
+from renderer.errors import ShaderError
+from renderer.gl.resources import GLObject, ResourceRegistry
+
+GLSL_VERSION = "#version 450 core"
+_INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
+_MESA_ERROR = re.compile(r"^(\d+):(\d+)\((\d+)\):\s*(.*)$")
+_NVIDIA_ERROR = re.compile(r"^(\d+)\((\d+)\)\s*:\s*(.*)$")
+_STAGES = {".vert": GL.GL_VERTEX_SHADER, ".frag": GL.GL_FRAGMENT_SHADER, ".comp": GL.GL_COMPUTE_SHADER,
+           ".geom": GL.GL_GEOMETRY_SHADER}  # fmt: skip
+
+
+def default_shader_dirs() -> list[Path]:
+    """The installed copy (`renderer/shaders`, in wheels) first, then the repository's `shaders/`."""
+    package = Path(__file__).resolve().parent.parent
+    return [p for p in (package / "shaders", package.parent / "shaders") if p.is_dir()]
+
+
+@dataclass
+class ExpandedSource:
+    """GLSL text ready to compile plus the file name of each source-string number."""
+
+    text: str
+    files: list[str] = field(default_factory=list)
+
+
+class ShaderSources:
+    """Resolves shader names against search directories and expands includes."""
+
+    def __init__(self, dirs: list[Path] | None = None):
+        self.dirs = dirs if dirs is not None else default_shader_dirs()
+        if not self.dirs:
+            raise ShaderError("no shader directory found (expected renderer/shaders or shaders/)")
+
+    def find(self, name: str) -> Path:
+        for directory in self.dirs:
+            path = directory / name
+            if path.is_file():
+                return path
+        raise ShaderError(f"shader file {name!r} not found in {', '.join(map(str, self.dirs))}")
+
+    def expand(self, name: str, defines: Mapping[str, object] | None = None) -> ExpandedSource:
+        out = ExpandedSource(text="")
+        lines = [GLSL_VERSION]
+        for key, value in sorted((defines or {}).items()):
+            lines.append(f"#define {key} {_define_value(value)}")
+        self._expand_file(name, lines, out.files, stack=[])
+        out.text = "\n".join(lines) + "\n"
+        return out
+
+    def _expand_file(self, name: str, lines: list[str], files: list[str], stack: list[str]) -> None:
+        if name in stack:
+            chain = " -> ".join([*stack, name])
+            raise ShaderError(f"{stack[-1]}: #include cycle: {chain}")
+        path = self.find(name)
+        file_id = len(files)
+        files.append(name)
+        lines.append(f"#line 1 {file_id}")
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            match = _INCLUDE.match(line)
+            if match:
+                self._expand_file(match.group(1), lines, files, [*stack, name])
+                lines.append(f"#line {number + 1} {file_id}")
+            elif line.strip().startswith("#version"):
+                lines.append("")  # the loader writes the version line; keep numbering
+            else:
+                lines.append(line)
+
+
+def _define_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def map_compile_log(log: str, files: list[str]) -> str:
+    """Rewrite driver messages so each names `file.glsl:LINE` instead of a source-string number."""
+    out = []
+    for raw in log.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        mesa, nvidia = _MESA_ERROR.match(line), _NVIDIA_ERROR.match(line)
+        if mesa:
+            source, number, message = int(mesa.group(1)), mesa.group(2), mesa.group(4)
+        elif nvidia:
+            source, number, message = int(nvidia.group(1)), nvidia.group(2), nvidia.group(3)
+        else:
+            out.append(line)
+            continue
+        name = files[source] if 0 <= source < len(files) else f"<source {source}>"
+        out.append(f"{name}:{number}: {message}")
+    return "\n".join(out)
+
+
+class Program(GLObject):
+    """A linked GL program with its active uniforms; set them with `program["u_name"] = value`."""
+
+    kind = "program"
+
+    def __init__(self, registry: ResourceRegistry, stages: list[tuple[int, ExpandedSource]], label: str):
+        name = GL.glCreateProgram()
+        super().__init__(registry, name, GL.glDeleteProgram)
+        self.label = label
+        shaders = [_compile(stage, source) for stage, source in stages]
+        for shader in shaders:
+            GL.glAttachShader(self.name, shader)
+        GL.glLinkProgram(self.name)
+        for shader in shaders:
+            GL.glDetachShader(self.name, shader)
+            GL.glDeleteShader(shader)
+        if not GL.glGetProgramiv(self.name, GL.GL_LINK_STATUS):
+            log = GL.glGetProgramInfoLog(self.name)
+            log = log.decode(errors="replace") if isinstance(log, bytes) else str(log)
+            self.release()
+            raise ShaderError(f"linking {label} failed:\n{log}")
+        self.uniforms = _active_uniforms(self.name)
+
+    def use(self) -> None:
+        GL.glUseProgram(self.name)
+
+    def __setitem__(self, uniform: str, value) -> None:
+        entry = self.uniforms.get(uniform)
+        if entry is None:
+            return  # optimised away by the compiler in this variant: nothing to set
+        location, gl_type = entry
+        _set_uniform(self.name, location, gl_type, value)
+
+
+def _compile(stage: int, source: ExpandedSource) -> int:
+    shader = GL.glCreateShader(stage)
+    GL.glShaderSource(shader, source.text)
+    GL.glCompileShader(shader)
+    if not GL.glGetShaderiv(shader, GL.GL_COMPILE_STATUS):
+        log = GL.glGetShaderInfoLog(shader)
+        log = log.decode(errors="replace") if isinstance(log, bytes) else str(log)
+        GL.glDeleteShader(shader)
+        raise ShaderError("shader compilation failed:\n" + map_compile_log(log, source.files))
+    return shader
+
+
+def _active_uniforms(program: int) -> dict[str, tuple[int, int]]:
+    result = {}
+    for index in range(GL.glGetProgramiv(program, GL.GL_ACTIVE_UNIFORMS)):
+        name, _size, gl_type = GL.glGetActiveUniform(program, index)
+        name = name.decode() if isinstance(name, bytes) else name
+        location = GL.glGetUniformLocation(program, name)
+        if location >= 0:
+            result[name.removesuffix("[0]")] = (location, int(gl_type))
+    return result
+
+
+_FLOAT_SETTERS = {GL.GL_FLOAT: GL.glProgramUniform1fv, GL.GL_FLOAT_VEC2: GL.glProgramUniform2fv,
+                  GL.GL_FLOAT_VEC3: GL.glProgramUniform3fv, GL.GL_FLOAT_VEC4: GL.glProgramUniform4fv}  # fmt: skip
+_INT_SETTERS = {GL.GL_INT: GL.glProgramUniform1iv, GL.GL_INT_VEC2: GL.glProgramUniform2iv,
+                GL.GL_INT_VEC3: GL.glProgramUniform3iv, GL.GL_INT_VEC4: GL.glProgramUniform4iv,
+                GL.GL_BOOL: GL.glProgramUniform1iv, GL.GL_UNSIGNED_INT: GL.glProgramUniform1uiv}  # fmt: skip
+_SAMPLERS = {GL.GL_SAMPLER_2D, GL.GL_SAMPLER_2D_MULTISAMPLE, GL.GL_SAMPLER_3D, GL.GL_SAMPLER_CUBE,
+             GL.GL_SAMPLER_2D_ARRAY, GL.GL_UNSIGNED_INT_SAMPLER_2D}  # fmt: skip
+_COMPONENTS = {GL.GL_FLOAT: 1, GL.GL_FLOAT_VEC2: 2, GL.GL_FLOAT_VEC3: 3, GL.GL_FLOAT_VEC4: 4, GL.GL_INT: 1,
+               GL.GL_INT_VEC2: 2, GL.GL_INT_VEC3: 3, GL.GL_INT_VEC4: 4, GL.GL_BOOL: 1, GL.GL_UNSIGNED_INT: 1}  # fmt: skip
+
+
+def _set_uniform(program: int, location: int, gl_type: int, value) -> None:
+    if gl_type == GL.GL_FLOAT_MAT4:
+        # Matrices are row-major numpy arrays (maths convention); GL reads them transposed.
+        data = np.ascontiguousarray(value, dtype=np.float32).reshape(-1, 4, 4)
+        GL.glProgramUniformMatrix4fv(program, location, len(data), GL.GL_TRUE, data)
+    elif gl_type == GL.GL_FLOAT_MAT3:
+        data = np.ascontiguousarray(value, dtype=np.float32).reshape(-1, 3, 3)
+        GL.glProgramUniformMatrix3fv(program, location, len(data), GL.GL_TRUE, data)
+    elif gl_type in _FLOAT_SETTERS:
+        data = np.ascontiguousarray(value, dtype=np.float32).ravel()
+        _FLOAT_SETTERS[gl_type](program, location, max(1, data.size // _COMPONENTS[gl_type]), data)
+    elif gl_type in _INT_SETTERS:
+        dtype = np.uint32 if gl_type == GL.GL_UNSIGNED_INT else np.int32
+        data = np.ascontiguousarray(value, dtype=dtype).ravel()
+        _INT_SETTERS[gl_type](program, location, max(1, data.size // _COMPONENTS[gl_type]), data)
+    elif gl_type in _SAMPLERS or gl_type in (GL.GL_IMAGE_2D,):
+        GL.glProgramUniform1i(program, location, int(value))
+    else:
+        raise ShaderError(f"uniform type 0x{gl_type:x} not supported by the setter")
+
+
+class ShaderLibrary:
+    """Compiles and caches programs by (stage files, defines) for one GL context."""
+
+    def __init__(self, registry: ResourceRegistry, sources: ShaderSources | None = None):
+        self.registry = registry
+        self.sources = sources or ShaderSources()
+        self._cache: dict[tuple, Program] = {}
+
+    def program(self, *files: str, defines: Mapping[str, object] | None = None) -> Program:
+        """Program from stage files named by extension (`mesh.vert`, `pbr.frag`, `ssao.comp`)."""
+        key = (files, tuple(sorted((defines or {}).items())))
+        program = self._cache.get(key)
+        if program is None:
+            stages = []
+            for name in files:
+                stage = _STAGES.get(Path(name).suffix)
+                if stage is None:
+                    raise ShaderError(f"{name}: unknown shader stage (use .vert, .frag, .geom or .comp)")
+                stages.append((stage, self.sources.expand(name, defines)))
+            program = Program(self.registry, stages, label="+".join(files))
+            self._cache[key] = program
+        return program
+
+    def release(self) -> None:
+        for program in self._cache.values():
+            program.release()
+        self._cache.clear()

@@ -1,0 +1,1 @@
+"""Render passes: functions of (GPU scene, view, options) that draw into buffers they are given."""

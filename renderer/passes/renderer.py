@@ -1,0 +1,90 @@
+"""The Renderer: runs the passes for one view into a target framebuffer. One instance per context.
+
+It owns the compiled programs and the per-size intermediate buffers; the GPU scene owns geometry;
+targets own their framebuffers. `render_view` is the body of the one draw loop every target uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from renderer.gl import commands
+from renderer.gl.context import GLContext
+from renderer.gl.resources import Framebuffer
+from renderer.gl.shaders import ShaderLibrary
+from renderer.gpu.scene import GpuScene
+from renderer.passes.buffers import BufferPool, ViewBuffers
+from renderer.passes.options import RenderOptions
+from renderer.passes.prepass import run_prepass
+from renderer.passes.present import run_present
+from renderer.passes.shading import run_shading
+from renderer.passes.ssao import run_ssao
+from renderer.passes.timing import PassTimer
+from renderer.view import View
+
+
+@dataclass
+class ViewResult:
+    """What a rendered view leaves behind for tests and tools (not used by the draw loop)."""
+
+    buffers: ViewBuffers
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class Renderer:
+    def __init__(self, context: GLContext, timing: bool = False):
+        self.context = context
+        self.shaders = ShaderLibrary(context.resources)
+        self.pool = BufferPool(context.resources)
+        self.fullscreen = commands.FullscreenTriangle(context.resources)
+        self.timer = PassTimer(context.resources) if timing else None
+
+    def render_view(self, scene: GpuScene, view: View, options: RenderOptions, target: Framebuffer | int,
+                    srgb_target: bool = True) -> ViewResult:  # fmt: skip
+        """Draw `scene` as seen by `view` into `target` at `view.viewport`."""
+        width, height = view.size
+        samples = min(options.msaa_samples, commands.max_samples())
+        buffers = self.pool.get(width, height, max(samples, 1))
+        parts = scene.visible_parts()
+        opaque = [p for p in parts if not p.translucent]
+        translucent = [p for p in parts if p.translucent]
+        radius = options.ao_radius_for(scene.bounds())
+        timer = self.timer
+        with _timed(timer, "prepass"):
+            run_prepass(self.shaders, buffers, view, opaque)
+        with _timed(timer, "ao"):
+            run_ssao(self.shaders, self.fullscreen, buffers, view, options, radius)
+        with _timed(timer, "shading"):
+            run_shading(self.shaders, buffers, view, options, opaque, translucent)
+        with _timed(timer, "present"):
+            run_present(self.shaders, self.fullscreen, buffers, view, options, target, srgb_target)
+        return ViewResult(buffers, timer.collect() if timer else {})
+
+    def release(self) -> None:
+        self.shaders.release()
+        self.pool.release()
+        self.fullscreen.release()
+        if self.timer:
+            self.timer.release()
+
+
+def _timed(timer: PassTimer | None, name: str):
+    return timer.measure(name) if timer else _NULL
+
+
+class _Null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+_NULL = _Null()
+
+
+def average_timings(results: list[dict[str, float]]) -> dict[str, float]:
+    keys = {k for r in results for k in r}
+    return {k: float(np.mean([r[k] for r in results if k in r])) for k in sorted(keys)}

@@ -1,0 +1,45 @@
+"""Forward shading into the multisampled HDR buffer: opaque parts, then translucent ones blended."""
+
+from __future__ import annotations
+
+from renderer.gl import commands
+from renderer.gl.shaders import ShaderLibrary
+from renderer.gl.state import PREMULTIPLIED, gl_state
+from renderer.gpu.scene import GpuPart
+from renderer.passes.buffers import ViewBuffers
+from renderer.passes.geometry import back_to_front, draw_parts, set_view_uniforms
+from renderer.passes.options import RenderOptions
+from renderer.view import View
+
+
+def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, options: RenderOptions,
+                opaque: list[GpuPart], translucent: list[GpuPart]) -> None:  # fmt: skip
+    program = shaders.program("mesh.vert", "pbr.frag", defines={"VIEW_MODE": options.view_mode_index})
+    set_view_uniforms(program, view)
+    program["u_sky_color"] = options.sky
+    program["u_ground_color"] = options.ground
+    program["u_key_direction"] = options.key_direction
+    program["u_key_radiance"] = options.key_radiance
+    program["u_near_far"] = (view.near_m, view.far_m)
+    program["u_viewport_origin"] = (0.0, 0.0)
+    program["u_ao"] = 0
+    buffers.ao_texture.bind(0)
+
+    commands.bind_framebuffer(buffers.hdr, (0, 0, buffers.width, buffers.height))
+    commands.clear_color_attachment(buffers.hdr, 0, (*_background(options), 1.0))
+    commands.clear_depth(buffers.hdr)
+    with gl_state(depth_test=True, depth_write=True, multisample=True):
+        draw_parts(program, opaque, materials=True)
+    if translucent and options.view_mode == "color":
+        # Front faces only: one layer per translucent part, so a closed skin reads as a clear shell.
+        with gl_state(depth_test=True, depth_write=False, cull_face=True, blend=PREMULTIPLIED, multisample=True):
+            draw_parts(program, back_to_front(translucent, view.eye_m), materials=True)
+    commands.resolve_color(buffers.hdr, buffers.resolved)
+
+
+def _background(options: RenderOptions) -> tuple[float, float, float]:
+    if options.view_mode == "color":
+        return options.background
+    if options.view_mode in ("depth", "ao"):
+        return (1.0, 1.0, 1.0)  # far / open sky
+    return (0.0, 0.0, 0.0)

@@ -1,0 +1,56 @@
+"""Where a scene may read assets from, and resolving its relative paths safely.
+
+A scene file is untrusted: `mesh: ../../etc/passwd` or a symlink pointing outside must not read
+anything. Allowed roots are the scene's folder, the bundled `assets/` folder, and roots the user
+configures (`--asset-root`, `PROSECTOR_ASSET_ROOTS`); never roots named inside the scene itself.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from renderer.scene import limits
+
+
+def bundled_asset_dirs() -> list[Path]:
+    """`renderer/assets` (installed wheels) and the repository's `assets/` (checkouts)."""
+    package = Path(__file__).resolve().parent.parent
+    return [p for p in (package / "assets", package.parent / "assets") if p.is_dir()]
+
+
+def allowed_roots(scene_file: Path, extra: list[Path] | None = None) -> list[Path]:
+    roots = [scene_file.resolve().parent, *bundled_asset_dirs(), *(extra or [])]
+    env = os.environ.get("PROSECTOR_ASSET_ROOTS")
+    if env:
+        roots += [Path(p) for p in env.split(os.pathsep) if p]
+    return [r.resolve() for r in roots]
+
+
+class AssetPathError(ValueError):
+    """A path a scene names cannot be used; the message says why and what to do."""
+
+
+def resolve_asset(scene_file: Path, relative: str, roots: list[Path]) -> Path:
+    """Absolute, symlink-free path of `relative` (as written in the scene), checked against `roots`."""
+    if not relative or not relative.strip():
+        raise AssetPathError("the path is empty")
+    if "\x00" in relative:
+        raise AssetPathError("the path contains a NUL character")
+    candidate = Path(relative)
+    if not candidate.is_absolute():
+        candidate = scene_file.resolve().parent / candidate
+    resolved = candidate.resolve()
+    if not any(resolved.is_relative_to(root) for root in roots):
+        raise AssetPathError(
+            f"'{relative}' is outside the scene's folder and the allowed asset folders; move the file next to "
+            "the scene, or allow its folder with --asset-root"
+        )
+    if not resolved.exists():
+        raise AssetPathError(f"file '{relative}' not found (looked at {resolved})")
+    if not resolved.is_file():
+        raise AssetPathError(f"'{relative}' is not a file")
+    size = resolved.stat().st_size
+    if size > limits.MAX_MESH_FILE_BYTES:
+        raise AssetPathError(f"'{relative}' is {size / 2**20:.0f} MiB; the limit is {limits.MAX_MESH_FILE_BYTES / 2**20:.0f} MiB")
+    return resolved

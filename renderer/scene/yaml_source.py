@@ -1,0 +1,129 @@
+"""Safe YAML loading that remembers where every value and key came from (line, column).
+
+PyYAML's composer gives the node tree with marks; we build plain Python data from it ourselves so
+that nothing is constructed but str/int/float/bool/None/list/dict, aliases are bounded, duplicate
+keys are errors, and every path (`("parts", "skull", "material")`) maps back to a position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from renderer.errors import Problem, SceneError
+from renderer.scene import limits
+
+Path_ = tuple
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}  # a path into the document: keys (str) and list indices (int)
+
+
+@dataclass
+class SourceMap:
+    """1-based (line, column) of each value, and of each mapping key, by document path."""
+
+    file: str
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: Path_, prefer_key: bool = False) -> tuple[int, int]:
+        """Position of the deepest known prefix of `path` (the key itself when `prefer_key`)."""
+        for cut in range(len(path), -1, -1):
+            prefix = tuple(path[:cut])
+            if prefer_key and prefix in self.keys:
+                return self.keys[prefix]
+            if prefix in self.values:
+                return self.values[prefix]
+        return (1, 1)
+
+    def problem(self, path: Path_, message: str, prefer_key: bool = False) -> Problem:
+        line, column = self.position(path, prefer_key)
+        return Problem(self.file, line, column, message)
+
+
+def format_path(path: Path_) -> str:
+    """`("lesson", "steps", 3, "show", 1)` -> `lesson.steps[3].show[1]`."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def load_yaml_text(text: str, file: str) -> tuple[object, SourceMap]:
+    """Parse YAML (or JSON) text safely. Raises SceneError with positions."""
+    source = SourceMap(file)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise SceneError([Problem(file, line, column, f"YAML syntax error: {exc.problem or exc}")]) from None
+    except yaml.YAMLError as exc:
+        raise SceneError([Problem(file, 1, 1, f"YAML error: {exc}")]) from None
+    if node is None:
+        raise SceneError([Problem(file, 1, 1, "the file is empty; a scene starts with `version: 1`")])
+    builder = _Builder(source)
+    data = builder.build(node, ())
+    if builder.problems:
+        raise SceneError(builder.problems)
+    return data, source
+
+
+class _Builder:
+    def __init__(self, source: SourceMap):
+        self.source = source
+        self.count = 0
+        self.problems: list = []
+        self._constructor = yaml.SafeLoader("")  # only for resolving scalar tags to Python values
+
+    def build(self, node: yaml.Node, path: Path_, depth: int = 0):
+        self.count += 1
+        if self.count > limits.MAX_YAML_NODES:
+            raise SceneError([self.source.problem(path, f"document too large: more than {limits.MAX_YAML_NODES} values "
+                                                        "(check for runaway aliases)")])  # fmt: skip
+        if depth > limits.MAX_YAML_DEPTH:
+            raise SceneError([self.source.problem(path, f"nesting deeper than {limits.MAX_YAML_DEPTH} levels")])
+        self.source.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict:
+        result: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.append(self.source.problem(path, "YAML merge keys (<<) are not supported; write the keys out"))
+                continue
+            key = self._scalar(key_node, path)
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                self.problems.append(self.source.problem(path, f"keys must be text, not {key!r}"))
+                continue
+            key = str(key)
+            key_path = (*path, key)
+            position = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in result:
+                first = self.source.keys[key_path]
+                message = f"{format_path(key_path)}: duplicate key '{key}' (first at line {first[0]})"
+                self.problems.append(Problem(self.source.file, *position, message))
+                continue
+            self.source.keys[key_path] = position
+            result[key] = self.build(value_node, key_path, depth + 1)
+        return result
+
+    def _scalar(self, node: yaml.Node, path: Path_):
+        if not isinstance(node, yaml.ScalarNode):
+            self.problems.append(self.source.problem(path, "a key must be a plain value"))
+            return None
+        tag = node.tag
+        if tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:set"):
+            return node.value  # keep as text; the schema decides
+        if tag not in _PLAIN_TAGS:
+            self.problems.append(self.source.problem(path, f"YAML tag {tag} is not allowed in scene files"))
+            return node.value
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            self.problems.append(self.source.problem(path, f"cannot read value {node.value!r}: {exc}"))
+            return node.value

@@ -1,0 +1,1 @@
+"""Targets: where views are drawn -- an offscreen image, a window, or OpenXR swapchains."""

@@ -1,0 +1,32 @@
+// Final step of a view: exposure, tone mapping and output to an sRGB target (the hardware encodes).
+// Data views (normal, depth, ao) must reach the file unchanged, so they are pre-decoded here and
+// the sRGB encoding of the target restores the raw value.
+#include "lib/color.glsl"
+
+#ifndef VIEW_MODE
+#define VIEW_MODE 0
+#endif
+#ifndef ENCODE_SRGB
+#define ENCODE_SRGB 0  // 1 when the target is not an sRGB framebuffer: encode here instead
+#endif
+
+uniform sampler2D u_hdr;    // linear, resolved
+uniform float u_exposure;
+uniform vec2 u_origin;      // pixels: where this view starts in the target
+
+in vec2 v_uv;
+layout(location = 0) out vec4 out_color;
+
+void main() {
+    vec4 c = texelFetch(u_hdr, ivec2(gl_FragCoord.xy) - ivec2(u_origin), 0);
+#if VIEW_MODE == 0
+    out_color = vec4(tonemap_pbr_neutral(c.rgb * u_exposure), 1.0);
+#elif VIEW_MODE == 3
+    out_color = vec4(c.rgb, 1.0);
+#else
+    out_color = vec4(srgb_to_linear(clamp(c.rgb, 0.0, 1.0)), 1.0);
+#endif
+#if ENCODE_SRGB
+    out_color.rgb = linear_to_srgb(out_color.rgb);
+#endif
+}
