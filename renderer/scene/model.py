@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from renderer.deform.params import DeformerSpec
 from renderer.scene.materials import Color, Material
 
 FORMAT_VERSION = 1
@@ -105,6 +106,7 @@ class Part(Strict):
     transform: Transform = Transform()
     visible: bool = True
     opacity: float = Field(1.0, ge=0.0, le=1.0)
+    deform: list[DeformerSpec] = Field(default_factory=list, max_length=8, description="deformers, applied in order")
 
     _check_name = field_validator("name")(lambda cls, v: _check_text(v))
 
