@@ -46,8 +46,15 @@ class HeadlessRenderer:
         assert self.loaded is not None, "load() a scene first"
         return options_from_scene(self.loaded.scene).with_(**overrides)
 
-    def render(self, width: int, height: int, camera: Camera | None = None, options: RenderOptions | None = None,
-               stereo: bool = False, ipd_m: float = 0.063) -> np.ndarray:  # fmt: skip
+    def render(
+        self,
+        width: int,
+        height: int,
+        camera: Camera | None = None,
+        options: RenderOptions | None = None,
+        stereo: bool = False,
+        ipd_m: float = 0.063,
+    ) -> np.ndarray:
         """Render and return (height, width or 2*width, 3) uint8 sRGB, top row first."""
         self.context.make_current()
         self.context.begin_frame()
