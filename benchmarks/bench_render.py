@@ -115,10 +115,21 @@ def pyrender_figures(mesh_files: list[Path], size, frames: int, camera) -> dict 
         path = Path(folder) / "merged.glb"
         merged.export(path)
         run = subprocess.run(
-            [sys.executable, "-c", PYRENDER_SCRIPT, str(path), str(size[0]), str(size[1]), str(frames),
-             json.dumps(list(camera.eye_m)), json.dumps(list(camera.target_m)), str(camera.vertical_fov_deg)],
-            capture_output=True, text=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-c",
+                PYRENDER_SCRIPT,
+                str(path),
+                str(size[0]),
+                str(size[1]),
+                str(frames),
+                json.dumps(list(camera.eye_m)),
+                json.dumps(list(camera.target_m)),
+                str(camera.vertical_fov_deg),
+            ],
+            capture_output=True,
+            text=True,
+        )
     if run.returncode != 0:
         print(f"pyrender unavailable: {run.stderr.strip().splitlines()[-1] if run.stderr else run.returncode}")
         return None
@@ -132,8 +143,10 @@ def main() -> int:
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as folder, HeadlessRenderer(timing=False) as headless:
-        print(f"GL: {headless.context.info.renderer} ({headless.context.info.platform}); "
-              f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores")  # fmt: skip
+        print(
+            f"GL: {headless.context.info.renderer} ({headless.context.info.platform}); "
+            f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+        )
         cases = [
             ("default scene", ROOT / "scenes" / "brain.yaml", (512, 512)),
             ("default scene", ROOT / "scenes" / "brain.yaml", (1920, 1080)),
@@ -147,9 +160,13 @@ def main() -> int:
             row = {"case": name, "size": f"{size[0]}x{size[1]}", **ours, "pyrender_ms": peer["ms"] if peer else None}
             results.append(row)
             ratio = f"{row['pyrender_ms'] / row['plain_ms']:.2f}x" if peer else "n/a"
-            print(f"{name:<20} {row['size']:>9} {row['triangles']:>10,} tris | prosector plain {row['plain_ms']:7.1f} ms, "
-                  f"full (SSAO) {row['full_ms']:7.1f} ms, AO pass {row['ao_pass_ms']:6.1f} ms | "
-                  f"pyrender {row['pyrender_ms'] or float('nan'):7.1f} ms | pyrender/prosector plain = {ratio}")  # fmt: skip
+            print(
+                f"{name:<20} {row['size']:>9} {row['triangles']:>10,} tris | "
+                f"prosector plain {row['plain_ms']:7.1f} ms, "
+                f"full (SSAO) {row['full_ms']:7.1f} ms, AO pass {row['ao_pass_ms']:6.1f} ms | "
+                f"pyrender {row['pyrender_ms'] or float('nan'):7.1f} ms | "
+                f"pyrender/prosector plain = {ratio}"
+            )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0
