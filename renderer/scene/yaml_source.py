@@ -20,25 +20,37 @@ _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "
 
 @dataclass
 class SourceMap:
-    """1-based (line, column) of each value, and of each mapping key, by document path."""
+    """1-based (line, column) of each value, and of each mapping key, by document path.
+
+    A document merged from `include:`d files keeps, per path, the file a value came from
+    (`value_files`/`key_files`; absent means `file`).
+    """
 
     file: str
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    value_files: dict[Path_, str] = field(default_factory=dict)
+    key_files: dict[Path_, str] = field(default_factory=dict)
 
-    def position(self, path: Path_, prefer_key: bool = False) -> tuple[int, int]:
-        """Position of the deepest known prefix of `path` (the key itself when `prefer_key`)."""
+    def locate(self, path: Path_, prefer_key: bool = False) -> tuple[str, int, int]:
+        """File, line and column of the deepest known prefix of `path` (the key itself when `prefer_key`)."""
         for cut in range(len(path), -1, -1):
             prefix = tuple(path[:cut])
             if prefer_key and prefix in self.keys:
-                return self.keys[prefix]
+                return (self.key_files.get(prefix, self.file), *self.keys[prefix])
             if prefix in self.values:
-                return self.values[prefix]
-        return (1, 1)
+                return (self.value_files.get(prefix, self.file), *self.values[prefix])
+        return (self.file, 1, 1)
+
+    def position(self, path: Path_, prefer_key: bool = False) -> tuple[int, int]:
+        return self.locate(path, prefer_key)[1:]
+
+    def file_of(self, path: Path_) -> str:
+        """The file the value at `path` was written in."""
+        return self.locate(path)[0]
 
     def problem(self, path: Path_, message: str, prefer_key: bool = False) -> Problem:
-        line, column = self.position(path, prefer_key)
-        return Problem(self.file, line, column, message)
+        return Problem(*self.locate(path, prefer_key), message)
 
 
 def format_path(path: Path_) -> str:
