@@ -17,6 +17,8 @@ DEPTH24 = GL.GL_DEPTH_COMPONENT24
 GREATER = GL.GL_GREATER
 LEQUAL = GL.GL_LEQUAL
 LESS = GL.GL_LESS
+RGBA = GL.GL_RGBA
+UNSIGNED_BYTE = GL.GL_UNSIGNED_BYTE
 
 
 def bind_framebuffer(framebuffer: Framebuffer | int, viewport: tuple[int, int, int, int]) -> None:
@@ -46,6 +48,12 @@ def clear_region(rgba, viewport: tuple[int, int, int, int]) -> None:
 def draw_indexed(vertex_array: VertexArray, index_count: int) -> None:
     GL.glBindVertexArray(vertex_array.name)
     GL.glDrawElements(GL.GL_TRIANGLES, index_count, GL.GL_UNSIGNED_INT, None)
+
+
+def draw_triangles(vertex_array: VertexArray, vertex_count: int) -> None:
+    """Non-indexed triangles: `vertex_count` vertices from the array's buffers."""
+    GL.glBindVertexArray(vertex_array.name)
+    GL.glDrawArrays(GL.GL_TRIANGLES, 0, vertex_count)
 
 
 class FullscreenTriangle:
@@ -92,8 +100,9 @@ def read_float(texture: Texture, channels: int = 4) -> np.ndarray:
     """Level 0 of a float texture as (height, width, channels) float32, top row first."""
     fmt = {1: GL.GL_RED, 2: GL.GL_RG, 3: GL.GL_RGB, 4: GL.GL_RGBA}[channels]
     size = texture.width * texture.height * channels * 4
-    data = GL.glGetTextureImage(texture.name, 0, fmt, GL.GL_FLOAT, size)
-    return np.frombuffer(data, dtype=np.float32).reshape(texture.height, texture.width, channels)[::-1].copy()
+    data = np.empty(texture.height * texture.width * channels, dtype=np.float32)
+    GL.glGetTextureImage(texture.name, 0, fmt, GL.GL_FLOAT, size, data)  # PyOpenGL 3.1.10 wants the array
+    return data.reshape(texture.height, texture.width, channels)[::-1].copy()
 
 
 def finish() -> None:
