@@ -69,7 +69,7 @@ def load_yaml_text(text: str, file: str) -> tuple[object, SourceMap]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise SceneError([Problem(file, line, column, f"YAML syntax error: {exc.problem or exc}")]) from None
+        raise SceneError([Problem(file, line, column, f"YAML syntax error: {exc.problem or exc}{_hint(exc)}")]) from None
     except yaml.YAMLError as exc:
         raise SceneError([Problem(file, 1, 1, f"YAML error: {exc}")]) from None
     if node is None:
@@ -139,3 +139,15 @@ class _Builder:
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
             self.problems.append(self.source.problem(path, f"cannot read value {node.value!r}: {exc}"))
             return node.value
+
+
+def _hint(exc: yaml.MarkedYAMLError) -> str:
+    """What usually causes a syntax error, in a teacher's words."""
+    problem = str(exc.problem or "")
+    if "'\\t'" in problem:
+        return "; indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "; a text containing ': ' must be put in quotes"
+    if "expected ',' or '}'" in problem or "expected ',' or ']'" in problem:
+        return "; inside [...] or {...}, put texts containing commas, colons or question marks in quotes"
+    return ""
