@@ -14,8 +14,9 @@ import yaml
 from renderer.errors import Problem, SceneError
 from renderer.scene import limits
 
-Path_ = tuple
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}  # a path into the document: keys (str) and list indices (int)
+Path_ = tuple  # a path into the document: keys (str) and list indices (int)
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
 
 
 @dataclass
@@ -69,7 +70,8 @@ def load_yaml_text(text: str, file: str) -> tuple[object, SourceMap]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise SceneError([Problem(file, line, column, f"YAML syntax error: {exc.problem or exc}{_hint(exc)}")]) from None
+        message = f"YAML syntax error: {exc.problem or exc}{_hint(exc)}"
+        raise SceneError([Problem(file, line, column, message)]) from None
     except yaml.YAMLError as exc:
         raise SceneError([Problem(file, 1, 1, f"YAML error: {exc}")]) from None
     if node is None:
@@ -96,6 +98,8 @@ class _Builder:
         if depth > limits.MAX_YAML_DEPTH:
             raise SceneError([self.source.problem(path, f"nesting deeper than {limits.MAX_YAML_DEPTH} levels")])
         self.source.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
+            self.problems.append(self.source.problem(path, f"YAML tag {node.tag} is not allowed in scene files"))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
