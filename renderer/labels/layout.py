@@ -35,7 +35,8 @@ def place_labels(anchors: np.ndarray, sizes: np.ndarray, view_size: tuple[int, i
         best, best_cost = None, np.inf
         for cost, box in _candidates(ax, ay, w, h, outward, gap, width, height):
             overlap = sum(_overlap(box, other, margin) for other in placed if other is not None)
-            covers = sum(_contains(box, anchors[j], margin) for j in range(len(anchors)) if j != index)
+            covers = sum(_contains(box, anchor, margin) for anchor in anchors)  # its own included: boxes
+            # pushed against the view's edge can land on their own anchor
             total = cost + 1e4 * overlap + 1e3 * covers
             if total < best_cost:
                 best, best_cost = box, total
