@@ -1,4 +1,4 @@
-"""The `prosector` command: render, validate, new, info.
+"""The `prosector` command: render, validate, new, info, schema.
 
 User mistakes (bad scene, bad mesh, bad arguments, no GL driver) print a message and exit 1 (2 for
 argument errors); set PROSECTOR_DEBUG=1 to see tracebacks of internal errors.
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="render a scene to PNG without a display")
     render.add_argument("scene", type=Path)
-    render.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
+    render.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write (a folder with --all-steps)")
     render.add_argument(
         "--size", type=cli_args.size, default=(1024, 768), help="WIDTHxHEIGHT per view (default 1024x768)"
     )
@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--stereo", action="store_true", help="left and right eye side by side")
     render.add_argument("--ipd", type=cli_args.ipd, default=0.063, metavar="METRES", help="eye distance for --stereo")
     render.add_argument("--timing", action="store_true", help="print GPU time per pass")
+    render.add_argument("--step", type=cli_args.step, metavar="N", help="render lesson step N (numbered from 1)")
+    render.add_argument("--all-steps", action="store_true", help="render every lesson step into the folder -o DIR")
+    render.add_argument("--lang", type=cli_args.language, metavar="CODE",
+                        help="language of labels and texts, e.g. en, zh, es, fr (default: the scene's)")  # fmt: skip
     _asset_root_option(render)
 
     validate = sub.add_parser("validate", help="check a scene file; list every problem as FILE:LINE:COLUMN")
@@ -59,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="OBJ, STL, PLY, GLB or glTF files",
     )
     new.add_argument("--force", action="store_true", help="overwrite an existing scene file")
+
+    schema = sub.add_parser("schema", help="write the JSON Schema of scene files (for editors)")
+    schema.add_argument("-o", "--output", type=Path, help="file to write (default: print it)")
 
     info = sub.add_parser("info", help="parts, triangles, bounds, memory and backends of a scene")
     info.add_argument("scene", type=Path)
@@ -129,7 +136,19 @@ def _cmd_info(args) -> int:
     return info_command(args)
 
 
-COMMANDS = {"render": _cmd_render, "validate": _cmd_validate, "new": _cmd_new, "info": _cmd_info}
+def _cmd_schema(args) -> int:
+    from renderer.scene.schema import schema_text, write_schema
+
+    if args.output is None:
+        print(schema_text(), end="")
+    else:
+        write_schema(args.output)
+        print(f"wrote {args.output}")
+    return 0
+
+
+COMMANDS = {"render": _cmd_render, "validate": _cmd_validate, "new": _cmd_new, "info": _cmd_info,
+            "schema": _cmd_schema}  # fmt: skip
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -47,3 +47,22 @@ def ipd(text: str) -> float:
     if not 0.0 < value <= 1.0:
         raise argparse.ArgumentTypeError("the IPD is in metres and must lie in (0, 1], e.g. 0.063")
     return value
+
+
+def step(text: str) -> int:
+    """Lesson step number, counted from 1 as teachers do."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"step {text!r} is not a whole number, e.g. --step 2") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("steps are numbered from 1")
+    return value
+
+
+def language(text: str) -> str:
+    from renderer.scene.fields import LANGUAGE
+
+    if not LANGUAGE.match(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a language code such as en, zh, es, fr, pt-BR")
+    return text

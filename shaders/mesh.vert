@@ -1,4 +1,5 @@
 #include "lib/transforms.glsl"
+#include "lib/clip_planes.glsl"
 
 layout(location = 0) in vec3 a_position;  // model space, metres
 layout(location = 1) in vec3 a_normal;    // model space
@@ -14,4 +15,5 @@ void main() {
     v_world_normal = u_normal_matrix * a_normal;
     v_view_depth = -view.z;
     gl_Position = u_projection * view;
+    write_clip_distances(world.xyz);
 }

@@ -1,6 +1,7 @@
 // Forward physically based shading of one part (GGX + hemisphere environment + key light).
 // VIEW_MODE (define): 0 colour, 1 world normal, 2 depth, 3 albedo, 4 ambient occlusion.
 #include "lib/transforms.glsl"
+#include "lib/cut_boxes.glsl"
 #include "lib/brdf.glsl"
 #include "lib/color.glsl"
 #include "lib/environment.glsl"
@@ -18,6 +19,7 @@ uniform vec3 u_translucency_color; // linear RGB
 uniform float u_sheen;
 uniform vec3 u_emissive;           // linear RGB
 uniform float u_opacity;
+uniform vec4 u_highlight;           // linear RGB glow of a highlighted part; a = 1 when highlighted, else 0
 
 uniform vec3 u_key_direction;      // world, unit, toward the light
 uniform vec3 u_key_radiance;       // linear RGB x intensity; zero when there is no key light
@@ -33,6 +35,7 @@ in float v_view_depth;
 layout(location = 0) out vec4 out_color;  // linear, premultiplied alpha
 
 void main() {
+    if (inside_cut_box(v_world_position)) discard;
     vec3 n = normalize(v_world_normal);
     if (!gl_FrontFacing) n = -n;
     vec3 v = normalize(u_eye_world - v_world_position);
@@ -80,6 +83,13 @@ void main() {
                             * pow(1.0 - n_dot_v, 5.0) * ao);
     }
     color += u_emissive;
+
+    // Highlight: a warm tint and an emissive rim that brightens toward the silhouette, so the part
+    // stands out whatever its own colour and lighting.
+    if (u_highlight.a > 0.0) {
+        float rim = pow(1.0 - n_dot_v, 2.0);
+        color = mix(color, color * 0.7 + u_highlight.rgb * 0.12, 0.5) + u_highlight.rgb * (0.04 + 0.9 * rim);
+    }
     out_color = vec4(color * u_opacity, u_opacity);
 #endif
 }

@@ -17,6 +17,8 @@ DEPTH24 = GL.GL_DEPTH_COMPONENT24
 GREATER = GL.GL_GREATER
 LEQUAL = GL.GL_LEQUAL
 LESS = GL.GL_LESS
+RGBA = GL.GL_RGBA
+UNSIGNED_BYTE = GL.GL_UNSIGNED_BYTE
 
 
 def bind_framebuffer(framebuffer: Framebuffer | int, viewport: tuple[int, int, int, int]) -> None:
@@ -52,6 +54,12 @@ def set_back_face_culling(enabled: bool) -> None:
 def draw_indexed(vertex_array: VertexArray, index_count: int) -> None:
     GL.glBindVertexArray(vertex_array.name)
     GL.glDrawElements(GL.GL_TRIANGLES, index_count, GL.GL_UNSIGNED_INT, None)
+
+
+def draw_triangles(vertex_array: VertexArray, vertex_count: int) -> None:
+    """Non-indexed triangles: `vertex_count` vertices from the array's buffers."""
+    GL.glBindVertexArray(vertex_array.name)
+    GL.glDrawArrays(GL.GL_TRIANGLES, 0, vertex_count)
 
 
 class FullscreenTriangle:

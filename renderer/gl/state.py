@@ -83,3 +83,16 @@ def gl_state(
         GL.glDepthMask(GL.GL_TRUE if saved_depth_write else GL.GL_FALSE)
         GL.glDepthFunc(saved_depth_func)
         GL.glColorMask(*saved_color_mask)
+
+
+@contextmanager
+def clip_distances(count: int) -> Iterator[None]:
+    """Enable GL_CLIP_DISTANCE0..count-1 for the block (the mesh shader writes unused ones as 1)."""
+    saved = [bool(GL.glIsEnabled(GL.GL_CLIP_DISTANCE0 + i)) for i in range(count)]
+    try:
+        for i in range(count):
+            GL.glEnable(GL.GL_CLIP_DISTANCE0 + i)
+        yield
+    finally:
+        for i, on in enumerate(saved):
+            (GL.glEnable if on else GL.glDisable)(GL.GL_CLIP_DISTANCE0 + i)

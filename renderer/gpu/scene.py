@@ -6,7 +6,7 @@ removes parts so that a reloaded scene (preview) re-uploads only meshes that cha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,6 +16,7 @@ from renderer.gpu.mesh import GpuMesh
 from renderer.scene.load import LoadedScene
 from renderer.scene.materials import Material, resolve
 from renderer.scene.model import Part, Scene
+from renderer.scene.step_state import LabelRequest, SceneState, part_material
 
 
 @dataclass
@@ -29,6 +30,8 @@ class GpuPart:
     visible: bool
     opacity: float
     highlight: bool = False
+    clip_planes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))  # (K, 4) world [n, d]: keep n.p+d >= 0
+    cut_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 3)))  # (M, 2, 3) world min/max: removed
 
     @property
     def translucent(self) -> bool:
@@ -37,7 +40,7 @@ class GpuPart:
     @property
     def cullable(self) -> bool:
         """Back faces of a closed, uncut mesh are never visible: skip rasterising them."""
-        return self.mesh.source.closed
+        return self.mesh.source.closed and len(self.clip_planes) == 0 and len(self.cut_boxes) == 0
 
     def world_bounds(self) -> np.ndarray:
         """(2, 3) world-space box around the transformed mesh bounds."""
@@ -58,6 +61,9 @@ class GpuScene:
         self.parts: dict[str, GpuPart] = {}
         self._meshes: dict[int, GpuMesh] = {}  # id(MeshData) -> buffers; MeshData is cached per file
         self.scene: Scene | None = None
+        self.labels: list[LabelRequest] = []
+        self.label_scale = 1.0
+        self.label_language = "en"
 
     def sync(self, loaded: LoadedScene) -> None:
         """Make the GPU scene match `loaded` (meshes must be loaded)."""
@@ -69,12 +75,28 @@ class GpuScene:
             if gpu_mesh is None or gpu_mesh.source is not mesh_data:
                 gpu_mesh = GpuMesh(self.registry, mesh_data)
                 self._meshes[id(mesh_data)] = gpu_mesh
-            material = resolve(part.material, loaded.scene.materials)
+            material = resolve(part_material(loaded.scene, part_id), loaded.scene.materials)
             wanted[part_id] = GpuPart(part_id, gpu_mesh, model_matrix(part), material, part.visible, part.opacity)
         self.parts = wanted
+        self.labels = []  # labels come from a lesson step's state (`apply`), never from a previous scene
         in_use = {id(p.mesh.source) for p in wanted.values()}
         for key in [k for k in self._meshes if k not in in_use]:
             self._meshes.pop(key).release()
+
+    def apply(self, state: SceneState) -> None:
+        """Show the scene as `state` says (a lesson step): visibility, opacity, highlights, motion,
+        sections and labels. Call after `sync`; geometry is not re-uploaded."""
+        assert self.scene is not None, "sync() a scene first"
+        for part_id, part in self.parts.items():
+            part.visible = state.visible[part_id]
+            part.opacity = state.opacity[part_id]
+            part.highlight = part_id in state.highlighted
+            part.model_matrix = state.motion[part_id] @ model_matrix(self.scene.parts[part_id])
+            part.clip_planes = state.clip_planes[part_id]
+            part.cut_boxes = state.cut_boxes[part_id]
+        self.labels = list(state.labels)
+        self.label_scale = self.scene.render.label_size
+        self.label_language = state.language
 
     def visible_parts(self) -> list[GpuPart]:
         return [p for p in self.parts.values() if p.visible and p.opacity > 0.0]

@@ -28,6 +28,8 @@ class RenderOptions:
     ground: tuple[float, float, float] = (0.08, 0.07, 0.06)
     key_direction: tuple[float, float, float] = (0.4, 0.8, 0.6)
     key_radiance: tuple[float, float, float] = (2.5, 2.4, 2.3)
+    highlight_color: tuple[float, float, float] = (1.0, 0.78, 0.25)  # sRGB glow of highlighted parts
+    labels: bool = True  # draw the scene's labels (colour view only)
 
     @property
     def view_mode_index(self) -> int:
@@ -58,4 +60,5 @@ def options_from_scene(scene: Scene) -> RenderOptions:
         ground=tuple(srgb_to_linear(env.ground_color) * env.intensity),
         key_direction=tuple(direction),
         key_radiance=tuple(srgb_to_linear(key.color) * key.intensity) if key else (0.0, 0.0, 0.0),
+        highlight_color=tuple(render.highlight_color),
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from renderer.gl import commands
 from renderer.gl.shaders import ShaderLibrary
-from renderer.gl.state import gl_state
+from renderer.gl.state import clip_distances, gl_state
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
-from renderer.passes.geometry import draw_parts, set_view_uniforms
+from renderer.passes.geometry import MAX_CLIP_PLANES, draw_parts, set_view_uniforms
 from renderer.view import View
 
 
@@ -16,6 +16,6 @@ def run_prepass(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, opaque
     commands.bind_framebuffer(buffers.prepass, (0, 0, buffers.width, buffers.height))
     commands.clear_color_attachment(buffers.prepass, 0, (0.0, 0.0, 0.0, 0.0))  # w = 0: background
     commands.clear_depth(buffers.prepass)
-    with gl_state(depth_test=True, depth_write=True, multisample=False):
+    with gl_state(depth_test=True, depth_write=True, multisample=False), clip_distances(MAX_CLIP_PLANES):
         set_view_uniforms(program, view)
         draw_parts(program, opaque)

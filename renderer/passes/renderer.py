@@ -16,6 +16,7 @@ from renderer.gl.resources import Framebuffer
 from renderer.gl.shaders import ShaderLibrary
 from renderer.gpu.scene import GpuScene
 from renderer.passes.buffers import BufferPool, ViewBuffers
+from renderer.passes.labels import LabelPass
 from renderer.passes.options import RenderOptions
 from renderer.passes.prepass import run_prepass
 from renderer.passes.present import run_present
@@ -40,6 +41,7 @@ class Renderer:
         self.pool = BufferPool(context.resources)
         self.fullscreen = commands.FullscreenTriangle(context.resources)
         self.timer = PassTimer(context.resources) if timing else None
+        self.labels = LabelPass(context.resources)
 
     def render_view(
         self, scene: GpuScene, view: View, options: RenderOptions, target: Framebuffer | int, srgb_target: bool = True
@@ -61,12 +63,18 @@ class Renderer:
             run_shading(self.shaders, buffers, view, options, opaque, translucent)
         with _timed(timer, "present"):
             run_present(self.shaders, self.fullscreen, buffers, view, options, target, srgb_target)
+        if scene.labels and options.labels and options.view_mode == "color":
+            with _timed(timer, "labels"):
+                self.labels.run(self.shaders, scene, view, buffers, target)
+        else:
+            self.labels.last_placements, self.labels.last_anchors = [], []
         return ViewResult(buffers, timer.collect() if timer else {})
 
     def release(self) -> None:
         self.shaders.release()
         self.pool.release()
         self.fullscreen.release()
+        self.labels.release()
         if self.timer:
             self.timer.release()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from renderer.gl import commands
 from renderer.gl.shaders import ShaderLibrary
-from renderer.gl.state import PREMULTIPLIED, gl_state
+from renderer.gl.state import PREMULTIPLIED, clip_distances, gl_state
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
-from renderer.passes.geometry import back_to_front, draw_parts, set_view_uniforms
+from renderer.passes.geometry import MAX_CLIP_PLANES, back_to_front, draw_parts, set_view_uniforms
 from renderer.passes.options import RenderOptions
 from renderer.view import View
 
@@ -38,12 +38,14 @@ def run_shading(
         buffers.hdr, 0, (*_background(options), 0.0 if options.view_mode == "color" else 1.0)
     )
     commands.clear_depth(buffers.hdr)
-    with gl_state(depth_test=True, depth_write=True, multisample=True):
-        draw_parts(program, opaque, materials=True)
+    glow = options.highlight_color
+    with gl_state(depth_test=True, depth_write=True, multisample=True), clip_distances(MAX_CLIP_PLANES):
+        draw_parts(program, opaque, materials=True, highlight_color=glow)
     if translucent and options.view_mode == "color":
         # Front faces only: one layer per translucent part, so a closed skin reads as a clear shell.
-        with gl_state(depth_test=True, depth_write=False, cull_face=True, blend=PREMULTIPLIED, multisample=True):
-            draw_parts(program, back_to_front(translucent, view.eye_m), materials=True)
+        with gl_state(depth_test=True, depth_write=False, cull_face=True, blend=PREMULTIPLIED, multisample=True), \
+                clip_distances(MAX_CLIP_PLANES):
+            draw_parts(program, back_to_front(translucent, view.eye_m), materials=True, highlight_color=glow)
     commands.resolve_color(buffers.hdr, buffers.resolved)
 
 
