@@ -47,3 +47,14 @@ def ipd(text: str) -> float:
     if not 0.0 < value <= 1.0:
         raise argparse.ArgumentTypeError("the IPD is in metres and must lie in (0, 1], e.g. 0.063")
     return value
+
+
+def seconds(text: str) -> float:
+    """'0.35' -> 0.35 seconds; 0..86400."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"time {text!r} is not a number of seconds, e.g. 0.35") from None
+    if not 0.0 <= value <= 86400.0:
+        raise argparse.ArgumentTypeError("the time is in seconds and must lie between 0 and 86400, e.g. 0.35")
+    return value

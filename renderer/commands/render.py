@@ -16,6 +16,11 @@ def render_command(args) -> int:
     width, height = args.size
     with HeadlessRenderer(timing=args.timing) as headless:
         headless.load(loaded)
+        if args.time is not None:
+            driver = headless.deform(args.time)
+            if driver.parts:
+                print(f"posed {len(driver.parts)} deformable part(s) at t = {args.time:g} s on {driver.backend.name} "
+                      f"({driver.handoff_reason})")  # fmt: skip
         camera = _camera(headless.camera(width / height), args)
         options = headless.options(view_mode=args.view)
         image = headless.render(width, height, camera, options, stereo=args.stereo, ipd_m=args.ipd)

@@ -92,6 +92,9 @@ class RenderSettings(Strict):
     ao_radius_m: float | None = Field(None, gt=0.0, description="occlusion reach; default: 4% of the scene size")
     msaa_samples: Literal[1, 2, 4] = 4
     exposure: float = Field(1.0, gt=0.0, le=64.0)
+    array_backend: Literal["auto", "numpy", "cupy"] = Field(
+        "auto", description="where deformers run; PROSECTOR_ARRAY_BACKEND overrides; cupy falls back to numpy"
+    )
 
 
 class Part(Strict):
