@@ -1,8 +1,10 @@
 """Skinning: bones declared in the scene move the mesh, by linear-blend or dual-quaternion blending.
 
-Weights come from the rest shape: each vertex takes its (up to) 4 nearest bones with weights
-proportional to 1 / (distance + eps)^4, so a vertex on one bone follows it rigidly and a vertex near a
-joint (the biceps over the elbow) blends. Linear blending is the cheaper one; it thins the mesh at a
+Weights come from the rest shape: each vertex takes its (up to) 4 nearest bones; a bone's weight falls
+from 1 (as near as the nearest bone) to exactly 0 once it is one "blend width" farther away (the
+median vertex-to-nearest-bone distance, about the limb's radius), as (1 - excess / width)^3. So a
+vertex far from a joint follows one bone rigidly, and a vertex near a joint (the biceps over the
+elbow) blends smoothly. Linear blending is the cheaper one; it thins the mesh at a
 bent joint ("candy wrapper"); dual quaternions keep the volume there. The pose is rest at t = 0.
 """
 
@@ -20,7 +22,6 @@ from renderer.deform.geometry import cross3
 from renderer.deform.params import Skinning
 
 MAX_INFLUENCES = 4
-FALLOFF_POWER = 4.0
 
 
 @dataclass
@@ -42,10 +43,16 @@ def setup(xp: ModuleType, rest: np.ndarray, faces: np.ndarray, params: Skinning,
     else:
         index = np.argpartition(distances, k - 1, axis=1)[:, :k].astype(np.int32)
         near = np.take_along_axis(distances, index, axis=1)
-    size = float(np.linalg.norm(scene_points.max(axis=0) - scene_points.min(axis=0)))
-    raw = 1.0 / (near + 1e-3 * max(size, 1e-6)) ** FALLOFF_POWER
-    weights = raw / raw.sum(axis=1, keepdims=True)
+    weights = blend_weights(near)
     return SkinningState(rig, ctx, None if index is None else xp.asarray(index), xp.asarray(weights, xp.float32))
+
+
+def blend_weights(distances: np.ndarray) -> np.ndarray:
+    """(N, K) distances to candidate bones -> (N, K) float64 weights, rows summing to 1 (see module doc)."""
+    nearest = distances.min(axis=1, keepdims=True)
+    width = max(float(np.median(nearest)), 1e-6)
+    raw = np.clip(1.0 - (distances - nearest) / width, 0.0, 1.0) ** 3
+    return raw / raw.sum(axis=1, keepdims=True)  # the nearest bone always has weight 1 before normalising
 
 
 def deform(xp: ModuleType, positions, params: Skinning, t: float, state: SkinningState):
