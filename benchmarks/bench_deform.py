@@ -12,9 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import numpy as np
 

@@ -11,8 +11,8 @@ from renderer.deform.geometry import mesh_volume, to_numpy
 from renderer.deform.pipeline import PartDeformation
 
 CUPY, CUPY_WHY = _try_cupy()
-BACKENDS = [pytest.param(np, id="numpy"),
-            pytest.param(CUPY, id="cupy", marks=pytest.mark.skipif(CUPY is None, reason=f"CuPy: {CUPY_WHY}"))]  # fmt: skip
+_NO_CUPY = pytest.mark.skipif(CUPY is None, reason=f"CuPy parity needs a CUDA device: {CUPY_WHY}")
+BACKENDS = [pytest.param(np, id="numpy"), pytest.param(CUPY, id="cupy", marks=_NO_CUPY)]
 
 
 def capsule(length: float = 0.2, radius: float = 0.03) -> tuple[np.ndarray, np.ndarray]:

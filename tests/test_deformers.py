@@ -94,7 +94,8 @@ def test_muscle_shortens_bulges_and_keeps_its_volume(xp, tube):
     peak = frames[90]  # t = 1 s: full contraction
     assert peak[:, 1].min() == pytest.approx(-0.1 + 0.3 * 0.2, abs=1e-5)  # the insertion end moved up
     middle = np.abs(positions[:, 1]) < 0.01
-    widen = np.linalg.norm(peak[middle][:, [0, 2]], axis=1) / np.linalg.norm(positions[middle][:, [0, 2]], axis=1)
+    radius = np.linalg.norm(positions[middle][:, [0, 2]], axis=1)
+    widen = np.linalg.norm(peak[middle][:, [0, 2]], axis=1) / radius
     assert widen.min() > 1.1
     assert_smooth(frames, DT, max_speed=0.1, max_accel=0.5)
 

@@ -161,8 +161,8 @@ def run(vertices: int = 100_000, frames: int = 20, gl: bool = True, warp: bool =
                     "deformers": {}}  # fmt: skip
     context = gpu_mesh = None
     if gl:
-        from renderer.headless import create_headless_context
         from renderer.gpu.mesh import GpuMesh
+        from renderer.headless import create_headless_context
         from renderer.scene.meshes import MeshData
 
         context = create_headless_context()
