@@ -102,7 +102,8 @@ def test_muscle_shortens_bulges_and_keeps_its_volume(xp, tube):
 
 def _elbow_bones(rotation=(0.0, 0.0, 90.0)):
     return [P.Bone(name="upper", head_m=(0, 0.1, 0), tail_m=(0, 0, 0)),
-            P.Bone(name="fore", parent="upper", head_m=(0, 0, 0), tail_m=(0, -0.1, 0), rotation_deg=rotation)]  # fmt: skip
+            P.Bone(name="fore", parent="upper", head_m=(0, 0, 0), tail_m=(0, -0.1, 0),
+                   rotation_deg=rotation)]  # fmt: skip
 
 
 @pytest.mark.parametrize("xp", BACKENDS)

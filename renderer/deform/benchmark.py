@@ -161,6 +161,9 @@ def run(vertices: int = 100_000, frames: int = 20, gl: bool = True, warp: bool =
                     "deformers": {}}  # fmt: skip
     context = gpu_mesh = None
     if gl:
+        from renderer.gl.platform import choose_platform
+
+        choose_platform()  # before anything imports OpenGL (GpuMesh does)
         from renderer.gpu.mesh import GpuMesh
         from renderer.headless import create_headless_context
         from renderer.scene.meshes import MeshData
