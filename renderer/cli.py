@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--all-steps", action="store_true", help="render every lesson step into the folder -o DIR")
     render.add_argument("--lang", type=cli_args.language, metavar="CODE",
                         help="language of labels and texts, e.g. en, zh, es, fr (default: the scene's)")  # fmt: skip
+    render.add_argument("--time", type=cli_args.seconds, metavar="SECONDS",
+                        help="pose the scene's deformers (heartbeat, breathing, ...) at this time; default: rest")  # fmt: skip
     _asset_root_option(render)
 
     validate = sub.add_parser("validate", help="check a scene file; list every problem as FILE:LINE:COLUMN")
@@ -70,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="parts, triangles, bounds, memory and backends of a scene")
     info.add_argument("scene", type=Path)
     _asset_root_option(info)
+
+    bench = sub.add_parser("bench", help="measure this machine (e.g. `prosector bench deform --json`)")
+    bench.add_argument("what", choices=("deform",), help="deform: deformers, normals and GL hand-off")
+    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bench.add_argument("--vertices", type=int, default=100_000, help="mesh size (default 100000)")
+    bench.add_argument("--frames", type=int, default=20, help="frames timed per case (default 20)")
+    bench.add_argument("--no-gl", action="store_true", help="skip the hand-off to GL (no GL driver needed)")
+    bench.add_argument("--no-warp", action="store_true", help="skip the NVIDIA Warp soft-body comparison")
     return parser
 
 
@@ -147,8 +157,20 @@ def _cmd_schema(args) -> int:
     return 0
 
 
-COMMANDS = {"render": _cmd_render, "validate": _cmd_validate, "new": _cmd_new, "info": _cmd_info,
-            "schema": _cmd_schema}  # fmt: skip
+def _cmd_bench(args) -> int:
+    from renderer.commands.bench import bench_command
+
+    return bench_command(args)
+
+
+COMMANDS = {
+    "render": _cmd_render,
+    "validate": _cmd_validate,
+    "new": _cmd_new,
+    "info": _cmd_info,
+    "schema": _cmd_schema,
+    "bench": _cmd_bench,
+}
 
 if __name__ == "__main__":
     raise SystemExit(main())

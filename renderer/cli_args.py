@@ -66,3 +66,14 @@ def language(text: str) -> str:
     if not LANGUAGE.match(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a language code such as en, zh, es, fr, pt-BR")
     return text
+
+
+def seconds(text: str) -> float:
+    """'0.35' -> 0.35 seconds; 0..86400."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"time {text!r} is not a number of seconds, e.g. 0.35") from None
+    if not 0.0 <= value <= 86400.0:
+        raise argparse.ArgumentTypeError("the time is in seconds and must lie between 0 and 86400, e.g. 0.35")
+    return value

@@ -29,6 +29,11 @@ def render_command(args) -> int:
     width, height = args.size
     with HeadlessRenderer(timing=args.timing) as headless:
         headless.load(loaded)
+        if args.time is not None:
+            driver = headless.deform(args.time)
+            if driver.parts:
+                print(f"posed {len(driver.parts)} deformable part(s) at t = {args.time:g} s on {driver.backend.name} "
+                      f"({driver.handoff_reason})")
         options = headless.options(view_mode=args.view)
         for index, state in states.items():
             headless.scene.apply(state)

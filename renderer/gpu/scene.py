@@ -44,7 +44,7 @@ class GpuPart:
 
     def world_bounds(self) -> np.ndarray:
         """(2, 3) world-space box around the transformed mesh bounds."""
-        lo, hi = self.mesh.source.bounds
+        lo, hi = self.mesh.bounds
         corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
         world = maths.transform_points(self.model_matrix, corners)
         return np.array([world.min(axis=0), world.max(axis=0)])
@@ -60,14 +60,17 @@ class GpuScene:
         self.registry = registry
         self.parts: dict[str, GpuPart] = {}
         self._meshes: dict[int, GpuMesh] = {}  # id(MeshData) -> buffers; MeshData is cached per file
+        self._private: dict[str, GpuMesh] = {}  # part id -> buffers of its own (a deformed part)
         self.scene: Scene | None = None
         self.labels: list[LabelRequest] = []
         self.label_scale = 1.0
         self.label_language = "en"
 
     def sync(self, loaded: LoadedScene) -> None:
-        """Make the GPU scene match `loaded` (meshes must be loaded)."""
+        """Make the GPU scene match `loaded` (meshes must be loaded). Parts get their shared, rest-shape
+        buffers back; a deformation driver asks for private ones again."""
         self.scene = loaded.scene
+        self._release_private()
         wanted = {}
         for part_id, part in loaded.scene.parts.items():
             mesh_data = loaded.meshes[part_id]
@@ -98,6 +101,20 @@ class GpuScene:
         self.label_scale = self.scene.render.label_size
         self.label_language = state.language
 
+    def private_mesh(self, part_id: str) -> GpuMesh:
+        """The part's own copy of its buffers, so deforming it leaves parts that share the file alone."""
+        mesh = self._private.get(part_id)
+        if mesh is None:
+            part = self.parts[part_id]
+            mesh = self._private[part_id] = GpuMesh(self.registry, part.mesh.source)
+            part.mesh = mesh
+        return mesh
+
+    def _release_private(self) -> None:
+        for mesh in self._private.values():
+            mesh.release()
+        self._private.clear()
+
     def visible_parts(self) -> list[GpuPart]:
         return [p for p in self.parts.values() if p.visible and p.opacity > 0.0]
 
@@ -111,9 +128,10 @@ class GpuScene:
 
     @property
     def gpu_bytes(self) -> int:
-        return sum(m.nbytes for m in self._meshes.values())
+        return sum(m.nbytes for m in self._meshes.values()) + sum(m.nbytes for m in self._private.values())
 
     def close(self) -> None:
+        self._release_private()
         for mesh in self._meshes.values():
             mesh.release()
         self._meshes.clear()

@@ -58,6 +58,9 @@ class RenderSettings(Strict):
     exposure: float = Field(1.0, gt=0.0, le=64.0)
     highlight_color: Color = Field((1.0, 0.78, 0.25), description="colour of the glow on highlighted parts (sRGB)")
     label_size: float = Field(1.0, ge=0.5, le=3.0, description="label text size, relative to the default")
+    array_backend: Literal["auto", "numpy", "cupy"] = Field(
+        "auto", description="where deformers run; PROSECTOR_ARRAY_BACKEND overrides; cupy falls back to numpy"
+    )
 
 
 class Part(Strict):
