@@ -102,6 +102,7 @@ def test_core_validation_layer_is_silent(monado, binding, request):
     env = client_env(monado, binding, request, XR_ENABLE_API_LAYERS=VALIDATION_LAYER)
     _, done, client = run_client(["--binding", binding, "--frames", "20"], env)
     assert done["states"][-1] == "EXITING"
+    assert client.count("VUID-CoreValidation-Initialize") == 1, "the layer did not load"
     assert client.count("VALID_ERROR") == 0, client.text()
 
 

@@ -77,8 +77,8 @@ wait_for() {
 
 # ---------------------------------------------------------------------------- on the host
 
+# Called with the lock held, so a build in progress is finished (or failed) by now.
 check_root() {
-	[[ $EUID -eq 0 ]] || die "must run as root (chroot and mount need it)"
 	[[ -f $ROOT/$STAMP_NAME ]] || die "no XR root at $ROOT: run tools/xr/root.sh first"
 	[[ -d $ROOT/src ]] || mkdir -p "$ROOT/src"
 }
@@ -96,10 +96,12 @@ forward_to_namespace() {
 host_main() {
 	local ns rc=0
 	(($#)) || die "usage: $0 CMD [ARG...]"
-	check_root
+	[[ $EUID -eq 0 ]] || die "must run as root (chroot and mount need it)"
+	[[ -d $(dirname -- "$ROOT") ]] || die "no XR root at $ROOT: run tools/xr/root.sh first"
 	# Shared lock: root.sh takes it exclusively before replacing the root under us.
 	exec 9>"$ROOT.lock"
 	flock -s 9
+	check_root
 	# --kill-child: if unshare itself dies, the namespace's PID 1 (and so everything) goes too.
 	env "$STAGE_VAR=1" unshare --mount --propagation private --pid --fork --kill-child \
 		-- "$HERE/run-in-root.sh" "$@" 9>&- &
