@@ -43,8 +43,9 @@ class Renderer:
         self.timer = PassTimer(context.resources) if timing else None
         self.labels = LabelPass(context.resources)
 
-    def render_view(self, scene: GpuScene, view: View, options: RenderOptions, target: Framebuffer | int,
-                    srgb_target: bool = True) -> ViewResult:  # fmt: skip
+    def render_view(
+        self, scene: GpuScene, view: View, options: RenderOptions, target: Framebuffer | int, srgb_target: bool = True
+    ) -> ViewResult:
         """Draw `scene` as seen by `view` into `target` at `view.viewport`."""
         width, height = view.size
         samples = min(options.msaa_samples, commands.max_samples())

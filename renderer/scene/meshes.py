@@ -66,7 +66,7 @@ def _load_cached(path: str, _mtime: int, _size: int, node: str | None, unit: str
         pieces = selected
     vertices = [v for v, _f, _names in pieces]
     offsets = np.cumsum([0] + [len(v) for v in vertices[:-1]])
-    faces = np.concatenate([f + o for (_v, f, _n), o in zip(pieces, offsets)])
+    faces = np.concatenate([f + o for (_v, f, _n), o in zip(pieces, offsets, strict=True)])
     positions = np.concatenate(vertices) * UNIT_TO_METRES[unit]
     if up_axis == "z":  # Z-up (CAD, many anatomy exports) -> Y-up, right-handed
         positions = positions[:, [0, 2, 1]] * np.array([1.0, 1.0, -1.0])
@@ -85,7 +85,9 @@ def read_mesh_nodes(path: Path) -> list[tuple[np.ndarray, np.ndarray, list[str]]
     try:
         scene = trimesh.load(str(path), force="scene", process=False)
     except Exception as exc:  # trimesh raises many kinds for corrupt input; all mean "cannot read"
-        raise MeshError(path, f"cannot be read as {path.suffix.lstrip('.').upper()}: {exc or type(exc).__name__}") from None
+        raise MeshError(
+            path, f"cannot be read as {path.suffix.lstrip('.').upper()}: {exc or type(exc).__name__}"
+        ) from None
     parents = _parent_map(scene)
     pieces = []
     for node_name in scene.graph.nodes_geometry:
@@ -122,8 +124,11 @@ def _ancestors(node: str, parents: dict[str, str]) -> list[str]:
 def _finish(name: str, positions: np.ndarray, faces: np.ndarray, path: str) -> MeshData:
     bad = ~np.isfinite(positions).all(axis=1)
     if bad.any():
-        raise MeshError(path, f"has {int(bad.sum())} vertices with non-finite coordinates (NaN or infinity); "
-                              "re-export the mesh from your modelling program")  # fmt: skip
+        raise MeshError(
+            path,
+            f"has {int(bad.sum())} vertices with non-finite coordinates (NaN or infinity); "
+            "re-export the mesh from your modelling program",
+        )
     if len(faces) == 0:
         raise MeshError(path, "contains no triangles")
     if faces.min() < 0 or faces.max() >= len(positions):
