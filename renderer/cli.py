@@ -1,4 +1,4 @@
-"""The `prosector` command: render, validate, new, info, schema.
+"""The `prosector` command: render, validate, new, info, schema, preview.
 
 User mistakes (bad scene, bad mesh, bad arguments, no GL driver) print a message and exit 1 (2 for
 argument errors); set PROSECTOR_DEBUG=1 to see tracebacks of internal errors.
@@ -69,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="write the JSON Schema of scene files (for editors)")
     schema.add_argument("-o", "--output", type=Path, help="file to write (default: print it)")
 
+    from renderer.commands.preview import add_preview_parser
+
+    add_preview_parser(sub)
+
     info = sub.add_parser("info", help="parts, triangles, bounds, memory and backends of a scene")
     info.add_argument("scene", type=Path)
     _asset_root_option(info)
@@ -138,6 +142,12 @@ def _cmd_info(args) -> int:
     return info_command(args)
 
 
+def _cmd_preview(args) -> int:
+    from renderer.commands.preview import preview_command
+
+    return preview_command(args)
+
+
 def _cmd_schema(args) -> int:
     from renderer.scene.schema import schema_text, write_schema
 
@@ -150,7 +160,7 @@ def _cmd_schema(args) -> int:
 
 
 COMMANDS = {"render": _cmd_render, "validate": _cmd_validate, "new": _cmd_new, "info": _cmd_info,
-            "schema": _cmd_schema}  # fmt: skip
+            "schema": _cmd_schema, "preview": _cmd_preview}  # fmt: skip
 
 if __name__ == "__main__":
     raise SystemExit(main())

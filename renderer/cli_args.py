@@ -66,3 +66,14 @@ def language(text: str) -> str:
     if not LANGUAGE.match(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a language code such as en, zh, es, fr, pt-BR")
     return text
+
+
+def frame_count(text: str) -> int:
+    """How many frames a scripted preview draws before it exits (1..100000)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"frame count {text!r} is not a whole number, e.g. --frames 3") from None
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError("--frames must lie between 1 and 100000")
+    return value
