@@ -287,8 +287,8 @@ class PreviewApp:
 
     def _print_camera(self) -> None:
         if self.orbit is not None:
-            eye = ",".join(f"{v:.4f}" for v in self.orbit.eye_m)
-            target = ",".join(f"{v:.4f}" for v in self.orbit.target_m)
+            eye = ",".join(f"{v:.6f}" for v in self.orbit.eye_m)
+            target = ",".join(f"{v:.6f}" for v in self.orbit.target_m)
             _say(f"camera: --camera-eye {eye} --camera-target {target} --fov {self.orbit.vertical_fov_deg:g}")
 
     # -- input ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ have the origin at the top left.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -84,7 +85,7 @@ def build_hud(data: HudInput) -> Hud:
         more = len(data.problems) - len(lines)
         blocks = [TextBlock("The scene file has problems; showing the last good version:" if data.loaded else
                             "The scene file has problems:", body_px, ERROR)]  # fmt: skip
-        blocks += [TextBlock(line, small_px, WHITE) for line in lines]
+        blocks += [TextBlock(_short_path(line), small_px, WHITE) for line in lines]
         if more > 0:
             blocks.append(TextBlock(f"... and {more} more (see the console)", small_px, GREY))
         image = panel_image(tuple(blocks), width - 2 * margin, lang, (60, 12, 12, 225))
@@ -98,7 +99,7 @@ def build_hud(data: HudInput) -> Hud:
         text = f"{frame:.1f} ms/frame ({1000.0 / max(frame, 1e-3):.0f} fps) · scene {scene:.1f} ms"
         image = panel_image((TextBlock(text, small_px, WHITE),), width - 2 * margin, lang)
         sprites.append(PanelSprite(image, width - margin - image.shape[1], height - margin - image.shape[0]))
-    if data.message:
+    if data.message and preview.show_hud:
         image = panel_image((TextBlock(data.message, small_px, ACCENT),), width - 2 * margin, lang)
         sprites.append(PanelSprite(image, (width - image.shape[1]) // 2, height // 2 + title_px))
     if preview.show_help:
@@ -106,6 +107,12 @@ def build_hud(data: HudInput) -> Hud:
                             width - 2 * margin, lang, (14, 16, 22, 235))  # fmt: skip
         sprites.append(PanelSprite(image, (width - image.shape[1]) // 2, max(margin, (height - image.shape[0]) // 2)))
     return Hud(sprites, rows)
+
+
+def _short_path(problem: str) -> str:
+    """`/long/folder/scene.yaml:4:12: message` -> `scene.yaml:4:12: message` (the console has the full path)."""
+    file, colon, rest = problem.partition(":")
+    return f"{Path(file).name}{colon}{rest}" if colon and "/" in file else problem
 
 
 def _step_panel(data: HudInput, title_px: int, body_px: int, lang: str, max_width: int) -> np.ndarray | None:
