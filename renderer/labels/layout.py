@@ -35,7 +35,8 @@ def place_labels(anchors: np.ndarray, sizes: np.ndarray, view_size: tuple[int, i
         best, best_cost = None, np.inf
         for cost, box in _candidates(ax, ay, w, h, outward, gap, width, height):
             overlap = sum(_overlap(box, other, margin) for other in placed if other is not None)
-            covers = sum(_contains(box, anchors[j], margin) for j in range(len(anchors)) if j != index)
+            covers = sum(_contains(box, anchor, margin) for anchor in anchors)  # its own included: boxes
+            # pushed against the view's edge can land on their own anchor
             total = cost + 1e4 * overlap + 1e3 * covers
             if total < best_cost:
                 best, best_cost = box, total
@@ -59,6 +60,12 @@ def _candidates(ax, ay, w, h, outward, gap, width, height):
                 y0 = float(np.clip(y0, 1, max(1, height - h - 1)))
                 cost = side_cost + dx + abs(dy) * 1.2
                 options.append((cost, (x0, y0, x0 + w, y0 + h)))
+    for reach in (1.0, 1.8, 2.8, 4.0):  # above or below, for narrow views and crowded sides
+        for sign in (-1.0, 1.0):
+            x0 = float(np.clip(ax - w / 2, 1, max(1, width - w - 1)))
+            y0 = ay + sign * (gap * reach) - (h if sign < 0 else 0.0)
+            y0 = float(np.clip(y0, 1, max(1, height - h - 1)))
+            options.append((1.5 * gap + gap * reach * 1.3, (x0, y0, x0 + w, y0 + h)))
     options.sort(key=lambda item: item[0])
     return options
 

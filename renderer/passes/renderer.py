@@ -66,6 +66,8 @@ class Renderer:
         if scene.labels and options.labels and options.view_mode == "color":
             with _timed(timer, "labels"):
                 self.labels.run(self.shaders, scene, view, buffers, target)
+        else:
+            self.labels.last_placements, self.labels.last_anchors = [], []
         return ViewResult(buffers, timer.collect() if timer else {})
 
     def release(self) -> None:

@@ -14,11 +14,9 @@ import yaml
 from renderer.errors import Problem, SceneError
 from renderer.scene import limits
 
-Path_ = tuple
+Path_ = tuple  # a path into the document: keys (str) and list indices (int)
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
-_PLAIN_TAGS = {
-    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")
-}  # a path into the document: keys (str) and list indices (int)
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
 
 
 @dataclass
