@@ -52,6 +52,12 @@ def clear_region(rgba, viewport: tuple[int, int, int, int]) -> None:
     GL.glDisable(GL.GL_SCISSOR_TEST)
 
 
+def set_back_face_culling(enabled: bool) -> None:
+    """Per-draw culling inside a pass; the pass's `gl_state` restores the previous setting."""
+    (GL.glEnable if enabled else GL.glDisable)(GL.GL_CULL_FACE)
+    GL.glCullFace(GL.GL_BACK)
+
+
 def draw_indexed(vertex_array: VertexArray, index_count: int) -> None:
     GL.glBindVertexArray(vertex_array.name)
     GL.glDrawElements(GL.GL_TRIANGLES, index_count, GL.GL_UNSIGNED_INT, None)

@@ -37,6 +37,12 @@ class GpuPart:
     def translucent(self) -> bool:
         return self.opacity < 0.999
 
+    @property
+    def cullable(self) -> bool:
+        """Back faces of a closed, uncut mesh are never visible: skip rasterising them. A section
+        (clipping plane or cut-away box) opens the mesh, and its inside then shows."""
+        return self.mesh.source.closed and len(self.clip_planes) == 0 and len(self.cut_boxes) == 0
+
     def world_bounds(self) -> np.ndarray:
         """(2, 3) world-space box around the transformed mesh bounds."""
         lo, hi = self.mesh.source.bounds

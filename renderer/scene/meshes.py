@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +43,15 @@ class MeshData:
     def bounds(self) -> np.ndarray:
         """(2, 3) float64: min and max corner, metres, model space."""
         return np.array([self.positions.min(axis=0), self.positions.max(axis=0)], dtype=np.float64)
+
+    @cached_property
+    def closed(self) -> bool:
+        """True when every edge is shared by exactly two triangles: no back face can be seen unless
+        the mesh is cut open, so back faces may be culled."""
+        edges = np.sort(self.indices[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2).astype(np.int64), axis=1)
+        keys = edges[:, 0] * (len(self.positions) + 1) + edges[:, 1]
+        _, counts = np.unique(keys, return_counts=True)
+        return bool((counts == 2).all())
 
     @property
     def nbytes(self) -> int:
