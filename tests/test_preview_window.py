@@ -259,3 +259,19 @@ def test_an_invalid_edit_keeps_the_last_good_scene_and_shows_the_problem(preview
     assert below.mean() < 1.5  # the rest is the last good scene, still drawn
     panel = shown[changed]
     assert (panel[:, 0].astype(int) - panel[:, 1] > 25).mean() > 0.4  # a red message panel
+
+
+def test_side_by_side_stereo_converges_on_the_target(preview_factory, tmp_path, output_dir):
+    screenshot = tmp_path / "stereo.png"
+    preview = preview_factory(str(SCENES / "brain.yaml"), "--size", f"{SIZE[0]}x{SIZE[1]}", "--frames", "1",
+                              "--no-text", "--stereo", "side-by-side", "--screenshot", str(screenshot))  # fmt: skip
+    assert preview.process.wait(timeout=START_TIMEOUT_S) == 0, "\n".join(preview.lines)
+    shown = read_png(screenshot)
+    save_png(output_dir / "side-by-side.png", shown)
+    half = SIZE[0] // 2
+    left, right = shown[:, :half].astype(int), shown[:, half : 2 * half].astype(int)
+    masks = [np.abs(eye - eye[0, 0]).sum(axis=2) > 30 for eye in (left, right)]
+    centroids = [np.argwhere(mask).mean(axis=0) for mask in masks]
+    assert all(0.2 < mask.mean() < 0.9 for mask in masks)
+    assert np.abs(centroids[0] - centroids[1]).max() < 3.0  # converged: the head sits at screen depth
+    assert np.abs(left - right).mean() > 0.5  # but the eyes do see it from two places
