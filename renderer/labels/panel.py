@@ -23,9 +23,11 @@ GREY: Color = (190, 196, 204)
 ACCENT: Color = (255, 205, 90)
 ERROR: Color = (255, 120, 110)
 GOOD: Color = (120, 230, 140)
-# Spaces, single CJK ideographs/kana/hangul (a line may break between any two), or words.
-_TOKEN = re.compile(r"\s+|[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f]|[^\s\u2e80-\u9fff"
-                    r"\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+")  # fmt: skip
+# Spaces, single CJK ideographs/kana/hangul (a line may break between any two, but not before closing
+# punctuation, which stays with the character before it), or words.
+_CJK_CLASS = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_CLOSING = "、。，！？；：）」』〉》．,.!?;:)"
+_TOKEN = re.compile(rf"\s+|[{_CJK_CLASS}][{_CLOSING}]*|[^\s{_CJK_CLASS}]+")
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, max_width_px: float, markdown:
                     line.append((" ", strong))
                     width += font.getlength(" ")
                 continue
-            if line and width + advance > max_width_px:
+            if line and width + advance > max_width_px and token[0] not in _CLOSING:
                 while line and line[-1][0] == " ":
                     line.pop()
                 lines.append(line)

@@ -95,7 +95,7 @@ class PreviewApp:
             while True:
                 if self.window.should_close:
                     if self.settings.screenshot is not None and self.settings.frames is None:
-                        self._frame()  # --screenshot without --frames: what the window showed when closed
+                        self._frame(final=True)  # --screenshot without --frames: what the window showed last
                     break
                 self._wait()
                 self._watch_files()
@@ -151,11 +151,12 @@ class PreviewApp:
             sys.stderr.flush()
             return
         loaded = outcome.loaded
+        first_scene = self.loaded is None
         self.problems = []
         self.window.make_current()
         self.gpu.sync(loaded)
         self.loaded = loaded
-        if first:
+        if first_scene:
             self._start_step(loaded)
         self.preview.adapt_to(loaded)
         self.state = self.preview.scene_state(loaded, self.orbit)
@@ -181,7 +182,7 @@ class PreviewApp:
 
     # -- drawing -------------------------------------------------------------------------------------------
 
-    def _frame(self) -> None:
+    def _frame(self, final: bool = False) -> None:
         started = time.perf_counter()
         self.window.make_current()
         self.window.begin_frame()
@@ -214,7 +215,7 @@ class PreviewApp:
         scene_image = self.target.texture if self.loaded is not None else None
         self.overlay.draw(self.renderer.shaders, (width, height), scene_image, self.hud.sprites)
         counts = self.loaded is not None or self.first_outcome_seen
-        self._screenshots(width, height, counts)
+        self._screenshots(width, height, counts, final)
         self.window.swap_buffers()
         now = time.perf_counter()
         frame_ms = (now - self._last_present) * 1000
@@ -228,15 +229,14 @@ class PreviewApp:
                 _say(f"showing {self.settings.scene.name} in a {width}x{height} window")
             self.frames_shown += 1
 
-    def _screenshots(self, width: int, height: int, counts: bool) -> None:
+    def _screenshots(self, width: int, height: int, counts: bool, final: bool) -> None:
         wanted = []
         if self.screenshot_requested is not None:
             wanted.append(self.screenshot_requested)
             self.screenshot_requested = None
         frames = self.settings.frames
         last_frame = frames is not None and counts and self.frames_shown + 1 >= frames
-        closing = frames is None and self.window.should_close
-        if self.settings.screenshot is not None and (last_frame or closing):
+        if self.settings.screenshot is not None and (last_frame or final):
             wanted.append(self.settings.screenshot)
         if not wanted:
             return

@@ -66,6 +66,7 @@ def build_hud(data: HudInput) -> Hud:
     if data.loaded is not None:
         lang = preview.language_of(data.loaded.scene)
     wide = int(min(max(0.5 * width, 220), width - 2 * margin))
+    status_top = height - margin
     if preview.show_hud and data.loaded is not None and data.state is not None:
         step_panel = _step_panel(data, title_px, body_px, lang, wide)
         if step_panel is not None:
@@ -73,6 +74,7 @@ def build_hud(data: HudInput) -> Hud:
         bottom = height - margin
         status = panel_image((TextBlock(_status_line(data), small_px, GREY),), width - 2 * margin, lang)
         bottom -= status.shape[0]
+        status_top = bottom - margin
         sprites.append(PanelSprite(status, margin, bottom))
         picked = _picked_panel(data, body_px, lang, wide)
         if picked is not None:
@@ -98,7 +100,7 @@ def build_hud(data: HudInput) -> Hud:
         frame, scene = data.frame_ms
         text = f"{frame:.1f} ms/frame ({1000.0 / max(frame, 1e-3):.0f} fps) · scene {scene:.1f} ms"
         image = panel_image((TextBlock(text, small_px, WHITE),), width - 2 * margin, lang)
-        sprites.append(PanelSprite(image, width - margin - image.shape[1], height - margin - image.shape[0]))
+        sprites.append(PanelSprite(image, width - margin - image.shape[1], status_top - image.shape[0]))
     if data.message and preview.show_hud:
         image = panel_image((TextBlock(data.message, small_px, ACCENT),), width - 2 * margin, lang)
         sprites.append(PanelSprite(image, (width - image.shape[1]) // 2, height // 2 + title_px))
