@@ -29,9 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="render a scene to PNG without a display")
     render.add_argument("scene", type=Path)
-    render.add_argument(
-        "-o", "--output", type=Path, required=True, help="PNG file to write (a folder with --all-steps)"
-    )
+    render.add_argument("-o", "--output", type=Path, required=True,
+                        help="PNG file to write (a folder with --all-steps)")  # fmt: skip
     render.add_argument(
         "--size", type=cli_args.size, default=(1024, 768), help="WIDTHxHEIGHT per view (default 1024x768)"
     )

@@ -35,6 +35,7 @@ class HeadlessRenderer:
 
     def load(self, loaded: LoadedScene) -> None:
         self.loaded = loaded
+        self.context.make_current()  # another context (a second renderer, a window) may be current
         self.scene.sync(loaded)
 
     def camera(self, aspect: float) -> Camera:

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRAS=${1:-}
 
-DEBIAN_PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 libopengl0 libosmesa6 xvfb xauth xdotool x11-apps
+DEBIAN_PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 libopengl0 libosmesa6 xvfb xauth xdotool x11-apps fontconfig
                  fonts-noto-cjk python3-venv python3-pip)
 
 missing=()

@@ -39,8 +39,7 @@ class GpuPart:
 
     @property
     def cullable(self) -> bool:
-        """Back faces of a closed, uncut mesh are never visible: skip rasterising them. A section
-        (clipping plane or cut-away box) opens the mesh, and its inside then shows."""
+        """Back faces of a closed, uncut mesh are never visible: skip rasterising them."""
         return self.mesh.source.closed and len(self.clip_planes) == 0 and len(self.cut_boxes) == 0
 
     def world_bounds(self) -> np.ndarray:
@@ -79,6 +78,7 @@ class GpuScene:
             material = resolve(part_material(loaded.scene, part_id), loaded.scene.materials)
             wanted[part_id] = GpuPart(part_id, gpu_mesh, model_matrix(part), material, part.visible, part.opacity)
         self.parts = wanted
+        self.labels = []  # labels come from a lesson step's state (`apply`), never from a previous scene
         in_use = {id(p.mesh.source) for p in wanted.values()}
         for key in [k for k in self._meshes if k not in in_use]:
             self._meshes.pop(key).release()

@@ -52,9 +52,9 @@ def set_material_uniforms(program: Program, part: GpuPart, highlight_color=(1.0,
 
 
 def draw_parts(program: Program, parts: list[GpuPart], materials: bool = False,
-               highlight_color=(1.0, 0.78, 0.25), cull_closed: bool = True) -> None:  # fmt: skip
-    """Draw each part; clip distances must be enabled by the caller (`clip_distances`). With
-    `cull_closed`, back faces of closed, uncut meshes are culled (call inside a `gl_state` block,
+               highlight_color=(1.0, 0.78, 0.25), cull_closed: bool = True) -> None:
+    """Draw `parts` with `program`; clip distances must be enabled by the caller (`clip_distances`).
+    With `cull_closed`, back faces of closed, uncut meshes are culled (inside a `gl_state` block,
     which restores culling afterwards)."""
     program.use()
     for part in parts:

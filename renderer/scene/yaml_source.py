@@ -93,20 +93,13 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path_, depth: int = 0):
         self.count += 1
         if self.count > limits.MAX_YAML_NODES:
-            raise SceneError(
-                [
-                    self.source.problem(
-                        path,
-                        f"document too large: more than {limits.MAX_YAML_NODES} values (check for runaway aliases)",
-                    )
-                ]
-            )
+            raise SceneError([self.source.problem(path, f"document too large: more than {limits.MAX_YAML_NODES} values "
+                                                        "(check for runaway aliases)")])  # fmt: skip
         if depth > limits.MAX_YAML_DEPTH:
             raise SceneError([self.source.problem(path, f"nesting deeper than {limits.MAX_YAML_DEPTH} levels")])
         self.source.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
             self.problems.append(self.source.problem(path, f"YAML tag {node.tag} is not allowed in scene files"))
-            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -117,9 +110,8 @@ class _Builder:
         result: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.append(
-                    self.source.problem(path, "YAML merge keys (<<) are not supported; write the keys out")
-                )
+                message = "YAML merge keys (<<) are not supported; write the keys out"
+                self.problems.append(self.source.problem(path, message))
                 continue
             key = self._scalar(key_node, path)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
