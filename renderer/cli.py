@@ -1,4 +1,4 @@
-"""The `prosector` command: render, validate, new, info, schema.
+"""The `prosector` command: render, validate, new, info, schema, preview.
 
 User mistakes (bad scene, bad mesh, bad arguments, no GL driver) print a message and exit 1 (2 for
 argument errors); set PROSECTOR_DEBUG=1 to see tracebacks of internal errors.
@@ -29,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="render a scene to PNG without a display")
     render.add_argument("scene", type=Path)
-    render.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write (a folder with --all-steps)")
+    render.add_argument(
+        "-o", "--output", type=Path, required=True, help="PNG file to write (a folder with --all-steps)"
+    )
     render.add_argument(
         "--size", type=cli_args.size, default=(1024, 768), help="WIDTHxHEIGHT per view (default 1024x768)"
     )
@@ -42,10 +44,18 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--timing", action="store_true", help="print GPU time per pass")
     render.add_argument("--step", type=cli_args.step, metavar="N", help="render lesson step N (numbered from 1)")
     render.add_argument("--all-steps", action="store_true", help="render every lesson step into the folder -o DIR")
-    render.add_argument("--lang", type=cli_args.language, metavar="CODE",
-                        help="language of labels and texts, e.g. en, zh, es, fr (default: the scene's)")  # fmt: skip
-    render.add_argument("--time", type=cli_args.seconds, metavar="SECONDS",
-                        help="pose the scene's deformers (heartbeat, breathing, ...) at this time; default: rest")  # fmt: skip
+    render.add_argument(
+        "--lang",
+        type=cli_args.language,
+        metavar="CODE",
+        help="language of labels and texts, e.g. en, zh, es, fr (default: the scene's)",
+    )
+    render.add_argument(
+        "--time",
+        type=cli_args.seconds,
+        metavar="SECONDS",
+        help="pose the scene's deformers (heartbeat, breathing, ...) at this time; default: rest",
+    )
     _asset_root_option(render)
 
     validate = sub.add_parser("validate", help="check a scene file; list every problem as FILE:LINE:COLUMN")
@@ -68,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="write the JSON Schema of scene files (for editors)")
     schema.add_argument("-o", "--output", type=Path, help="file to write (default: print it)")
+
+    from renderer.commands.preview import add_preview_parser
+
+    add_preview_parser(sub)
 
     info = sub.add_parser("info", help="parts, triangles, bounds, memory and backends of a scene")
     info.add_argument("scene", type=Path)
@@ -146,6 +160,12 @@ def _cmd_info(args) -> int:
     return info_command(args)
 
 
+def _cmd_preview(args) -> int:
+    from renderer.commands.preview import preview_command
+
+    return preview_command(args)
+
+
 def _cmd_schema(args) -> int:
     from renderer.scene.schema import schema_text, write_schema
 
@@ -170,6 +190,7 @@ COMMANDS = {
     "info": _cmd_info,
     "schema": _cmd_schema,
     "bench": _cmd_bench,
+    "preview": _cmd_preview,
 }
 
 if __name__ == "__main__":

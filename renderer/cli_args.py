@@ -77,3 +77,14 @@ def seconds(text: str) -> float:
     if not 0.0 <= value <= 86400.0:
         raise argparse.ArgumentTypeError("the time is in seconds and must lie between 0 and 86400, e.g. 0.35")
     return value
+
+
+def frame_count(text: str) -> int:
+    """How many frames a scripted preview draws before it exits (1..100000)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"frame count {text!r} is not a whole number, e.g. --frames 3") from None
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError("--frames must lie between 1 and 100000")
+    return value

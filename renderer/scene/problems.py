@@ -78,7 +78,8 @@ def _problem(path: tuple, items: list[dict], source: SourceMap, root: type[BaseM
         return source.problem(path[:-1], f"{format_path(path[:-1])}: {path[-1]} value(s) given, more needed; "
                                          "write three numbers like [0.0, 0.1, 0.5]")  # fmt: skip
     if kind == "missing":
-        return source.problem(path[:-1], f"{format_path(path[:-1])}: missing required key '{path[-1]}'", prefer_key=True)
+        message = f"{format_path(path[:-1])}: missing required key '{path[-1]}'"
+        return source.problem(path[:-1], message, prefer_key=True)
     if kind == "literal_error":
         expected = first.get("ctx", {}).get("expected", "")
         got = first.get("input")

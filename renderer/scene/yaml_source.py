@@ -110,7 +110,8 @@ class _Builder:
         result: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.append(self.source.problem(path, "YAML merge keys (<<) are not supported; write the keys out"))
+                message = "YAML merge keys (<<) are not supported; write the keys out"
+                self.problems.append(self.source.problem(path, message))
                 continue
             key = self._scalar(key_node, path)
             if not isinstance(key, (str, int)) or isinstance(key, bool):

@@ -497,7 +497,7 @@ def _controller_from_values(v: list) -> ControllerState:
         pose=Pose.from_floats(v[0:7]), linear_velocity=tuple(v[7:10]), angular_velocity=tuple(v[10:13]),
         hand_curl=tuple(v[13:18]), trigger=v[18], squeeze=v[19], squeeze_force=v[20],
         thumbstick=tuple(v[21:23]), trackpad_force=v[23], trackpad=tuple(v[24:26]),
-        **dict(zip(flags, v[26:39])),
+        **dict(zip(flags, v[26:39], strict=True)),
     )
 
 

@@ -159,7 +159,7 @@ def test_remote_head_and_controller_one_frame_after_sending(remote_rig, served_c
     assert sample["head_in_local"]["position"] == approx([0.1, 0.1, 0.2])
     # xrLocateViews: eyes share the head orientation, centred on the head, 63 mm apart.
     left_eye, right_eye = (v["position"] for v in sample["views"])
-    assert [(a + b) / 2 for a, b in zip(left_eye, right_eye)] == approx(head.position)
+    assert [(a + b) / 2 for a, b in zip(left_eye, right_eye, strict=True)] == approx(head.position)
     assert math.dist(left_eye, right_eye) == pytest.approx(0.063, abs=1e-4)
     assert all(v["orientation"] == approx(head.orientation) for v in sample["views"])
     right, left = sample["hands"]["right"], sample["hands"]["left"]
