@@ -56,3 +56,7 @@ class MoleculeError(ProsectorError):
         self.path, self.reason, self.line = str(path), reason, line
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: {reason}")
+
+
+class SelectionError(ProsectorError):
+    """An atom selection ("chain A and resi 20-30") cannot be parsed; the message quotes it."""

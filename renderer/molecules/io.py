@@ -125,7 +125,7 @@ def _from_biotite(path: Path, fmt: str, read, model: int, lines: list[str] | Non
     positions = np.asarray(atoms.coord, dtype=np.float32)
     if not np.all(np.isfinite(positions)):
         raise MoleculeError(path, "coordinates contain NaN or infinity")
-    elements = np.char.upper(np.asarray(atoms.element, dtype=str))
+    elements = _checked_elements(atoms)
     file_bonds = atoms.bonds.as_array()[:, :2] if atoms.bonds is not None else np.zeros((0, 2), np.int32)
     if fmt in ("pdb", "mmcif", "bcif"):
         with warnings.catch_warnings():
@@ -160,3 +160,24 @@ def _fallback_bonds(structure: Structure) -> np.ndarray:
     if not unbonded.any():
         return np.zeros((0, 2), dtype=np.int32)
     return bonds_by_distance(structure.positions_a, structure.elements, among=~structure.is_water, touching=unbonded)
+
+
+_ELEMENTS = set(
+    "H HE LI BE B C N O F NE NA MG AL SI P S CL AR K CA SC TI V CR MN FE CO NI CU ZN GA GE AS SE BR KR RB SR Y ZR "
+    "NB MO TC RU RH PD AG CD IN SN SB TE I XE CS BA LA CE PR ND SM EU GD TB DY HO ER TM YB LU HF TA W RE OS IR PT "
+    "AU HG TL PB BI PO AT RN FR RA AC TH PA U NP PU D".split()
+)
+
+
+def _checked_elements(atoms) -> np.ndarray:
+    """(N,) upper-case element symbols; where the file's element column is blank or not an element
+    (pre-1996 PDB files put a segment id in columns 73-80), the symbol comes from the atom name."""
+    import biotite.structure as struc
+
+    elements = np.char.upper(np.char.strip(np.asarray(atoms.element, dtype=str)))
+    invalid = ~np.isin(elements, list(_ELEMENTS))
+    if invalid.any():
+        inferred = np.char.upper(np.asarray(struc.infer_elements(atoms.atom_name[invalid]), dtype=str))
+        elements = elements.astype("<U2")
+        elements[invalid] = inferred
+    return elements

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from renderer.gl import commands
 from renderer.gl.shaders import ShaderLibrary
 from renderer.gl.state import PREMULTIPLIED, gl_state
+from renderer.gpu.molecule import GpuMolecule
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
 from renderer.passes.geometry import back_to_front, draw_parts, set_view_uniforms
+from renderer.passes.impostors import draw_molecules_opaque, draw_molecules_translucent
 from renderer.passes.options import RenderOptions
 from renderer.view import View
 
 
 def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, options: RenderOptions,
-                opaque: list[GpuPart], translucent: list[GpuPart]) -> None:  # fmt: skip
+                opaque: list[GpuPart], translucent: list[GpuPart],
+                molecules: Sequence[GpuMolecule] = ()) -> None:  # fmt: skip
     program = shaders.program("mesh.vert", "pbr.frag", defines={"VIEW_MODE": options.view_mode_index})
     set_view_uniforms(program, view)
     program["u_sky_color"] = options.sky
@@ -30,10 +35,13 @@ def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, option
     commands.clear_depth(buffers.hdr)
     with gl_state(depth_test=True, depth_write=True, multisample=True):
         draw_parts(program, opaque, materials=True)
+        draw_molecules_opaque(shaders, view, molecules, options)
     if translucent and options.view_mode == "color":
         # Front faces only: one layer per translucent part, so a closed skin reads as a clear shell.
         with gl_state(depth_test=True, depth_write=False, cull_face=True, blend=PREMULTIPLIED, multisample=True):
             draw_parts(program, back_to_front(translucent, view.eye_m), materials=True)
+    if molecules and options.view_mode == "color":
+        draw_molecules_translucent(shaders, view, molecules, options)
     commands.resolve_color(buffers.hdr, buffers.resolved)
 
 
