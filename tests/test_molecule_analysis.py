@@ -64,7 +64,8 @@ def _hbonds_by_loops(s, group):
             if group[j]:
                 continue
             d = math.dist(s.positions_a[i], s.positions_a[j])
-            same_residue = (s.chain_ids[i], s.res_ids[i], s.res_names[i]) == (s.chain_ids[j], s.res_ids[j], s.res_names[j])
+            residue_i = (s.chain_ids[i], s.res_ids[i], s.res_names[i])
+            same_residue = residue_i == (s.chain_ids[j], s.res_ids[j], s.res_names[j])
             if not 2.5 <= d <= 3.5 or same_residue or (min(i, j), max(i, j)) in bonded:
                 continue
             ok = True

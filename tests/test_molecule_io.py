@@ -141,7 +141,8 @@ def _pdb_with(line_number: int, replacement: str) -> str:
 @pytest.mark.parametrize(
     ("name", "make", "line", "words"),
     [
-        ("bad.pdb", lambda: _pdb_with(300, _record_at(300)[:30] + "   12.x5" + _record_at(300)[38:]), 300, "x coordinate"),
+        ("bad.pdb", lambda: _pdb_with(300, _record_at(300)[:30] + "   12.x5" + _record_at(300)[38:]), 300,
+         "x coordinate"),
         ("short.pdb", lambda: _pdb_with(400, _record_at(400)[:40]), 400, "columns 31-54"),
         ("bad.sdf", lambda: "name\n  prog\n\n  3  1  0  0  0  0  0  0  0  0999 V2000\n"
                             "    0.0000    0.0000    0.0000 C   0  0\n    1.5000    0.0000    0.0000 C   0  0\n"
