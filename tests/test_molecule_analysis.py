@@ -119,3 +119,15 @@ def test_dashes_stay_on_the_segment():
     lengths = np.linalg.norm(dashes.ends_a - dashes.starts_a, axis=1)
     assert np.allclose(lengths, HBOND_DASH_A, atol=1e-5) and dashes.count == 12
     assert dashes.starts_a[:, 0].min() >= 0 and dashes.ends_a[:6, 0].max() <= 3.0
+
+
+def test_describe_for_scaffolding():
+    from renderer.molecules.describe import describe_molecule
+
+    summary = describe_molecule(HPV)
+    assert [(c.chain_id, c.kind, c.residues) for c in summary.chains] == [("A", "protein", 99), ("B", "protein", 99)]
+    assert [(lig.res_name, lig.atoms) for lig in summary.ligands] == [("478", 35)] and summary.waters == 80
+    styles = [r["style"] for r in summary.suggested_representations()]
+    assert styles == ["cartoon", "ball_and_stick", "hbonds"]
+    s = read_structure(HPV)
+    assert select(s, summary.ligands[0].selection).sum() == 35
