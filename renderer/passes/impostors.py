@@ -55,6 +55,9 @@ def draw_molecules_opaque(shaders: ShaderLibrary, view: View, molecules: Iterabl
     if not molecules:
         return
     spheres, cylinders, meshes = _programs(shaders, view, options)
+    # Parts may leave back-face culling on (restored by the pass's gl_state); impostor quads and boxes
+    # are ray-cast whichever way they face, and surfaces may be open, so nothing is culled here.
+    commands.set_back_face_culling(False)
     for molecule in molecules:
         if molecule.spheres is not None:
             _set_molecule(spheres, molecule)

@@ -41,8 +41,9 @@ class Renderer:
         self.fullscreen = commands.FullscreenTriangle(context.resources)
         self.timer = PassTimer(context.resources) if timing else None
 
-    def render_view(self, scene: GpuScene, view: View, options: RenderOptions, target: Framebuffer | int,
-                    srgb_target: bool = True) -> ViewResult:  # fmt: skip
+    def render_view(
+        self, scene: GpuScene, view: View, options: RenderOptions, target: Framebuffer | int, srgb_target: bool = True
+    ) -> ViewResult:
         """Draw `scene` as seen by `view` into `target` at `view.viewport`."""
         width, height = view.size
         samples = min(options.msaa_samples, commands.max_samples())

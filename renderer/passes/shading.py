@@ -16,9 +16,15 @@ from renderer.passes.options import RenderOptions
 from renderer.view import View
 
 
-def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, options: RenderOptions,
-                opaque: list[GpuPart], translucent: list[GpuPart],
-                molecules: Sequence[GpuMolecule] = ()) -> None:  # fmt: skip
+def run_shading(
+    shaders: ShaderLibrary,
+    buffers: ViewBuffers,
+    view: View,
+    options: RenderOptions,
+    opaque: list[GpuPart],
+    translucent: list[GpuPart],
+    molecules: Sequence[GpuMolecule] = (),
+) -> None:
     program = shaders.program("mesh.vert", "pbr.frag", defines={"VIEW_MODE": options.view_mode_index})
     set_view_uniforms(program, view)
     program["u_sky_color"] = options.sky
@@ -31,7 +37,11 @@ def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, option
     buffers.ao_texture.bind(0)
 
     commands.bind_framebuffer(buffers.hdr, (0, 0, buffers.width, buffers.height))
-    commands.clear_color_attachment(buffers.hdr, 0, (*_background(options), 1.0))
+    # Colour view: alpha 0 marks background, which `present` fills with the exact requested colour
+    # (tone mapping would otherwise shift a teacher's chosen background).
+    commands.clear_color_attachment(
+        buffers.hdr, 0, (*_background(options), 0.0 if options.view_mode == "color" else 1.0)
+    )
     commands.clear_depth(buffers.hdr)
     with gl_state(depth_test=True, depth_write=True, multisample=True):
         draw_parts(program, opaque, materials=True)
@@ -47,7 +57,7 @@ def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, option
 
 def _background(options: RenderOptions) -> tuple[float, float, float]:
     if options.view_mode == "color":
-        return options.background
+        return (0.0, 0.0, 0.0)
     if options.view_mode in ("depth", "ao"):
         return (1.0, 1.0, 1.0)  # far / open sky
     return (0.0, 0.0, 0.0)
