@@ -53,14 +53,15 @@ class Renderer:
         parts = scene.visible_parts()
         opaque = [p for p in parts if not p.translucent]
         translucent = [p for p in parts if p.translucent]
+        molecules = scene.visible_molecules()
         radius = options.ao_radius_for(scene.bounds())
         timer = self.timer
         with _timed(timer, "prepass"):
-            run_prepass(self.shaders, buffers, view, opaque)
+            run_prepass(self.shaders, buffers, view, opaque, molecules)
         with _timed(timer, "ao"):
             run_ssao(self.shaders, self.fullscreen, buffers, view, options, radius)
         with _timed(timer, "shading"):
-            run_shading(self.shaders, buffers, view, options, opaque, translucent)
+            run_shading(self.shaders, buffers, view, options, opaque, translucent, molecules)
         with _timed(timer, "present"):
             run_present(self.shaders, self.fullscreen, buffers, view, options, target, srgb_target)
         if scene.labels and options.labels and options.view_mode == "color":

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from renderer.gl import commands
 from renderer.gl.shaders import ShaderLibrary
 from renderer.gl.state import PREMULTIPLIED, clip_distances, gl_state
+from renderer.gpu.molecule import GpuMolecule
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
 from renderer.passes.geometry import MAX_CLIP_PLANES, back_to_front, draw_parts, set_view_uniforms
+from renderer.passes.impostors import draw_molecules_opaque, draw_molecules_translucent
 from renderer.passes.options import RenderOptions
 from renderer.view import View
 
@@ -19,6 +23,7 @@ def run_shading(
     options: RenderOptions,
     opaque: list[GpuPart],
     translucent: list[GpuPart],
+    molecules: Sequence[GpuMolecule] = (),
 ) -> None:
     program = shaders.program("mesh.vert", "pbr.frag", defines={"VIEW_MODE": options.view_mode_index})
     set_view_uniforms(program, view)
@@ -39,13 +44,17 @@ def run_shading(
     )
     commands.clear_depth(buffers.hdr)
     glow = options.highlight_color
-    with gl_state(depth_test=True, depth_write=True, multisample=True), clip_distances(MAX_CLIP_PLANES):
-        draw_parts(program, opaque, materials=True, highlight_color=glow)
+    with gl_state(depth_test=True, depth_write=True, multisample=True):
+        with clip_distances(MAX_CLIP_PLANES):
+            draw_parts(program, opaque, materials=True, highlight_color=glow)
+        draw_molecules_opaque(shaders, view, molecules, options)  # impostor shaders write no clip distances
     if translucent and options.view_mode == "color":
         # Front faces only: one layer per translucent part, so a closed skin reads as a clear shell.
         with gl_state(depth_test=True, depth_write=False, cull_face=True, blend=PREMULTIPLIED, multisample=True), \
                 clip_distances(MAX_CLIP_PLANES):
             draw_parts(program, back_to_front(translucent, view.eye_m), materials=True, highlight_color=glow)
+    if molecules and options.view_mode == "color":
+        draw_molecules_translucent(shaders, view, molecules, options)
     commands.resolve_color(buffers.hdr, buffers.resolved)
 
 
