@@ -1,5 +1,5 @@
 // Forward physically based shading of one part (GGX + hemisphere environment + key light).
-// VIEW_MODE (define): 0 colour, 1 world normal, 2 depth, 3 albedo, 4 ambient occlusion.
+// VIEW_MODE (define): 0 colour, 1 world normal, 2 depth, 3 albedo, 4 ambient occlusion, 5 key-light visibility.
 #include "lib/transforms.glsl"
 #include "lib/brdf.glsl"
 #include "lib/color.glsl"
@@ -23,6 +23,8 @@ uniform vec3 u_key_direction;      // world, unit, toward the light
 uniform vec3 u_key_radiance;       // linear RGB x intensity; zero when there is no key light
 
 uniform sampler2D u_ao;            // per-pixel unoccluded fraction (1 when AO is off)
+uniform sampler2D u_shadow;        // per-pixel key-light visibility (1 unless ray-traced shadows run)
+uniform int u_screen_terms;        // 1: read u_ao / u_shadow (opaque parts); 0: translucent layers
 uniform vec2 u_near_far;           // metres, for the depth view
 uniform vec2 u_viewport_origin;    // pixels, where this view starts in the target
 
@@ -36,7 +38,10 @@ void main() {
     vec3 n = normalize(v_world_normal);
     if (!gl_FrontFacing) n = -n;
     vec3 v = normalize(u_eye_world - v_world_position);
-    float ao = texelFetch(u_ao, ivec2(gl_FragCoord.xy - u_viewport_origin), 0).r;
+    // Screen-space AO and shadow buffers describe the opaque surface at this pixel, not a
+    // translucent layer in front of it.
+    float ao = u_screen_terms != 0 ? texelFetch(u_ao, ivec2(gl_FragCoord.xy - u_viewport_origin), 0).r : 1.0;
+    float key_visible = u_screen_terms != 0 ? texelFetch(u_shadow, ivec2(gl_FragCoord.xy - u_viewport_origin), 0).r : 1.0;
 
 #if VIEW_MODE == 1
     out_color = vec4(n * 0.5 + 0.5, 1.0);
@@ -46,6 +51,8 @@ void main() {
     out_color = vec4(u_base_color, 1.0);
 #elif VIEW_MODE == 4
     out_color = vec4(vec3(ao), 1.0);
+#elif VIEW_MODE == 5
+    out_color = vec4(vec3(key_visible), 1.0);
 #else
     float n_dot_v = clamp(dot(n, v), 1e-4, 1.0);
     float roughness = clamp(u_roughness, 0.04, 1.0);
@@ -61,6 +68,7 @@ void main() {
 
     // Key light.
     vec3 l = u_key_direction;
+    vec3 key_radiance = u_key_radiance * key_visible;
     float n_dot_l = dot(n, l);
     vec3 h = normalize(l + v);
     float n_dot_h = clamp(dot(n, h), 0.0, 1.0);
@@ -68,7 +76,7 @@ void main() {
     float lit = clamp(n_dot_l, 0.0, 1.0);
     vec3 specular = ggx_distribution(n_dot_h, alpha) * smith_visibility(n_dot_v, max(lit, 1e-4), alpha) * fresnel;
     vec3 diffuse = diffuse_color / PI * wrapped_diffuse(n_dot_l, u_translucency);
-    color += u_key_radiance * ((diffuse * (1.0 - fresnel)) + specular * lit);
+    color += key_radiance * ((diffuse * (1.0 - fresnel)) + specular * lit);
     color += u_key_radiance * diffuse_color * transmission(n, v, l, u_translucency, u_translucency_color);
 
     // Wet sheen: a tight second lobe and a grazing rim, as on moist tissue.
@@ -76,7 +84,7 @@ void main() {
         float wet_alpha = 0.08;
         vec3 wet = ggx_distribution(n_dot_h, wet_alpha) * smith_visibility(n_dot_v, max(lit, 1e-4), wet_alpha)
                    * fresnel_schlick(clamp(dot(v, h), 0.0, 1.0), vec3(0.02));
-        color += u_sheen * (u_key_radiance * wet * lit + 0.15 * environment_specular(reflect(-v, n), 0.1)
+        color += u_sheen * (key_radiance * wet * lit + 0.15 * environment_specular(reflect(-v, n), 0.1)
                             * pow(1.0 - n_dot_v, 5.0) * ao);
     }
     color += u_emissive;

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from renderer.commands.output import check_output_path, write_png
 from renderer.errors import ProsectorError
+from renderer.passes.options import RenderOptions
 from renderer.scene.load import load_scene
 from renderer.scene.model import Camera
 
@@ -17,7 +20,7 @@ def render_command(args) -> int:
     with HeadlessRenderer(timing=args.timing) as headless:
         headless.load(loaded)
         camera = _camera(headless.camera(width / height), args)
-        options = headless.options(view_mode=args.view)
+        options = still_options(headless.options(view_mode=args.view), args)
         image = headless.render(width, height, camera, options, stereo=args.stereo, ipd_m=args.ipd)
         if args.timing:
             for index, result in enumerate(headless.last_results):
@@ -26,6 +29,25 @@ def render_command(args) -> int:
     write_png(args.output, image)
     print(f"wrote {args.output} ({image.shape[1]}x{image.shape[0]}, {loaded.triangle_count:,} triangles)")
     return 0
+
+
+def still_options(options: RenderOptions, args) -> RenderOptions:
+    """Apply --ao-tier/--ao-radius/--ao-samples; a still image accumulates many ray-traced frames."""
+    tier = getattr(args, "ao_tier", None)
+    if tier == "off":
+        options = options.with_(ambient_occlusion=False)
+    elif tier is not None:
+        options = options.with_(ao_tier=tier, ambient_occlusion=True)
+    if getattr(args, "ao_radius", None) is not None:
+        options = options.with_(ao_radius_m=args.ao_radius)
+    elif options.ao_tier == "raytraced" and args.view in ("ao", "shadow"):
+        options = options.with_(ao_radius_m=math.inf)  # the data views measure the whole scene by default
+    if options.ao_tier == "raytraced":
+        total = getattr(args, "ao_samples", None) or 64
+        rays = min(total, 4)
+        options = options.with_(ao_rays_per_pixel=rays, shadow_rays_per_pixel=rays,
+                                rt_still_frames=max(1, -(-total // rays)))  # fmt: skip
+    return options
 
 
 def _camera(base: Camera, args) -> Camera:

@@ -119,7 +119,11 @@ class Program(GLObject):
         name = GL.glCreateProgram()
         super().__init__(registry, name, GL.glDeleteProgram)
         self.label = label
-        shaders = [_compile(stage, source) for stage, source in stages]
+        try:
+            shaders = [_compile(stage, source) for stage, source in stages]
+        except ShaderError:
+            self.release()  # a failed compile must not leave the program object behind
+            raise
         for shader in shaders:
             GL.glAttachShader(self.name, shader)
         GL.glLinkProgram(self.name)

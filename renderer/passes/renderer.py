@@ -19,6 +19,7 @@ from renderer.passes.buffers import BufferPool, ViewBuffers
 from renderer.passes.options import RenderOptions
 from renderer.passes.prepass import run_prepass
 from renderer.passes.present import run_present
+from renderer.passes.raytraced import RayTracedLighting
 from renderer.passes.shading import run_shading
 from renderer.passes.ssao import run_ssao
 from renderer.passes.timing import PassTimer
@@ -40,6 +41,7 @@ class Renderer:
         self.pool = BufferPool(context.resources)
         self.fullscreen = commands.FullscreenTriangle(context.resources)
         self.timer = PassTimer(context.resources) if timing else None
+        self.raytraced = RayTracedLighting(context.resources, self.shaders)
 
     def render_view(self, scene: GpuScene, view: View, options: RenderOptions, target: Framebuffer | int,
                     srgb_target: bool = True) -> ViewResult:  # fmt: skip
@@ -54,8 +56,12 @@ class Renderer:
         timer = self.timer
         with _timed(timer, "prepass"):
             run_prepass(self.shaders, buffers, view, opaque)
-        with _timed(timer, "ao"):
-            run_ssao(self.shaders, self.fullscreen, buffers, view, options, radius)
+        if options.ao_tier == "raytraced":
+            self.raytraced.run(scene, buffers, view, options, timer)  # times its own sub-passes
+        else:
+            with _timed(timer, "ao"):
+                run_ssao(self.shaders, self.fullscreen, buffers, view, options, radius)
+            commands.clear_color_attachment(buffers.shadow, 0, (1.0, 1.0, 1.0, 1.0))
         with _timed(timer, "shading"):
             run_shading(self.shaders, buffers, view, options, opaque, translucent)
         with _timed(timer, "present"):
@@ -63,6 +69,7 @@ class Renderer:
         return ViewResult(buffers, timer.collect() if timer else {})
 
     def release(self) -> None:
+        self.raytraced.release()
         self.shaders.release()
         self.pool.release()
         self.fullscreen.release()

@@ -23,13 +23,17 @@ def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, option
     program["u_near_far"] = (view.near_m, view.far_m)
     program["u_viewport_origin"] = (0.0, 0.0)
     program["u_ao"] = 0
+    program["u_shadow"] = 1
     buffers.ao_texture.bind(0)
+    buffers.shadow_texture.bind(1)
 
     commands.bind_framebuffer(buffers.hdr, (0, 0, buffers.width, buffers.height))
     commands.clear_color_attachment(buffers.hdr, 0, (*_background(options), 1.0))
     commands.clear_depth(buffers.hdr)
+    program["u_screen_terms"] = 1
     with gl_state(depth_test=True, depth_write=True, multisample=True):
         draw_parts(program, opaque, materials=True)
+    program["u_screen_terms"] = 0
     if translucent and options.view_mode == "color":
         # Front faces only: one layer per translucent part, so a closed skin reads as a clear shell.
         with gl_state(depth_test=True, depth_write=False, cull_face=True, blend=PREMULTIPLIED, multisample=True):
@@ -40,6 +44,6 @@ def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, option
 def _background(options: RenderOptions) -> tuple[float, float, float]:
     if options.view_mode == "color":
         return options.background
-    if options.view_mode in ("depth", "ao"):
+    if options.view_mode in ("depth", "ao", "shadow"):
         return (1.0, 1.0, 1.0)  # far / open sky
     return (0.0, 0.0, 0.0)
