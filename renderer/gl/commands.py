@@ -92,9 +92,10 @@ def read_rgba8(framebuffer: Framebuffer | int, rect: tuple[int, int, int, int]) 
 def read_float(texture: Texture, channels: int = 4) -> np.ndarray:
     """Level 0 of a float texture as (height, width, channels) float32, top row first."""
     fmt = {1: GL.GL_RED, 2: GL.GL_RG, 3: GL.GL_RGB, 4: GL.GL_RGBA}[channels]
-    size = texture.width * texture.height * channels * 4
-    data = GL.glGetTextureImage(texture.name, 0, fmt, GL.GL_FLOAT, size)
-    return np.frombuffer(data, dtype=np.float32).reshape(texture.height, texture.width, channels)[::-1].copy()
+    out = np.empty((texture.height, texture.width, channels), dtype=np.float32)
+    GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 4)
+    GL.glGetTextureImage(texture.name, 0, fmt, GL.GL_FLOAT, out.nbytes, out)
+    return out[::-1].copy()
 
 
 def finish() -> None:

@@ -38,6 +38,7 @@ class ViewHistory:
     previous_view: np.ndarray | None = None
     frame: int = 0
     scene_build: int = -1
+    signal: tuple = ()  # what the traced values mean (radius, terms, light); a change restarts
     textures: list[Texture] = field(default_factory=list)
 
     def release(self) -> None:
@@ -66,8 +67,9 @@ class RayTracedLighting:
             commands.clear_color_attachment(buffers.shadow, 0, (1.0, 1.0, 1.0, 1.0))
             return
         history = self._history(view, buffers)
-        if history.scene_build != self.rays.builds:
-            history.scene_build, history.previous_view_projection = self.rays.builds, None
+        signal = _signal(options)
+        if history.scene_build != self.rays.builds or history.signal != signal:
+            history.scene_build, history.signal, history.previous_view_projection = self.rays.builds, signal, None
         self.rays.bind()
         frames = max(1, options.rt_still_frames)
         max_frames = max(options.rt_max_history_frames, frames)
@@ -99,8 +101,9 @@ class RayTracedLighting:
         radius = options.ao_radius_m
         program["u_ao_radius_m"] = UNBOUNDED_M if radius is None or not math.isfinite(radius) else radius
         program["u_ray_offset_m"] = 2e-5 * self.rays.diameter_m
-        program["u_ao_rays"] = options.ao_rays_per_pixel if options.ambient_occlusion else 0
-        program["u_shadow_rays"] = options.shadow_rays_per_pixel if _has_key(options) else 0
+        want_ao, want_shadow = _wanted_terms(options)
+        program["u_ao_rays"] = options.ao_rays_per_pixel if want_ao else 0
+        program["u_shadow_rays"] = options.shadow_rays_per_pixel if want_shadow else 0
         program["u_key_direction"] = options.key_direction
         program["u_key_cos_half_angle"] = math.cos(math.radians(max(options.key_angular_diameter_deg, 1e-3) / 2))
         program["u_frame"] = history.frame
@@ -176,8 +179,17 @@ def set_clip_planes(program: Program, options: RenderOptions) -> None:
     program["u_clip_plane_count"] = count
 
 
-def _has_key(options: RenderOptions) -> bool:
-    return options.shadows and max(options.key_radiance) > 0.0 or options.view_mode == "shadow"
+def _wanted_terms(options: RenderOptions) -> tuple[bool, bool]:
+    """(trace AO, trace key-light visibility): the data views need one term only; colour needs both."""
+    want_ao = options.ambient_occlusion and options.view_mode != "shadow"
+    has_key = options.shadows and max(options.key_radiance) > 0.0
+    want_shadow = options.view_mode == "shadow" or (has_key and options.view_mode != "ao")
+    return want_ao, want_shadow
+
+
+def _signal(options: RenderOptions) -> tuple:
+    return (_wanted_terms(options), options.ao_radius_m, options.key_direction, options.key_angular_diameter_deg,
+            options.clip_planes)  # fmt: skip
 
 
 def _timed(timer: PassTimer | None, name: str):
