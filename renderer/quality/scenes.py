@@ -45,7 +45,8 @@ def write_sphere_on_plane(folder: Path) -> Path:
 def vertebra_mesh():
     """A lumbar-vertebra-like solid, ~9 cm wide, metres, Y up, +Z anterior (trimesh.Trimesh)."""
     import trimesh
-    from trimesh import creation, transformations as tf
+    from trimesh import creation
+    from trimesh import transformations as tf
 
     def place(mesh, translate=(0, 0, 0), rotate_deg=(0, 0, 0)):
         angles = np.radians(rotate_deg)
@@ -74,7 +75,6 @@ def vertebra_mesh():
 
 
 def write_bone(folder: Path) -> Path:
-    import trimesh
 
     folder.mkdir(parents=True, exist_ok=True)
     vertebra = vertebra_mesh()
