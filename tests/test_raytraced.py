@@ -38,8 +38,8 @@ def test_contact_shadow_and_cast_shadow_where_geometry_predicts(headless, sphere
     assert ao[near_contact] < ao[far_floor] - 0.2
     assert ao[0, 0] == 1.0  # the open sky
 
-    options = _options(headless, "shadow", shadow_rays_per_pixel=4, rt_still_frames=4)
-    light = np.asarray(options.key_direction)
+    light = np.array([0.0, 0.5, -math.sqrt(0.75)])  # low, from behind: the shadow falls toward the camera
+    options = _options(headless, "shadow", shadow_rays_per_pixel=4, rt_still_frames=4, key_direction=tuple(light))
     shadow = headless.render(SIZE, SIZE, camera, options)[:, :, 0] / 255.0
     # Where the ray from the sphere's centre away from the light meets the floor (y = -0.1).
     t = (-0.1 - 0.0) / -light[1]
