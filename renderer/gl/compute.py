@@ -33,3 +33,9 @@ def barrier() -> None:
     """Make image and storage writes of earlier dispatches visible to later reads of any kind."""
     GL.glMemoryBarrier(GL.GL_SHADER_IMAGE_ACCESS_BARRIER_BIT | GL.GL_TEXTURE_FETCH_BARRIER_BIT
                        | GL.GL_SHADER_STORAGE_BARRIER_BIT | GL.GL_FRAMEBUFFER_BARRIER_BIT)  # fmt: skip
+
+
+def enable_clip_distances(count: int, maximum: int = 6) -> None:
+    """Turn gl_ClipDistance[0 .. count) on and the rest (up to `maximum`) off."""
+    for i in range(maximum):
+        (GL.glEnable if i < count else GL.glDisable)(GL.GL_CLIP_DISTANCE0 + i)

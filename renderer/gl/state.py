@@ -39,7 +39,8 @@ PREMULTIPLIED = Blend(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA, GL.GL_ONE, GL.GL_ONE
 @contextmanager
 def gl_state(*, depth_test: bool = False, depth_write: bool = True, depth_func: int = GL.GL_LESS,
              cull_face: bool = False, blend: Blend | None = None, framebuffer_srgb: bool = False,
-             multisample: bool = True, clip_distance0: bool = False, polygon_offset: tuple[float, float] | None = None,
+             multisample: bool = True, clip_distance0: bool | None = None,
+             polygon_offset: tuple[float, float] | None = None,
              color_write: bool = True) -> Iterator[None]:  # fmt: skip
     """Set the listed GL switches for the block and restore the previous values afterwards."""
     wanted = {
@@ -48,7 +49,6 @@ def gl_state(*, depth_test: bool = False, depth_write: bool = True, depth_func: 
         "blend": blend is not None,
         "framebuffer_srgb": framebuffer_srgb,
         "multisample": multisample,
-        "clip_distance0": clip_distance0,
         "polygon_offset_fill": polygon_offset is not None,
     }
     saved_caps = {key: bool(GL.glIsEnabled(cap)) for key, cap in _CAPS.items()}
@@ -56,6 +56,8 @@ def gl_state(*, depth_test: bool = False, depth_write: bool = True, depth_func: 
     saved_depth_func = int(GL.glGetIntegerv(GL.GL_DEPTH_FUNC))
     saved_color_mask = [bool(v) for v in GL.glGetBooleanv(GL.GL_COLOR_WRITEMASK)]
     try:
+        if clip_distance0 is not None:  # None: leave the clipping planes the frame enabled
+            wanted["clip_distance0"] = clip_distance0
         for key, on in wanted.items():
             (GL.glEnable if on else GL.glDisable)(_CAPS[key])
         GL.glDepthMask(GL.GL_TRUE if depth_write else GL.GL_FALSE)

@@ -16,6 +16,7 @@ from renderer.gl.resources import Framebuffer
 from renderer.gl.shaders import ShaderLibrary
 from renderer.gpu.scene import GpuScene
 from renderer.passes.buffers import BufferPool, ViewBuffers
+from renderer.passes.caps import CapPass, apply_clip_planes
 from renderer.passes.options import RenderOptions
 from renderer.passes.prepass import run_prepass
 from renderer.passes.present import run_present
@@ -42,6 +43,7 @@ class Renderer:
         self.fullscreen = commands.FullscreenTriangle(context.resources)
         self.timer = PassTimer(context.resources) if timing else None
         self.raytraced = RayTracedLighting(context.resources, self.shaders)
+        self.caps = CapPass(context.resources, self.shaders)
 
     def render_view(self, scene: GpuScene, view: View, options: RenderOptions, target: Framebuffer | int,
                     srgb_target: bool = True) -> ViewResult:  # fmt: skip
@@ -54,8 +56,11 @@ class Renderer:
         translucent = [p for p in parts if p.translucent]
         radius = options.ao_radius_for(scene.bounds())
         timer = self.timer
+        apply_clip_planes(self.shaders, options)
         with _timed(timer, "prepass"):
             run_prepass(self.shaders, buffers, view, opaque)
+        with _timed(timer if options.clip_planes else None, "caps"):
+            self.caps.run_cap_gbuffer(self.fullscreen, buffers, view, options, scene, self.raytraced.rays)
         if options.ao_tier == "raytraced":
             self.raytraced.run(scene, buffers, view, options, timer)  # times its own sub-passes
         else:
@@ -63,13 +68,15 @@ class Renderer:
                 run_ssao(self.shaders, self.fullscreen, buffers, view, options, radius)
             commands.clear_color_attachment(buffers.shadow, 0, (1.0, 1.0, 1.0, 1.0))
         with _timed(timer, "shading"):
-            run_shading(self.shaders, buffers, view, options, opaque, translucent)
+            run_shading(self.shaders, buffers, view, options, opaque, translucent,
+                        lambda: self.caps.shade_caps(self.fullscreen, buffers, view, options))  # fmt: skip
         with _timed(timer, "present"):
             run_present(self.shaders, self.fullscreen, buffers, view, options, target, srgb_target)
         return ViewResult(buffers, timer.collect() if timer else {})
 
     def release(self) -> None:
         self.raytraced.release()
+        self.caps.release()
         self.shaders.release()
         self.pool.release()
         self.fullscreen.release()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from renderer.gl import commands
 from renderer.gl.shaders import ShaderLibrary
 from renderer.gl.state import PREMULTIPLIED, gl_state
@@ -13,7 +15,8 @@ from renderer.view import View
 
 
 def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, options: RenderOptions,
-                opaque: list[GpuPart], translucent: list[GpuPart]) -> None:  # fmt: skip
+                opaque: list[GpuPart], translucent: list[GpuPart],
+                after_opaque: Callable[[], None] | None = None) -> None:  # fmt: skip
     program = shaders.program("mesh.vert", "pbr.frag", defines={"VIEW_MODE": options.view_mode_index})
     set_view_uniforms(program, view)
     program["u_sky_color"] = options.sky
@@ -34,6 +37,8 @@ def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, option
     with gl_state(depth_test=True, depth_write=True, multisample=True):
         draw_parts(program, opaque, materials=True)
     program["u_screen_terms"] = 0
+    if after_opaque is not None:  # e.g. cut faces of clipped parts, before translucent layers blend over
+        after_opaque()
     if translucent and options.view_mode == "color":
         # Front faces only: one layer per translucent part, so a closed skin reads as a clear shell.
         with gl_state(depth_test=True, depth_write=False, cull_face=True, blend=PREMULTIPLIED, multisample=True):
