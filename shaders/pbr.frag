@@ -25,6 +25,8 @@ uniform vec3 u_key_radiance;       // linear RGB x intensity; zero when there is
 uniform sampler2D u_ao;            // per-pixel unoccluded fraction (1 when AO is off)
 uniform sampler2D u_shadow;        // per-pixel key-light visibility (1 unless ray-traced shadows run)
 uniform int u_screen_terms;        // 1: read u_ao / u_shadow (opaque parts); 0: translucent layers
+uniform sampler2D u_back_depth;    // view depth of the nearest back face behind the pixel (metres)
+uniform int u_has_back_depth;      // 0: no thickness pass ran (data views)
 uniform vec2 u_near_far;           // metres, for the depth view
 uniform vec2 u_viewport_origin;    // pixels, where this view starts in the target
 
@@ -77,15 +79,28 @@ void main() {
     vec3 specular = ggx_distribution(n_dot_h, alpha) * smith_visibility(n_dot_v, max(lit, 1e-4), alpha) * fresnel;
     vec3 diffuse = diffuse_color / PI * wrapped_diffuse(n_dot_l, u_translucency);
     color += key_radiance * ((diffuse * (1.0 - fresnel)) + specular * lit);
-    color += u_key_radiance * diffuse_color * transmission(n, v, l, u_translucency, u_translucency_color);
+    // Light through the tissue: thickness from the back-face pass (opaque parts), a thin shell otherwise.
+    float thickness = 0.004;
+    if (u_screen_terms != 0 && u_has_back_depth != 0) {
+        float back = texelFetch(u_back_depth, ivec2(gl_FragCoord.xy - u_viewport_origin), 0).r;
+        thickness = max(back - v_view_depth, 0.0);
+    }
+    if (u_translucency > 0.0) {
+        vec3 tint = u_translucency_color * diffuse_color;
+        color += u_key_radiance * transmission(n, v, l, u_translucency, tint, thickness);
+        // Environment light scattered through thin tissue from the far side.
+        color += 0.5 * u_translucency * tint * environment_diffuse(-n) * tissue_transmittance(u_translucency, thickness);
+    }
 
-    // Wet sheen: a tight second lobe and a grazing rim, as on moist tissue.
+    // Wet sheen: a thin clear coat of moisture -- Fresnel-weighted sharp reflection of the environment
+    // and a tight highlight of the key light over the tissue below.
     if (u_sheen > 0.0) {
-        float wet_alpha = 0.08;
+        float wet_alpha = 0.06 * 0.06;
+        float coat = u_sheen * fresnel_schlick(n_dot_v, vec3(0.02)).x;
         vec3 wet = ggx_distribution(n_dot_h, wet_alpha) * smith_visibility(n_dot_v, max(lit, 1e-4), wet_alpha)
                    * fresnel_schlick(clamp(dot(v, h), 0.0, 1.0), vec3(0.02));
-        color += u_sheen * (key_radiance * wet * lit + 0.15 * environment_specular(reflect(-v, n), 0.1)
-                            * pow(1.0 - n_dot_v, 5.0) * ao);
+        color = color * (1.0 - coat) + coat * environment_specular(reflect(-v, n), 0.06) * specular_occlusion;
+        color += u_sheen * key_radiance * wet * lit;
     }
     color += u_emissive;
     out_color = vec4(color * u_opacity, u_opacity);

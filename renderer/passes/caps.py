@@ -29,7 +29,9 @@ MAX_CAP_PARTS = 64  # shared with shaders/caps_shade.frag
 
 def apply_clip_planes(shaders: ShaderLibrary, options: RenderOptions) -> None:
     """Give the mesh programs this frame's planes and switch the clip distances on."""
-    shading = shaders.program("mesh.vert", "pbr.frag", defines={"VIEW_MODE": options.view_mode_index})
+    from renderer.passes.shading import shading_program
+
+    shading = shading_program(shaders, options)
     for program in (shaders.program("mesh.vert", "prepass.frag"), shading):
         set_clip_planes(program, options)
     compute.enable_clip_distances(min(len(options.clip_planes), MAX_CLIP_PLANES), MAX_CLIP_PLANES)

@@ -17,12 +17,14 @@ from renderer.gl.shaders import ShaderLibrary
 from renderer.gpu.scene import GpuScene
 from renderer.passes.buffers import BufferPool, ViewBuffers
 from renderer.passes.caps import CapPass, apply_clip_planes
+from renderer.passes.ibl import EnvironmentLighting
 from renderer.passes.options import RenderOptions
 from renderer.passes.prepass import run_prepass
 from renderer.passes.present import run_present
 from renderer.passes.raytraced import RayTracedLighting
 from renderer.passes.shading import run_shading
 from renderer.passes.ssao import run_ssao
+from renderer.passes.thickness import ThicknessPass
 from renderer.passes.timing import PassTimer
 from renderer.view import View
 
@@ -44,6 +46,8 @@ class Renderer:
         self.timer = PassTimer(context.resources) if timing else None
         self.raytraced = RayTracedLighting(context.resources, self.shaders)
         self.caps = CapPass(context.resources, self.shaders)
+        self.environment = EnvironmentLighting(context.resources)
+        self.thickness = ThicknessPass(context.resources, self.shaders)
 
     def render_view(self, scene: GpuScene, view: View, options: RenderOptions, target: Framebuffer | int,
                     srgb_target: bool = True) -> ViewResult:  # fmt: skip
@@ -67,9 +71,15 @@ class Renderer:
             with _timed(timer, "ao"):
                 run_ssao(self.shaders, self.fullscreen, buffers, view, options, radius)
             commands.clear_color_attachment(buffers.shadow, 0, (1.0, 1.0, 1.0, 1.0))
+        back_depth = None
+        if options.view_mode == "color" and options.thickness_transmission and any(
+                p.material.translucency > 0.0 for p in opaque):  # fmt: skip
+            with _timed(timer, "thickness"):
+                back_depth = self.thickness.run(view, width, height, opaque)
         with _timed(timer, "shading"):
             run_shading(self.shaders, buffers, view, options, opaque, translucent,
-                        lambda: self.caps.shade_caps(self.fullscreen, buffers, view, options))  # fmt: skip
+                        lambda: self.caps.shade_caps(self.fullscreen, buffers, view, options),
+                        self.environment, back_depth)  # fmt: skip
         with _timed(timer, "present"):
             run_present(self.shaders, self.fullscreen, buffers, view, options, target, srgb_target)
         return ViewResult(buffers, timer.collect() if timer else {})
@@ -77,6 +87,8 @@ class Renderer:
     def release(self) -> None:
         self.raytraced.release()
         self.caps.release()
+        self.environment.release()
+        self.thickness.release()
         self.shaders.release()
         self.pool.release()
         self.fullscreen.release()

@@ -5,19 +5,36 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from renderer.gl import commands
-from renderer.gl.shaders import ShaderLibrary
+from renderer.gl.resources import Texture
+from renderer.gl.shaders import Program, ShaderLibrary
 from renderer.gl.state import PREMULTIPLIED, gl_state
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
 from renderer.passes.geometry import back_to_front, draw_parts, set_view_uniforms
+from renderer.passes.ibl import EnvironmentLighting
 from renderer.passes.options import RenderOptions
 from renderer.view import View
 
 
+def shading_program(shaders: ShaderLibrary, options: RenderOptions) -> Program:
+    """The pbr program variant for these options (image-based lighting in the colour view)."""
+    defines = {"VIEW_MODE": options.view_mode_index}
+    if options.view_mode == "color" and options.environment_map:
+        defines["ENVIRONMENT_MAP"] = 1
+    return shaders.program("mesh.vert", "pbr.frag", defines=defines)
+
+
 def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, options: RenderOptions,
                 opaque: list[GpuPart], translucent: list[GpuPart],
-                after_opaque: Callable[[], None] | None = None) -> None:  # fmt: skip
-    program = shaders.program("mesh.vert", "pbr.frag", defines={"VIEW_MODE": options.view_mode_index})
+                after_opaque: Callable[[], None] | None = None, environment: EnvironmentLighting | None = None,
+                back_depth: Texture | None = None) -> None:  # fmt: skip
+    program = shading_program(shaders, options)
+    if environment is not None and options.view_mode == "color" and options.environment_map:
+        environment.bind(program, options)
+    program["u_has_back_depth"] = int(back_depth is not None)
+    if back_depth is not None:
+        program["u_back_depth"] = 6
+        back_depth.bind(6)
     set_view_uniforms(program, view)
     program["u_sky_color"] = options.sky
     program["u_ground_color"] = options.ground
