@@ -20,15 +20,19 @@ VIEWS = ("color", "normal", "depth", "albedo", "ao", "shadow")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="prosector", description="Anatomy and molecules for teaching: "
-                                     "render scenes headless, check them, scaffold new ones.")  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="prosector",
+        description="Anatomy and molecules for teaching: render scenes headless, check them, scaffold new ones.",
+    )
     parser.add_argument("--version", action="version", version=f"prosector {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     render = sub.add_parser("render", help="render a scene to PNG without a display")
     render.add_argument("scene", type=Path)
     render.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
-    render.add_argument("--size", type=cli_args.size, default=(1024, 768), help="WIDTHxHEIGHT per view (default 1024x768)")
+    render.add_argument(
+        "--size", type=cli_args.size, default=(1024, 768), help="WIDTHxHEIGHT per view (default 1024x768)"
+    )
     render.add_argument("--view", choices=VIEWS, default="color", help="colour, or a debug view")
     render.add_argument("--camera-eye", type=cli_args.vec3, metavar="X,Y,Z", help="camera position, metres")
     render.add_argument("--camera-target", type=cli_args.vec3, metavar="X,Y,Z", help="point looked at, metres")
@@ -51,8 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     new = sub.add_parser("new", help="write a new scene from mesh files")
     new.add_argument("scene", type=Path, help="scene file to create (.yaml)")
-    new.add_argument("--from", dest="sources", type=Path, nargs="+", required=True, metavar="FILE",
-                     help="OBJ, STL, PLY, GLB or glTF files")  # fmt: skip
+    new.add_argument(
+        "--from",
+        dest="sources",
+        type=Path,
+        nargs="+",
+        required=True,
+        metavar="FILE",
+        help="OBJ, STL, PLY, GLB or glTF files",
+    )
     new.add_argument("--force", action="store_true", help="overwrite an existing scene file")
 
     info = sub.add_parser("info", help="parts, triangles, bounds, memory and backends of a scene")
@@ -62,8 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _asset_root_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--asset-root", type=Path, action="append", default=[], metavar="DIR",
-                        help="also allow assets from this folder (repeatable)")  # fmt: skip
+    parser.add_argument(
+        "--asset-root",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also allow assets from this folder (repeatable)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,8 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # an internal bug: say so plainly, traceback on request
         if os.environ.get("PROSECTOR_DEBUG"):
             traceback.print_exc()
-        print(f"prosector: internal error: {type(exc).__name__}: {exc}\n"
-              "Please report it with the scene file; PROSECTOR_DEBUG=1 shows the traceback.", file=sys.stderr)  # fmt: skip
+        print(
+            f"prosector: internal error: {type(exc).__name__}: {exc}\n"
+            "Please report it with the scene file; PROSECTOR_DEBUG=1 shows the traceback.",
+            file=sys.stderr,
+        )
         return 3
 
 

@@ -30,6 +30,8 @@ class HeadlessRenderer:
         self.loaded: LoadedScene | None = None
         self.last_results: list[ViewResult] = []
         self.last_views: list[View] = []
+        self._target: OffscreenTarget | None = None
+        self._target_key: tuple | None = None
 
     def load(self, loaded: LoadedScene) -> None:
         self.loaded = loaded
@@ -46,22 +48,35 @@ class HeadlessRenderer:
         assert self.loaded is not None, "load() a scene first"
         return options_from_scene(self.loaded.scene).with_(**overrides)
 
-    def render(self, width: int, height: int, camera: Camera | None = None, options: RenderOptions | None = None,
-               stereo: bool = False, ipd_m: float = 0.063) -> np.ndarray:  # fmt: skip
+    def render(
+        self,
+        width: int,
+        height: int,
+        camera: Camera | None = None,
+        options: RenderOptions | None = None,
+        stereo: bool = False,
+        ipd_m: float = 0.063,
+    ) -> np.ndarray:
         """Render and return (height, width or 2*width, 3) uint8 sRGB, top row first."""
         self.context.make_current()
         self.context.begin_frame()
         camera = camera or self.camera(width / height)
         options = options or self.options()
-        target = OffscreenTarget(self.context.resources, width, height, stereo, ipd_m)
-        try:
-            self.last_views = target.views(camera, self.scene.bounds())
-            self.last_results = [
-                self.renderer.render_view(self.scene, view, options, target.framebuffer) for view in self.last_views
-            ]
-            return target.read_image()
-        finally:
-            target.release()
+        target = self._target_for(width, height, stereo, ipd_m)
+        self.last_views = target.views(camera, self.scene.bounds())
+        self.last_results = [
+            self.renderer.render_view(self.scene, view, options, target.framebuffer) for view in self.last_views
+        ]
+        return target.read_image()
+
+    def _target_for(self, width: int, height: int, stereo: bool, ipd_m: float) -> OffscreenTarget:
+        """Reuse the offscreen target while the size stays the same (benchmarks render many frames)."""
+        key = (width, height, stereo, ipd_m)
+        if self._target is None or self._target_key != key:
+            if self._target is not None:
+                self._target.release()
+            self._target, self._target_key = OffscreenTarget(self.context.resources, width, height, stereo, ipd_m), key
+        return self._target
 
     def read_ao(self, view_index: int = 0) -> np.ndarray:
         """AO of the last render's view, (height, width) float32 in [0, 1], top row first."""
@@ -72,6 +87,9 @@ class HeadlessRenderer:
         return commands.read_float(self.last_results[view_index].buffers.shadow_texture, channels=1)[:, :, 0]
 
     def close(self) -> None:
+        if self._target is not None:
+            self._target.release()
+            self._target = None
         self.scene.close()
         self.renderer.release()
         self.context.close()

@@ -55,8 +55,9 @@ def bounding_sphere(bounds: np.ndarray) -> tuple[np.ndarray, float]:
     return centre, float(np.linalg.norm(bounds[1] - bounds[0]) / 2) or 1.0
 
 
-def auto_camera(bounds: np.ndarray, vertical_fov_deg: float = 35.0, aspect: float = 1.0,
-                direction=(0.35, 0.25, 1.0)) -> Camera:  # fmt: skip
+def auto_camera(
+    bounds: np.ndarray, vertical_fov_deg: float = 35.0, aspect: float = 1.0, direction=(0.35, 0.25, 1.0)
+) -> Camera:
     """A camera that frames the whole box, looking from the front (+Z), slightly from above right."""
     centre, radius = bounding_sphere(bounds)
     half = math.radians(vertical_fov_deg) / 2
@@ -75,8 +76,9 @@ def near_far(eye: np.ndarray, bounds: np.ndarray) -> tuple[float, float]:
     return near, far
 
 
-def camera_views(camera: Camera, bounds: np.ndarray, width: int, height: int, stereo: bool = False,
-                 ipd_m: float = 0.063) -> list[View]:  # fmt: skip
+def camera_views(
+    camera: Camera, bounds: np.ndarray, width: int, height: int, stereo: bool = False, ipd_m: float = 0.063
+) -> list[View]:
     """Mono: one view of `width`x`height`. Stereo: left and right eyes side by side (2*width wide),
     parallel axes, each eye offset by ipd/2 along the camera's right vector."""
     view = maths.look_at(camera.eye_m, camera.target_m, camera.up)

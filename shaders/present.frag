@@ -13,6 +13,7 @@
 uniform sampler2D u_hdr;    // linear, resolved
 uniform float u_exposure;
 uniform vec2 u_origin;      // pixels: where this view starts in the target
+uniform vec3 u_background;  // linear RGB, shown exactly where nothing was drawn
 
 in vec2 v_uv;
 layout(location = 0) out vec4 out_color;
@@ -20,7 +21,9 @@ layout(location = 0) out vec4 out_color;
 void main() {
     vec4 c = texelFetch(u_hdr, ivec2(gl_FragCoord.xy) - ivec2(u_origin), 0);
 #if VIEW_MODE == 0
-    out_color = vec4(tonemap_pbr_neutral(c.rgb * u_exposure), 1.0);
+    // c is premultiplied with alpha = coverage (MSAA edges, translucent parts over background).
+    vec3 shaded = c.a > 0.0 ? tonemap_pbr_neutral(c.rgb / c.a * u_exposure) : vec3(0.0);
+    out_color = vec4(mix(u_background, shaded, clamp(c.a, 0.0, 1.0)), 1.0);
 #elif VIEW_MODE == 3
     out_color = vec4(c.rgb, 1.0);
 #else

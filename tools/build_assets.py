@@ -199,9 +199,7 @@ def largest_mesh_component(faces: np.ndarray) -> np.ndarray:
     Marching cubes on a smoothed field can leave specks and, in principle,
     inner shells; for a clean outer surface only the biggest piece is kept.
     """
-    labels = trimesh.graph.connected_component_labels(
-        trimesh.graph.face_adjacency(faces), node_count=len(faces)
-    )
+    labels = trimesh.graph.connected_component_labels(trimesh.graph.face_adjacency(faces), node_count=len(faces))
     counts = np.bincount(labels)
     return faces[labels == np.argmax(counts)]
 
@@ -214,9 +212,7 @@ def compact_mesh(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, n
     """
     tri = vertices[faces]
     area2 = np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1)
-    distinct = (
-        (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 0] != faces[:, 2])
-    )
+    distinct = (faces[:, 0] != faces[:, 1]) & (faces[:, 1] != faces[:, 2]) & (faces[:, 0] != faces[:, 2])
     faces = faces[distinct & (area2 > 1e-12)]
     # Identical triangles (any rotation) make the surface non-manifold.
     _, first = np.unique(np.sort(faces, axis=1), axis=0, return_index=True)
@@ -227,9 +223,7 @@ def compact_mesh(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, n
     return vertices[used], remap[faces]
 
 
-def decimate(
-    vertices: np.ndarray, faces: np.ndarray, target_faces: int
-) -> tuple[np.ndarray, np.ndarray]:
+def decimate(vertices: np.ndarray, faces: np.ndarray, target_faces: int) -> tuple[np.ndarray, np.ndarray]:
     """Quadric-decimate a mesh to about ``target_faces`` triangles.
 
     vertices (N, 3) float64, faces (M, 3) int; returns the reduced pair in the
@@ -285,9 +279,7 @@ def boundary_loops(faces: np.ndarray) -> list[np.ndarray] | None:
     return loops
 
 
-def repair_nonmanifold(
-    vertices: np.ndarray, faces: np.ndarray, rounds: int = 10
-) -> tuple[np.ndarray, np.ndarray]:
+def repair_nonmanifold(vertices: np.ndarray, faces: np.ndarray, rounds: int = 10) -> tuple[np.ndarray, np.ndarray]:
     """Make a decimated mesh a closed 2-manifold again.
 
     fast-simplification (like the quadric simplifier it derives from) checks
@@ -405,9 +397,7 @@ def head_surface(fif_path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 def scene_mesh(vertices_mm: np.ndarray, faces: np.ndarray) -> trimesh.Trimesh:
     """Trimesh in scene metres; ``process=False`` keeps vertex order intact."""
-    mesh = trimesh.Trimesh(
-        vertices=ras_mm_to_scene(vertices_mm), faces=faces, process=False, validate=False
-    )
+    mesh = trimesh.Trimesh(vertices=ras_mm_to_scene(vertices_mm), faces=faces, process=False, validate=False)
     # Touching the property caches smooth area-weighted normals, and trimesh
     # writes cached vertex normals into the glTF NORMAL attribute.
     _ = mesh.vertex_normals
@@ -663,8 +653,7 @@ axes X, Y, Z in millimetres):
 def format_table(stats: list[MeshStats], extra: list[tuple[str, int, str]]) -> str:
     """Markdown table of files, sizes, counts and bounds (metres)."""
     rows = [
-        "| file | bytes | vertices | triangles | bounds min (m) | bounds max (m) "
-        "| closed | genus |",
+        "| file | bytes | vertices | triangles | bounds min (m) | bounds max (m) | closed | genus |",
         "| --- | ---: | ---: | ---: | --- | --- | --- | ---: |",
     ]
     fmt = lambda a: "(" + ", ".join(f"{x:+.4f}" for x in a) + ")"  # noqa: E731
@@ -834,9 +823,7 @@ def sulc_depth_sanity(mesh: trimesh.Trimesh, sulc: np.ndarray) -> float:
     v = np.asarray(mesh.vertices)
     e = mesh.edges_unique
     n = len(v)
-    adj = sp.coo_matrix(
-        (np.ones(2 * len(e)), (np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]])), shape=(n, n)
-    ).tocsr()
+    adj = sp.coo_matrix((np.ones(2 * len(e)), (np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]])), shape=(n, n)).tocsr()
     step = sp.diags(1.0 / np.asarray(adj.sum(axis=1)).ravel()) @ adj
     smooth = v.copy()
     for _ in range(100):

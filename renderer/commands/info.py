@@ -26,14 +26,18 @@ def info_command(args) -> int:
         total_bytes += mesh.nbytes
         size_cm = (box[1] - box[0]) * 100
         state = "" if part.visible else " (hidden)"
-        print(f"  {part_id:<24} {mesh.triangle_count:>10,} triangles  {len(mesh.positions):>9,} vertices  "
-              f"size {size_cm[0]:.1f} x {size_cm[1]:.1f} x {size_cm[2]:.1f} cm{state}")  # fmt: skip
+        print(
+            f"  {part_id:<24} {mesh.triangle_count:>10,} triangles  {len(mesh.positions):>9,} vertices  "
+            f"size {size_cm[0]:.1f} x {size_cm[1]:.1f} x {size_cm[2]:.1f} cm{state}"
+        )
     lo = np.min([b[0] for b in boxes], axis=0)
     hi = np.max([b[1] for b in boxes], axis=0)
     print(f"triangles: {loaded.triangle_count:,}")
     print(f"bounds (m): min {_fmt(lo)}  max {_fmt(hi)}")
-    print(f"GPU memory estimate: {total_bytes / 2**20:.1f} MiB of geometry "
-          "(+ about 40 bytes per pixel per view for render buffers)")  # fmt: skip
+    print(
+        f"GPU memory estimate: {total_bytes / 2**20:.1f} MiB of geometry "
+        "(+ about 40 bytes per pixel per view for render buffers)"
+    )
     backend = choose_backend()
     print(f"array backend: {backend.name} on {backend.device} ({backend.reason})")
     return 0

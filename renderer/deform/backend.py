@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from types import ModuleType
 
 import numpy as np
@@ -29,7 +29,7 @@ class BackendError(ValueError):
     pass
 
 
-@lru_cache(maxsize=None)
+@cache
 def choose_backend(preference: str | None = None) -> ArrayBackend:
     wanted = (preference or os.environ.get("PROSECTOR_ARRAY_BACKEND") or "auto").lower()
     if wanted not in CHOICES:

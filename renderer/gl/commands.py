@@ -44,6 +44,12 @@ def clear_region(rgba, viewport: tuple[int, int, int, int]) -> None:
     GL.glDisable(GL.GL_SCISSOR_TEST)
 
 
+def set_back_face_culling(enabled: bool) -> None:
+    """Per-draw culling inside a pass; the pass's `gl_state` restores the previous setting."""
+    (GL.glEnable if enabled else GL.glDisable)(GL.GL_CULL_FACE)
+    GL.glCullFace(GL.GL_BACK)
+
+
 def draw_indexed(vertex_array: VertexArray, index_count: int) -> None:
     GL.glBindVertexArray(vertex_array.name)
     GL.glDrawElements(GL.GL_TRIANGLES, index_count, GL.GL_UNSIGNED_INT, None)
@@ -66,14 +72,16 @@ class FullscreenTriangle:
 def resolve_color(source: Framebuffer, destination: Framebuffer) -> None:
     """Average a multisampled colour attachment into a single-sampled one of the same size."""
     width, height = source.size
-    GL.glBlitNamedFramebuffer(source.name, destination.name, 0, 0, width, height, 0, 0, width, height,
-                              GL.GL_COLOR_BUFFER_BIT, GL.GL_NEAREST)  # fmt: skip
+    GL.glBlitNamedFramebuffer(
+        source.name, destination.name, 0, 0, width, height, 0, 0, width, height, GL.GL_COLOR_BUFFER_BIT, GL.GL_NEAREST
+    )
 
 
 def blit_to(source: Framebuffer, destination: int, source_rect, destination_rect) -> None:
     """Copy colour from `source` to framebuffer name `destination` (0 = window), rects = (x0, y0, x1, y1)."""
-    GL.glBlitNamedFramebuffer(source.name, destination, *source_rect, *destination_rect, GL.GL_COLOR_BUFFER_BIT,
-                              GL.GL_LINEAR)  # fmt: skip
+    GL.glBlitNamedFramebuffer(
+        source.name, destination, *source_rect, *destination_rect, GL.GL_COLOR_BUFFER_BIT, GL.GL_LINEAR
+    )
 
 
 def read_rgba8(framebuffer: Framebuffer | int, rect: tuple[int, int, int, int]) -> np.ndarray:
@@ -93,7 +101,7 @@ def read_float(texture: Texture, channels: int = 4) -> np.ndarray:
     """Level 0 of a float texture as (height, width, channels) float32, top row first."""
     fmt = {1: GL.GL_RED, 2: GL.GL_RG, 3: GL.GL_RGB, 4: GL.GL_RGBA}[channels]
     out = np.empty((texture.height, texture.width, channels), dtype=np.float32)
-    GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 4)
+    GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
     GL.glGetTextureImage(texture.name, 0, fmt, GL.GL_FLOAT, out.nbytes, out)
     return out[::-1].copy()
 

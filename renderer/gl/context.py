@@ -128,11 +128,14 @@ class EGLContext(GLContext):
         if not EGL.eglChooseConfig(display, attrs, ctypes.pointer(config), 1, ctypes.pointer(count)) or count.value < 1:
             raise GLUnavailableError("EGL offers no OpenGL config")
         ctx_attrs = (EGL.EGLint * 7)(
-            EGL.EGL_CONTEXT_MAJOR_VERSION, GL_VERSION_WANTED[0],
-            EGL.EGL_CONTEXT_MINOR_VERSION, GL_VERSION_WANTED[1],
-            EGL.EGL_CONTEXT_OPENGL_PROFILE_MASK, EGL.EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT,
+            EGL.EGL_CONTEXT_MAJOR_VERSION,
+            GL_VERSION_WANTED[0],
+            EGL.EGL_CONTEXT_MINOR_VERSION,
+            GL_VERSION_WANTED[1],
+            EGL.EGL_CONTEXT_OPENGL_PROFILE_MASK,
+            EGL.EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT,
             EGL.EGL_NONE,
-        )  # fmt: skip
+        )
         context = EGL.eglCreateContext(display, config, EGL.EGL_NO_CONTEXT, ctx_attrs)
         if not context:
             raise GLUnavailableError("the EGL driver cannot create an OpenGL 4.5 core context")
@@ -170,7 +173,12 @@ def _egl_device_display(EGL, require_cuda: bool):
     """An EGL display on a GPU device; with `require_cuda`, only NVIDIA devices count (Mesa lists
     llvmpipe as a software device too, and surfaceless is the better path there)."""
     query_devices = _egl_proc(
-        EGL, "eglQueryDevicesEXT", ctypes.c_uint, ctypes.c_int, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_int)
+        EGL,
+        "eglQueryDevicesEXT",
+        ctypes.c_uint,
+        ctypes.c_int,
+        ctypes.POINTER(ctypes.c_void_p),
+        ctypes.POINTER(ctypes.c_int),
     )
     query_string = _egl_proc(EGL, "eglQueryDeviceStringEXT", ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int)
     if query_devices is None or query_string is None:
@@ -197,12 +205,16 @@ class OSMesaContext(GLContext):
 
         self._osmesa = osmesa
         attrs = (ctypes.c_int * 9)(
-            osmesa.OSMESA_FORMAT, osmesa.OSMESA_RGBA,
-            osmesa.OSMESA_PROFILE, osmesa.OSMESA_CORE_PROFILE,
-            osmesa.OSMESA_CONTEXT_MAJOR_VERSION, GL_VERSION_WANTED[0],
-            osmesa.OSMESA_CONTEXT_MINOR_VERSION, GL_VERSION_WANTED[1],
+            osmesa.OSMESA_FORMAT,
+            osmesa.OSMESA_RGBA,
+            osmesa.OSMESA_PROFILE,
+            osmesa.OSMESA_CORE_PROFILE,
+            osmesa.OSMESA_CONTEXT_MAJOR_VERSION,
+            GL_VERSION_WANTED[0],
+            osmesa.OSMESA_CONTEXT_MINOR_VERSION,
+            GL_VERSION_WANTED[1],
             0,
-        )  # fmt: skip
+        )
         self.context = osmesa.OSMesaCreateContextAttribs(attrs, None)
         if not self.context:
             raise GLUnavailableError("OSMesa cannot create a 4.5 core context; apt-get install libosmesa6")

@@ -27,7 +27,30 @@ def choose_platform(preferred: str | None = None) -> str:
     if "OpenGL" in sys.modules and current and current != wanted:
         raise RuntimeError(f"OpenGL already imported with platform {current!r}, cannot switch to {wanted!r}")
     os.environ["PYOPENGL_PLATFORM"] = wanted
+    if wanted == "osmesa":
+        _resolve_core_functions_through_osmesa()
     return wanted
+
+
+def _resolve_core_functions_through_osmesa() -> None:
+    """PyOpenGL looks up core entry points by dlsym, but libOSMesa exports only up to about GL 3.x;
+    the 4.5 ones (direct state access) come from OSMesaGetProcAddress. Retry through it."""
+    from OpenGL import platform as gl_platform  # loads the platform layer only, no GL calls
+
+    plat = gl_platform.PLATFORM
+    if getattr(plat, "_prosector_patched", False):
+        return
+    construct = plat.constructFunction
+
+    def construct_with_fallback(function_name, dll, *args, **kwargs):
+        try:
+            return construct(function_name, dll, *args, **kwargs)
+        except AttributeError:
+            kwargs["force_extension"] = True
+            return construct(function_name, dll, *args, **kwargs)
+
+    plat.constructFunction = construct_with_fallback
+    plat._prosector_patched = True
 
 
 def current_platform() -> str | None:

@@ -80,7 +80,9 @@ class GLObject:
         self._delete = delete
         self.created_at = "".join(traceback.format_stack(limit=6)[:-2])
         registry.register(self)
-        self._finalizer = weakref.finalize(self, registry.queue_deletion, id(self), self.kind, lambda n=self.name: delete(n))
+        self._finalizer = weakref.finalize(
+            self, registry.queue_deletion, id(self), self.kind, lambda n=self.name: delete(n)
+        )
 
     def release(self) -> None:
         if self.name:
@@ -112,8 +114,9 @@ class Buffer(GLObject):
 
     kind = "buffer"
 
-    def __init__(self, registry: ResourceRegistry, data: np.ndarray | None = None, size: int | None = None,
-                 dynamic: bool = False):  # fmt: skip
+    def __init__(
+        self, registry: ResourceRegistry, data: np.ndarray | None = None, size: int | None = None, dynamic: bool = False
+    ):
         name = _create(GL.glCreateBuffers)
         super().__init__(registry, name, _deleter(GL.glDeleteBuffers))
         self.size = int(data.nbytes if data is not None else size or 0)
@@ -133,8 +136,9 @@ class VertexArray(GLObject):
     def __init__(self, registry: ResourceRegistry):
         super().__init__(registry, _create(GL.glCreateVertexArrays), _deleter(GL.glDeleteVertexArrays))
 
-    def attribute(self, location: int, buffer: Buffer, components: int, stride: int, offset: int = 0,
-                  binding: int | None = None) -> None:  # fmt: skip
+    def attribute(
+        self, location: int, buffer: Buffer, components: int, stride: int, offset: int = 0, binding: int | None = None
+    ) -> None:
         """Float attribute `location` read from `buffer` (one binding point per attribute)."""
         binding = location if binding is None else binding
         GL.glVertexArrayVertexBuffer(self.name, binding, buffer.name, offset, stride)
@@ -151,8 +155,15 @@ class Texture(GLObject):
 
     kind = "texture"
 
-    def __init__(self, registry: ResourceRegistry, width: int, height: int, internal_format: int,
-                 samples: int = 1, linear: bool = False):  # fmt: skip
+    def __init__(
+        self,
+        registry: ResourceRegistry,
+        width: int,
+        height: int,
+        internal_format: int,
+        samples: int = 1,
+        linear: bool = False,
+    ):
         target = GL.GL_TEXTURE_2D_MULTISAMPLE if samples > 1 else GL.GL_TEXTURE_2D
         super().__init__(registry, _create(GL.glCreateTextures, target), _deleter(GL.glDeleteTextures))
         self.width, self.height, self.samples, self.internal_format = width, height, samples, internal_format
@@ -179,8 +190,9 @@ class Framebuffer(GLObject):
 
     kind = "framebuffer"
 
-    def __init__(self, registry: ResourceRegistry, colors: list[Texture], depth: Texture | None = None,
-                 owned: bool = False):  # fmt: skip
+    def __init__(
+        self, registry: ResourceRegistry, colors: list[Texture], depth: Texture | None = None, owned: bool = False
+    ):
         super().__init__(registry, _create(GL.glCreateFramebuffers), _deleter(GL.glDeleteFramebuffers))
         self.colors, self.depth, self._owned = colors, depth, owned
         for i, tex in enumerate(colors):

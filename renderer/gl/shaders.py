@@ -23,8 +23,12 @@ GLSL_VERSION = "#version 450 core"
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
 _MESA_ERROR = re.compile(r"^(\d+):(\d+)\((\d+)\):\s*(.*)$")
 _NVIDIA_ERROR = re.compile(r"^(\d+)\((\d+)\)\s*:\s*(.*)$")
-_STAGES = {".vert": GL.GL_VERTEX_SHADER, ".frag": GL.GL_FRAGMENT_SHADER, ".comp": GL.GL_COMPUTE_SHADER,
-           ".geom": GL.GL_GEOMETRY_SHADER}  # fmt: skip
+_STAGES = {
+    ".vert": GL.GL_VERTEX_SHADER,
+    ".frag": GL.GL_FRAGMENT_SHADER,
+    ".comp": GL.GL_COMPUTE_SHADER,
+    ".geom": GL.GL_GEOMETRY_SHADER,
+}
 
 
 def default_shader_dirs() -> list[Path]:
@@ -116,14 +120,16 @@ class Program(GLObject):
     kind = "program"
 
     def __init__(self, registry: ResourceRegistry, stages: list[tuple[int, ExpandedSource]], label: str):
-        name = GL.glCreateProgram()
-        super().__init__(registry, name, GL.glDeleteProgram)
-        self.label = label
-        try:
-            shaders = [_compile(stage, source) for stage, source in stages]
+        shaders: list[int] = []
+        try:  # compile every stage before creating the program, so a failure leaves nothing behind
+            for stage, source in stages:
+                shaders.append(_compile(stage, source))
         except ShaderError:
-            self.release()  # a failed compile must not leave the program object behind
+            for shader in shaders:
+                GL.glDeleteShader(shader)
             raise
+        super().__init__(registry, GL.glCreateProgram(), GL.glDeleteProgram)
+        self.label = label
         for shader in shaders:
             GL.glAttachShader(self.name, shader)
         GL.glLinkProgram(self.name)
@@ -171,15 +177,40 @@ def _active_uniforms(program: int) -> dict[str, tuple[int, int]]:
     return result
 
 
-_FLOAT_SETTERS = {GL.GL_FLOAT: GL.glProgramUniform1fv, GL.GL_FLOAT_VEC2: GL.glProgramUniform2fv,
-                  GL.GL_FLOAT_VEC3: GL.glProgramUniform3fv, GL.GL_FLOAT_VEC4: GL.glProgramUniform4fv}  # fmt: skip
-_INT_SETTERS = {GL.GL_INT: GL.glProgramUniform1iv, GL.GL_INT_VEC2: GL.glProgramUniform2iv,
-                GL.GL_INT_VEC3: GL.glProgramUniform3iv, GL.GL_INT_VEC4: GL.glProgramUniform4iv,
-                GL.GL_BOOL: GL.glProgramUniform1iv, GL.GL_UNSIGNED_INT: GL.glProgramUniform1uiv}  # fmt: skip
-_SAMPLERS = {GL.GL_SAMPLER_2D, GL.GL_SAMPLER_2D_MULTISAMPLE, GL.GL_SAMPLER_3D, GL.GL_SAMPLER_CUBE,
-             GL.GL_SAMPLER_2D_ARRAY, GL.GL_UNSIGNED_INT_SAMPLER_2D}  # fmt: skip
-_COMPONENTS = {GL.GL_FLOAT: 1, GL.GL_FLOAT_VEC2: 2, GL.GL_FLOAT_VEC3: 3, GL.GL_FLOAT_VEC4: 4, GL.GL_INT: 1,
-               GL.GL_INT_VEC2: 2, GL.GL_INT_VEC3: 3, GL.GL_INT_VEC4: 4, GL.GL_BOOL: 1, GL.GL_UNSIGNED_INT: 1}  # fmt: skip
+_FLOAT_SETTERS = {
+    GL.GL_FLOAT: GL.glProgramUniform1fv,
+    GL.GL_FLOAT_VEC2: GL.glProgramUniform2fv,
+    GL.GL_FLOAT_VEC3: GL.glProgramUniform3fv,
+    GL.GL_FLOAT_VEC4: GL.glProgramUniform4fv,
+}
+_INT_SETTERS = {
+    GL.GL_INT: GL.glProgramUniform1iv,
+    GL.GL_INT_VEC2: GL.glProgramUniform2iv,
+    GL.GL_INT_VEC3: GL.glProgramUniform3iv,
+    GL.GL_INT_VEC4: GL.glProgramUniform4iv,
+    GL.GL_BOOL: GL.glProgramUniform1iv,
+    GL.GL_UNSIGNED_INT: GL.glProgramUniform1uiv,
+}
+_SAMPLERS = {
+    GL.GL_SAMPLER_2D,
+    GL.GL_SAMPLER_2D_MULTISAMPLE,
+    GL.GL_SAMPLER_3D,
+    GL.GL_SAMPLER_CUBE,
+    GL.GL_SAMPLER_2D_ARRAY,
+    GL.GL_UNSIGNED_INT_SAMPLER_2D,
+}
+_COMPONENTS = {
+    GL.GL_FLOAT: 1,
+    GL.GL_FLOAT_VEC2: 2,
+    GL.GL_FLOAT_VEC3: 3,
+    GL.GL_FLOAT_VEC4: 4,
+    GL.GL_INT: 1,
+    GL.GL_INT_VEC2: 2,
+    GL.GL_INT_VEC3: 3,
+    GL.GL_INT_VEC4: 4,
+    GL.GL_BOOL: 1,
+    GL.GL_UNSIGNED_INT: 1,
+}
 
 
 def _set_uniform(program: int, location: int, gl_type: int, value) -> None:

@@ -37,11 +37,19 @@ PREMULTIPLIED = Blend(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA, GL.GL_ONE, GL.GL_ONE
 
 
 @contextmanager
-def gl_state(*, depth_test: bool = False, depth_write: bool = True, depth_func: int = GL.GL_LESS,
-             cull_face: bool = False, blend: Blend | None = None, framebuffer_srgb: bool = False,
-             multisample: bool = True, clip_distance0: bool | None = None,
-             polygon_offset: tuple[float, float] | None = None,
-             color_write: bool = True) -> Iterator[None]:  # fmt: skip
+def gl_state(
+    *,
+    depth_test: bool = False,
+    depth_write: bool = True,
+    depth_func: int = GL.GL_LESS,
+    cull_face: bool = False,
+    blend: Blend | None = None,
+    framebuffer_srgb: bool = False,
+    multisample: bool = True,
+    clip_distance0: bool | None = None,  # None: leave the planes the frame enabled
+    polygon_offset: tuple[float, float] | None = None,
+    color_write: bool = True,
+) -> Iterator[None]:
     """Set the listed GL switches for the block and restore the previous values afterwards."""
     wanted = {
         "depth_test": depth_test,

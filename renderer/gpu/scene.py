@@ -34,6 +34,11 @@ class GpuPart:
     def translucent(self) -> bool:
         return self.opacity < 0.999
 
+    @property
+    def cullable(self) -> bool:
+        """Back faces of a closed, uncut mesh are never visible: skip rasterising them."""
+        return self.mesh.source.closed
+
     def world_bounds(self) -> np.ndarray:
         """(2, 3) world-space box around the transformed mesh bounds."""
         lo, hi = self.mesh.source.bounds

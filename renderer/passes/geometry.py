@@ -37,9 +37,12 @@ def set_material_uniforms(program: Program, part: GpuPart) -> None:
     program["u_opacity"] = part.opacity
 
 
-def draw_parts(program: Program, parts: list[GpuPart], materials: bool = False) -> None:
+def draw_parts(program: Program, parts: list[GpuPart], materials: bool = False, cull_closed: bool = True) -> None:
+    """Draw each part; with `cull_closed`, back faces of closed meshes are culled (call inside a
+    `gl_state` block, which restores culling afterwards)."""
     program.use()
     for part in parts:
+        commands.set_back_face_culling(cull_closed and part.cullable)
         set_part_uniforms(program, part)
         if materials:
             set_material_uniforms(program, part)

@@ -11,12 +11,23 @@ from renderer.passes.options import RenderOptions
 from renderer.view import View
 
 
-def run_present(shaders: ShaderLibrary, fullscreen: commands.FullscreenTriangle, buffers: ViewBuffers,
-                view: View, options: RenderOptions, target: Framebuffer | int, srgb_target: bool = True) -> None:  # fmt: skip
-    program = shaders.program("fullscreen.vert", "present.frag",
-                              defines={"VIEW_MODE": options.view_mode_index, "ENCODE_SRGB": int(not srgb_target)})  # fmt: skip
+def run_present(
+    shaders: ShaderLibrary,
+    fullscreen: commands.FullscreenTriangle,
+    buffers: ViewBuffers,
+    view: View,
+    options: RenderOptions,
+    target: Framebuffer | int,
+    srgb_target: bool = True,
+) -> None:
+    program = shaders.program(
+        "fullscreen.vert",
+        "present.frag",
+        defines={"VIEW_MODE": options.view_mode_index, "ENCODE_SRGB": int(not srgb_target)},
+    )
     program["u_hdr"] = 0
     program["u_exposure"] = options.exposure
+    program["u_background"] = options.background
     program["u_origin"] = view.viewport[:2]
     buffers.resolved.colors[0].bind(0)
     commands.bind_framebuffer(target, view.viewport)

@@ -49,8 +49,9 @@ class Renderer:
         self.environment = EnvironmentLighting(context.resources)
         self.thickness = ThicknessPass(context.resources, self.shaders)
 
-    def render_view(self, scene: GpuScene, view: View, options: RenderOptions, target: Framebuffer | int,
-                    srgb_target: bool = True) -> ViewResult:  # fmt: skip
+    def render_view(
+        self, scene: GpuScene, view: View, options: RenderOptions, target: Framebuffer | int, srgb_target: bool = True
+    ) -> ViewResult:
         """Draw `scene` as seen by `view` into `target` at `view.viewport`."""
         width, height = view.size
         samples = min(options.msaa_samples, commands.max_samples())

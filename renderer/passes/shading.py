@@ -48,7 +48,11 @@ def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, option
     buffers.shadow_texture.bind(1)
 
     commands.bind_framebuffer(buffers.hdr, (0, 0, buffers.width, buffers.height))
-    commands.clear_color_attachment(buffers.hdr, 0, (*_background(options), 1.0))
+    # Colour view: alpha 0 marks background, which `present` fills with the exact requested colour
+    # (tone mapping would otherwise shift a teacher's chosen background).
+    commands.clear_color_attachment(
+        buffers.hdr, 0, (*_background(options), 0.0 if options.view_mode == "color" else 1.0)
+    )
     commands.clear_depth(buffers.hdr)
     program["u_screen_terms"] = 1
     with gl_state(depth_test=True, depth_write=True, multisample=True):
@@ -65,7 +69,7 @@ def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, option
 
 def _background(options: RenderOptions) -> tuple[float, float, float]:
     if options.view_mode == "color":
-        return options.background
+        return (0.0, 0.0, 0.0)
     if options.view_mode in ("depth", "ao", "shadow"):
         return (1.0, 1.0, 1.0)  # far / open sky
     return (0.0, 0.0, 0.0)

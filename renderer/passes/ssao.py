@@ -11,8 +11,14 @@ from renderer.passes.options import RenderOptions
 from renderer.view import View
 
 
-def run_ssao(shaders: ShaderLibrary, fullscreen: commands.FullscreenTriangle, buffers: ViewBuffers, view: View,
-             options: RenderOptions, radius_m: float) -> None:  # fmt: skip
+def run_ssao(
+    shaders: ShaderLibrary,
+    fullscreen: commands.FullscreenTriangle,
+    buffers: ViewBuffers,
+    view: View,
+    options: RenderOptions,
+    radius_m: float,
+) -> None:
     viewport = (0, 0, buffers.width, buffers.height)
     with gl_state(multisample=False):
         if not options.ambient_occlusion:
@@ -34,7 +40,10 @@ def run_ssao(shaders: ShaderLibrary, fullscreen: commands.FullscreenTriangle, bu
         blur["u_ao"] = 1
         blur["u_radius_m"] = radius_m
         blur.use()
-        for source, target, direction in ((buffers.ao_raw, buffers.ao, (1.0, 0.0)), (buffers.ao, buffers.ao_raw, (0.0, 1.0))):
+        for source, target, direction in (
+            (buffers.ao_raw, buffers.ao, (1.0, 0.0)),
+            (buffers.ao, buffers.ao_raw, (0.0, 1.0)),
+        ):
             blur["u_direction"] = direction
             source.colors[0].bind(1)
             commands.bind_framebuffer(target, viewport)

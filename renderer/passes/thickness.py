@@ -35,7 +35,7 @@ class ThicknessPass:
         commands.clear_depth(framebuffer)
         with gl_state(depth_test=True, depth_write=True, multisample=False):
             set_view_uniforms(program, view)
-            draw_parts(program, opaque)
+            draw_parts(program, opaque, cull_closed=False)  # the back faces are what this pass wants
         return framebuffer.colors[0]
 
     def release(self) -> None:

@@ -52,5 +52,7 @@ def resolve_asset(scene_file: Path, relative: str, roots: list[Path]) -> Path:
         raise AssetPathError(f"'{relative}' is not a file")
     size = resolved.stat().st_size
     if size > limits.MAX_MESH_FILE_BYTES:
-        raise AssetPathError(f"'{relative}' is {size / 2**20:.0f} MiB; the limit is {limits.MAX_MESH_FILE_BYTES / 2**20:.0f} MiB")
+        raise AssetPathError(
+            f"'{relative}' is {size / 2**20:.0f} MiB; the limit is {limits.MAX_MESH_FILE_BYTES / 2**20:.0f} MiB"
+        )
     return resolved

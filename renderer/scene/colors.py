@@ -30,8 +30,10 @@ def parse_color(value) -> tuple[float, float, float]:
             raise ValueError(f"colour {value!r} is not '#rrggbb' (e.g. '#d9c9a8') or [r, g, b] in 0..1")
         digits = match.group(1)
         return tuple(int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
-    if isinstance(value, (list, tuple)) and len(value) == 3 and all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+    if (
+        isinstance(value, (list, tuple))
+        and len(value) == 3
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
     ):
         if not all(0 <= v <= 1 for v in value):
             raise ValueError("colour components must lie in 0..1 (for 0..255 values, use '#rrggbb')")

@@ -47,8 +47,16 @@ def read_scene_text(path: Path) -> str:
     if not path.is_file():
         raise SceneError([Problem(file, 1, 1, "not a file")])
     if size > limits.MAX_SCENE_FILE_BYTES:
-        raise SceneError([Problem(file, 1, 1, f"scene file is {size // 1024} KiB; the limit is "
-                                              f"{limits.MAX_SCENE_FILE_BYTES // 1024} KiB")])  # fmt: skip
+        raise SceneError(
+            [
+                Problem(
+                    file,
+                    1,
+                    1,
+                    f"scene file is {size // 1024} KiB; the limit is {limits.MAX_SCENE_FILE_BYTES // 1024} KiB",
+                )
+            ]
+        )
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -92,9 +100,14 @@ def check_references(scene: Scene, source: SourceMap) -> list[Problem]:
         if isinstance(part.material, Material):
             problems += _check_preset(part.material, where, source)
         elif part.material not in known_materials:
-            problems.append(source.problem(where, f"{format_path(where)}: unknown material '{part.material}'"
-                                                  f"{did_you_mean(part.material, known_materials)} "
-                                                  f"(presets: {', '.join(PRESETS)})"))  # fmt: skip
+            problems.append(
+                source.problem(
+                    where,
+                    f"{format_path(where)}: unknown material '{part.material}'"
+                    f"{did_you_mean(part.material, known_materials)} "
+                    f"(presets: {', '.join(PRESETS)})",
+                )
+            )
     return problems
 
 
@@ -102,8 +115,13 @@ def _check_preset(material: Material, where: tuple, source: SourceMap) -> list[P
     if material.preset is None or material.preset in PRESETS:
         return []
     at = (*where, "preset")
-    return [source.problem(at, f"{format_path(at)}: unknown material preset '{material.preset}'"
-                               f"{did_you_mean(material.preset, PRESETS)} (presets: {', '.join(PRESETS)})")]  # fmt: skip
+    return [
+        source.problem(
+            at,
+            f"{format_path(at)}: unknown material preset '{material.preset}'"
+            f"{did_you_mean(material.preset, PRESETS)} (presets: {', '.join(PRESETS)})",
+        )
+    ]
 
 
 def _resolve_assets(loaded: LoadedScene, roots: list[Path]) -> list[Problem]:
@@ -131,8 +149,11 @@ def _load_meshes(loaded: LoadedScene) -> list[Problem]:
             continue
         total += mesh.triangle_count
         if total > limits.MAX_TRIANGLES_PER_SCENE:
-            problems.append(loaded.source.problem(where, f"{format_path(where)}: the scene exceeds "
-                                                         f"{limits.MAX_TRIANGLES_PER_SCENE:,} triangles"))  # fmt: skip
+            problems.append(
+                loaded.source.problem(
+                    where, f"{format_path(where)}: the scene exceeds {limits.MAX_TRIANGLES_PER_SCENE:,} triangles"
+                )
+            )
             break
         loaded.meshes[part_id] = mesh
     return problems

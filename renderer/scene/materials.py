@@ -31,10 +31,22 @@ class Material(BaseModel):
     emissive: Color = Field((0.0, 0.0, 0.0), description="self-lit colour (sRGB), e.g. for markers")
 
 
-def _preset(color: str, roughness: float, translucency: float = 0.0, tint: str = "#ff5040", sheen: float = 0.0,
-            metallic: float = 0.0) -> Material:  # fmt: skip
-    return Material(base_color=color, roughness=roughness, translucency=translucency, translucency_color=tint,
-                    sheen=sheen, metallic=metallic)  # fmt: skip
+def _preset(
+    color: str,
+    roughness: float,
+    translucency: float = 0.0,
+    tint: str = "#ff5040",
+    sheen: float = 0.0,
+    metallic: float = 0.0,
+) -> Material:
+    return Material(
+        base_color=color,
+        roughness=roughness,
+        translucency=translucency,
+        translucency_color=tint,
+        sheen=sheen,
+        metallic=metallic,
+    )
 
 
 PRESETS: dict[str, Material] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +44,15 @@ class MeshData:
         """(2, 3) float64: min and max corner, metres, model space."""
         return np.array([self.positions.min(axis=0), self.positions.max(axis=0)], dtype=np.float64)
 
+    @cached_property
+    def closed(self) -> bool:
+        """True when every edge is shared by exactly two triangles: no back face can be seen unless
+        the mesh is cut open, so back faces may be culled."""
+        edges = np.sort(self.indices[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2).astype(np.int64), axis=1)
+        keys = edges[:, 0] * (len(self.positions) + 1) + edges[:, 1]
+        _, counts = np.unique(keys, return_counts=True)
+        return bool((counts == 2).all())
+
     @property
     def nbytes(self) -> int:
         return self.positions.nbytes + self.normals.nbytes + self.indices.nbytes
@@ -66,7 +75,7 @@ def _load_cached(path: str, _mtime: int, _size: int, node: str | None, unit: str
         pieces = selected
     vertices = [v for v, _f, _names in pieces]
     offsets = np.cumsum([0] + [len(v) for v in vertices[:-1]])
-    faces = np.concatenate([f + o for (_v, f, _n), o in zip(pieces, offsets)])
+    faces = np.concatenate([f + o for (_v, f, _n), o in zip(pieces, offsets, strict=True)])
     positions = np.concatenate(vertices) * UNIT_TO_METRES[unit]
     if up_axis == "z":  # Z-up (CAD, many anatomy exports) -> Y-up, right-handed
         positions = positions[:, [0, 2, 1]] * np.array([1.0, 1.0, -1.0])
@@ -85,7 +94,9 @@ def read_mesh_nodes(path: Path) -> list[tuple[np.ndarray, np.ndarray, list[str]]
     try:
         scene = trimesh.load(str(path), force="scene", process=False)
     except Exception as exc:  # trimesh raises many kinds for corrupt input; all mean "cannot read"
-        raise MeshError(path, f"cannot be read as {path.suffix.lstrip('.').upper()}: {exc or type(exc).__name__}") from None
+        raise MeshError(
+            path, f"cannot be read as {path.suffix.lstrip('.').upper()}: {exc or type(exc).__name__}"
+        ) from None
     parents = _parent_map(scene)
     pieces = []
     for node_name in scene.graph.nodes_geometry:
@@ -122,8 +133,11 @@ def _ancestors(node: str, parents: dict[str, str]) -> list[str]:
 def _finish(name: str, positions: np.ndarray, faces: np.ndarray, path: str) -> MeshData:
     bad = ~np.isfinite(positions).all(axis=1)
     if bad.any():
-        raise MeshError(path, f"has {int(bad.sum())} vertices with non-finite coordinates (NaN or infinity); "
-                              "re-export the mesh from your modelling program")  # fmt: skip
+        raise MeshError(
+            path,
+            f"has {int(bad.sum())} vertices with non-finite coordinates (NaN or infinity); "
+            "re-export the mesh from your modelling program",
+        )
     if len(faces) == 0:
         raise MeshError(path, "contains no triangles")
     if faces.min() < 0 or faces.max() >= len(positions):

@@ -62,10 +62,13 @@ def _problem(path: tuple, items: list[dict], source: SourceMap, root: type[BaseM
         hint = did_you_mean(key, allowed) or (f"; allowed here: {', '.join(sorted(allowed))}" if allowed else "")
         return source.problem(path, f"{where}: unknown key '{key}'{hint}", prefer_key=True)
     if kind == "missing" and path and isinstance(path[-1], int):
-        return source.problem(path[:-1], f"{format_path(path[:-1])}: expected {path[-1] + 1} or more values; "
-                                         "write a list like [x, y, z]")  # fmt: skip
+        return source.problem(
+            path[:-1], f"{format_path(path[:-1])}: expected {path[-1] + 1} or more values; write a list like [x, y, z]"
+        )
     if kind == "missing":
-        return source.problem(path[:-1], f"{format_path(path[:-1])}: missing required key '{path[-1]}'")
+        return source.problem(
+            path[:-1], f"{format_path(path[:-1])}: missing required key '{path[-1]}'", prefer_key=True
+        )
     if kind == "literal_error":
         expected = first.get("ctx", {}).get("expected", "")
         got = first.get("input")

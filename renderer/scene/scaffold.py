@@ -31,10 +31,46 @@ _PRESET_KEYWORDS = [
     (("ligament",), "ligament"),
     (("fat", "adipose"), "fat"),
     (("skin", "head", "face", "body"), "skin"),
-    (("muscle", "biceps", "triceps", "deltoid", "quadriceps", "gluteus", "pectoralis", "trapezius", "diaphragm",
-      "myocardium"), "muscle"),  # fmt: skip
-    (("bone", "skull", "femur", "tibia", "fibula", "humerus", "radius", "ulna", "vertebra", "rib", "pelvis", "scapula",
-      "clavicle", "mandible", "sternum", "patella", "skeleton", "cranium", "carpal", "tarsal"), "bone"),  # fmt: skip
+    (
+        (
+            "muscle",
+            "biceps",
+            "triceps",
+            "deltoid",
+            "quadriceps",
+            "gluteus",
+            "pectoralis",
+            "trapezius",
+            "diaphragm",
+            "myocardium",
+        ),
+        "muscle",
+    ),
+    (
+        (
+            "bone",
+            "skull",
+            "femur",
+            "tibia",
+            "fibula",
+            "humerus",
+            "radius",
+            "ulna",
+            "vertebra",
+            "rib",
+            "pelvis",
+            "scapula",
+            "clavicle",
+            "mandible",
+            "sternum",
+            "patella",
+            "skeleton",
+            "cranium",
+            "carpal",
+            "tarsal",
+        ),
+        "bone",
+    ),
     (("heart", "liver", "kidney", "lung", "spleen", "stomach", "pancreas", "intestine", "colon", "bladder"), "organ"),
     (("membrane", "pleura", "pericardium", "dura", "peritoneum"), "membrane"),
 ]
@@ -86,13 +122,23 @@ def scaffold_scene(scene_path: Path, sources: list[Path], force: bool = False) -
         pieces = read_mesh_nodes(source)  # raises MeshError naming the file
         relative = _place_next_to_scene(source, scene_dir)
         named = source.suffix.lower() in (".glb", ".gltf") and len(pieces) > 1
-        for vertices, _faces, names in pieces if named else [(np.concatenate([p[0] for p in pieces]), None, [source.stem])]:
+        for vertices, _faces, names in (
+            pieces if named else [(np.concatenate([p[0] for p in pieces]), None, [source.stem])]
+        ):
             if not np.isfinite(vertices).all():
                 raise MeshError(source, "has vertices with non-finite coordinates (NaN or infinity)")
             extent = float((vertices.max(axis=0) - vertices.min(axis=0)).max())
             label = names[0]
-            entries.append((make_id(label, taken), relative, names[0] if named else None, guess_preset(label),
-                            guess_unit(extent), label))  # fmt: skip
+            entries.append(
+                (
+                    make_id(label, taken),
+                    relative,
+                    names[0] if named else None,
+                    guess_preset(label),
+                    guess_unit(extent),
+                    label,
+                )
+            )
     text = _render_yaml(scene_path.stem, entries)
     _write_atomically(scene_path, text)
     return scene_path
@@ -141,7 +187,14 @@ def _write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give the file normal permissions
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

@@ -15,7 +15,10 @@ from renderer.errors import Problem, SceneError
 from renderer.scene import limits
 
 Path_ = tuple
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}  # a path into the document: keys (str) and list indices (int)
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")
+}  # a path into the document: keys (str) and list indices (int)
 
 
 @dataclass
@@ -79,11 +82,20 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path_, depth: int = 0):
         self.count += 1
         if self.count > limits.MAX_YAML_NODES:
-            raise SceneError([self.source.problem(path, f"document too large: more than {limits.MAX_YAML_NODES} values "
-                                                        "(check for runaway aliases)")])  # fmt: skip
+            raise SceneError(
+                [
+                    self.source.problem(
+                        path,
+                        f"document too large: more than {limits.MAX_YAML_NODES} values (check for runaway aliases)",
+                    )
+                ]
+            )
         if depth > limits.MAX_YAML_DEPTH:
             raise SceneError([self.source.problem(path, f"nesting deeper than {limits.MAX_YAML_DEPTH} levels")])
         self.source.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
+            self.problems.append(self.source.problem(path, f"YAML tag {node.tag} is not allowed in scene files"))
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -94,7 +106,9 @@ class _Builder:
         result: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.append(self.source.problem(path, "YAML merge keys (<<) are not supported; write the keys out"))
+                self.problems.append(
+                    self.source.problem(path, "YAML merge keys (<<) are not supported; write the keys out")
+                )
                 continue
             key = self._scalar(key_node, path)
             if not isinstance(key, (str, int)) or isinstance(key, bool):

@@ -16,7 +16,9 @@ class OffscreenTarget:
     def __init__(self, registry: ResourceRegistry, width: int, height: int, stereo: bool = False, ipd_m: float = 0.063):
         self.width, self.height, self.stereo, self.ipd_m = width, height, stereo, ipd_m
         total_width = width * (2 if stereo else 1)
-        self.framebuffer = Framebuffer(registry, [Texture(registry, total_width, height, commands.SRGB8_ALPHA8)], owned=True)
+        self.framebuffer = Framebuffer(
+            registry, [Texture(registry, total_width, height, commands.SRGB8_ALPHA8)], owned=True
+        )
 
     def views(self, camera: Camera, bounds: np.ndarray) -> list[View]:
         return camera_views(camera, bounds, self.width, self.height, self.stereo, self.ipd_m)

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set up Prosector on a fresh Debian/Ubuntu machine: system packages (Mesa EGL/OSMesa, Xvfb, fonts),
+# a virtual environment in .venv, and Prosector installed into it (editable) with the given extras.
+# Usage: bash tools/setup.sh [EXTRAS]    e.g. bash tools/setup.sh test,xr
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EXTRAS=${1:-}
+
+DEBIAN_PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 libopengl0 libosmesa6 xvfb xauth xdotool x11-apps
+                 fonts-noto-cjk python3-venv python3-pip)
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "== installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "== creating .venv with $($PYTHON --version)"
+  $PYTHON -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+spec="."
+[ -n "$EXTRAS" ] && spec=".[${EXTRAS}]"
+echo "== installing prosector ${spec} into .venv"
+.venv/bin/python -m pip install -q -e "$spec"
