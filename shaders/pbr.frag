@@ -34,7 +34,13 @@ in vec3 v_world_position;
 in vec3 v_world_normal;
 in float v_view_depth;
 
-layout(location = 0) out vec4 out_color;  // linear, premultiplied alpha
+layout(location = 0) out vec4 out_color;  // linear, premultiplied alpha (OIT: weighted sum)
+#ifndef OIT
+#define OIT 0
+#endif
+#if OIT
+layout(location = 1) out float out_revealage;  // OIT: alpha, multiplied into (1 - alpha) products
+#endif
 
 void main() {
     vec3 n = normalize(v_world_normal);
@@ -104,5 +110,13 @@ void main() {
     }
     color += u_emissive;
     out_color = vec4(color * u_opacity, u_opacity);
+#if OIT
+    // Weighted blended order-independent transparency: nearer layers weigh more (depth normalised to
+    // the view's near/far so the weight does not depend on the scene's scale).
+    float z = clamp((v_view_depth - u_near_far.x) / (u_near_far.y - u_near_far.x), 0.0, 1.0);
+    float weight = clamp(pow(1.0 - z, 3.0) * 3e3, 1e-2, 3e3);
+    out_color *= weight;
+    out_revealage = u_opacity;
+#endif
 #endif
 }

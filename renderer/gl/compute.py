@@ -39,3 +39,11 @@ def enable_clip_distances(count: int, maximum: int = 6) -> None:
     """Turn gl_ClipDistance[0 .. count) on and the rest (up to `maximum`) off."""
     for i in range(maximum):
         (GL.glEnable if i < count else GL.glDisable)(GL.GL_CLIP_DISTANCE0 + i)
+
+
+def weighted_blend_functions() -> None:
+    """Blend factors of weighted blended OIT: attachment 0 sums (ONE, ONE), attachment 1 multiplies the
+    revealage (ZERO, ONE_MINUS_SRC_COLOR). Call inside a gl_state block with blending on."""
+    GL.glBlendFunci(0, GL.GL_ONE, GL.GL_ONE)
+    GL.glBlendFunci(1, GL.GL_ZERO, GL.GL_ONE_MINUS_SRC_COLOR)
+

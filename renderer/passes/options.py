@@ -41,6 +41,7 @@ class RenderOptions:
     rt_still_frames: int = 1  # frames accumulated within one render of a still view (offline renders)
     rt_resolution_scale: float = 1.0  # 0.5: trace a quarter of the pixels per frame, interleaved
     clip_planes: tuple[tuple[float, float, float, float], ...] = ()  # world (a, b, c, d): keep ax+by+cz+d >= 0
+    transparency: str = "weighted"  # "weighted": blended OIT, both faces; "sorted": front faces by part centre
     environment_map: bool = True  # image-based lighting from the pre-filtered studio environment
     thickness_transmission: bool = True  # back-face pass: light through soft tissue by thickness
     cap_hatch_spacing_m: float = 0.0  # hatching of cut faces (0: plain fill in the part's colour)

@@ -26,6 +26,7 @@ from renderer.passes.shading import run_shading
 from renderer.passes.ssao import run_ssao
 from renderer.passes.thickness import ThicknessPass
 from renderer.passes.timing import PassTimer
+from renderer.passes.transparency import WeightedBlendedTransparency
 from renderer.view import View
 
 
@@ -48,6 +49,7 @@ class Renderer:
         self.caps = CapPass(context.resources, self.shaders)
         self.environment = EnvironmentLighting(context.resources)
         self.thickness = ThicknessPass(context.resources, self.shaders)
+        self.transparency = WeightedBlendedTransparency(context.resources, self.shaders)
 
     def render_view(
         self, scene: GpuScene, view: View, options: RenderOptions, target: Framebuffer | int, srgb_target: bool = True
@@ -80,7 +82,7 @@ class Renderer:
         with _timed(timer, "shading"):
             run_shading(self.shaders, buffers, view, options, opaque, translucent,
                         lambda: self.caps.shade_caps(self.fullscreen, buffers, view, options),
-                        self.environment, back_depth)  # fmt: skip
+                        self.environment, back_depth, self.transparency, self.fullscreen)  # fmt: skip
         with _timed(timer, "present"):
             run_present(self.shaders, self.fullscreen, buffers, view, options, target, srgb_target)
         return ViewResult(buffers, timer.collect() if timer else {})
@@ -90,6 +92,7 @@ class Renderer:
         self.caps.release()
         self.environment.release()
         self.thickness.release()
+        self.transparency.release()
         self.shaders.release()
         self.pool.release()
         self.fullscreen.release()

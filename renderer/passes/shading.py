@@ -13,22 +13,57 @@ from renderer.passes.buffers import ViewBuffers
 from renderer.passes.geometry import back_to_front, draw_parts, set_view_uniforms
 from renderer.passes.ibl import EnvironmentLighting
 from renderer.passes.options import RenderOptions
+from renderer.passes.transparency import WeightedBlendedTransparency
 from renderer.view import View
 
 
-def shading_program(shaders: ShaderLibrary, options: RenderOptions) -> Program:
-    """The pbr program variant for these options (image-based lighting in the colour view)."""
+def shading_program(shaders: ShaderLibrary, options: RenderOptions, oit: bool = False) -> Program:
+    """The pbr program variant for these options (image-based lighting in the colour view; `oit`: the
+    weighted blended transparency outputs)."""
     defines = {"VIEW_MODE": options.view_mode_index}
     if options.view_mode == "color" and options.environment_map:
         defines["ENVIRONMENT_MAP"] = 1
+    if oit:
+        defines["OIT"] = 1
     return shaders.program("mesh.vert", "pbr.frag", defines=defines)
 
 
 def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, options: RenderOptions,
                 opaque: list[GpuPart], translucent: list[GpuPart],
                 after_opaque: Callable[[], None] | None = None, environment: EnvironmentLighting | None = None,
-                back_depth: Texture | None = None) -> None:  # fmt: skip
+                back_depth: Texture | None = None, oit: WeightedBlendedTransparency | None = None,
+                fullscreen: commands.FullscreenTriangle | None = None) -> None:  # fmt: skip
     program = shading_program(shaders, options)
+    _set_frame_uniforms(program, buffers, view, options, environment, back_depth)
+
+    commands.bind_framebuffer(buffers.hdr, (0, 0, buffers.width, buffers.height))
+    # Colour view: alpha 0 marks background, which `present` fills with the exact requested colour
+    # (tone mapping would otherwise shift a teacher's chosen background).
+    commands.clear_color_attachment(
+        buffers.hdr, 0, (*_background(options), 0.0 if options.view_mode == "color" else 1.0)
+    )
+    commands.clear_depth(buffers.hdr)
+    program["u_screen_terms"] = 1
+    with gl_state(depth_test=True, depth_write=True, multisample=True):
+        draw_parts(program, opaque, materials=True)
+    program["u_screen_terms"] = 0
+    if after_opaque is not None:  # e.g. cut faces of clipped parts, before translucent layers blend over
+        after_opaque()
+    weighted = options.transparency == "weighted" and oit is not None and fullscreen is not None
+    if translucent and options.view_mode == "color" and weighted:
+        oit_program = shading_program(shaders, options, oit=True)
+        _set_frame_uniforms(oit_program, buffers, view, options, environment, None)
+        oit_program["u_screen_terms"] = 0
+        oit.draw(fullscreen, buffers, oit_program, translucent)
+    elif translucent and options.view_mode == "color":
+        # Front faces only: one layer per translucent part, so a closed skin reads as a clear shell.
+        with gl_state(depth_test=True, depth_write=False, cull_face=True, blend=PREMULTIPLIED, multisample=True):
+            draw_parts(program, back_to_front(translucent, view.eye_m), materials=True)
+    commands.resolve_color(buffers.hdr, buffers.resolved)
+
+
+def _set_frame_uniforms(program: Program, buffers: ViewBuffers, view: View, options: RenderOptions,
+                        environment: EnvironmentLighting | None, back_depth: Texture | None) -> None:  # fmt: skip
     if environment is not None and options.view_mode == "color" and options.environment_map:
         environment.bind(program, options)
     program["u_has_back_depth"] = int(back_depth is not None)
@@ -46,25 +81,6 @@ def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, option
     program["u_shadow"] = 1
     buffers.ao_texture.bind(0)
     buffers.shadow_texture.bind(1)
-
-    commands.bind_framebuffer(buffers.hdr, (0, 0, buffers.width, buffers.height))
-    # Colour view: alpha 0 marks background, which `present` fills with the exact requested colour
-    # (tone mapping would otherwise shift a teacher's chosen background).
-    commands.clear_color_attachment(
-        buffers.hdr, 0, (*_background(options), 0.0 if options.view_mode == "color" else 1.0)
-    )
-    commands.clear_depth(buffers.hdr)
-    program["u_screen_terms"] = 1
-    with gl_state(depth_test=True, depth_write=True, multisample=True):
-        draw_parts(program, opaque, materials=True)
-    program["u_screen_terms"] = 0
-    if after_opaque is not None:  # e.g. cut faces of clipped parts, before translucent layers blend over
-        after_opaque()
-    if translucent and options.view_mode == "color":
-        # Front faces only: one layer per translucent part, so a closed skin reads as a clear shell.
-        with gl_state(depth_test=True, depth_write=False, cull_face=True, blend=PREMULTIPLIED, multisample=True):
-            draw_parts(program, back_to_front(translucent, view.eye_m), materials=True)
-    commands.resolve_color(buffers.hdr, buffers.resolved)
 
 
 def _background(options: RenderOptions) -> tuple[float, float, float]:
