@@ -33,6 +33,7 @@ from renderer.scene.model import Camera  # noqa: E402
 
 TIERS = {
     "ssao": dict(ao_tier="ssao"),
+    "ssao, sorted transparency": dict(ao_tier="ssao", transparency="sorted"),  # vs the default weighted OIT
     "rt 1+1 rays": dict(ao_tier="raytraced", ao_rays_per_pixel=1, shadow_rays_per_pixel=1),
     "rt 2+1 rays": dict(ao_tier="raytraced", ao_rays_per_pixel=2, shadow_rays_per_pixel=1),
     "rt 1+1 quarter rate": dict(ao_tier="raytraced", ao_rays_per_pixel=1, shadow_rays_per_pixel=1,
