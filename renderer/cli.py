@@ -1,4 +1,4 @@
-"""The `prosector` command: render, validate, new, info.
+"""The `prosector` command: render, validate, new, info, schema, preview.
 
 User mistakes (bad scene, bad mesh, bad arguments, no GL driver) print a message and exit 1 (2 for
 argument errors); set PROSECTOR_DEBUG=1 to see tracebacks of internal errors.
@@ -29,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="render a scene to PNG without a display")
     render.add_argument("scene", type=Path)
-    render.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
+    render.add_argument(
+        "-o", "--output", type=Path, required=True, help="PNG file to write (a folder with --all-steps)"
+    )
     render.add_argument(
         "--size", type=cli_args.size, default=(1024, 768), help="WIDTHxHEIGHT per view (default 1024x768)"
     )
@@ -46,6 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help="reach of occlusion (default: unbounded for raytraced, else the scene's setting)")
     render.add_argument("--ao-samples", type=cli_args.samples, metavar="N",
                         help="ray-traced AO rays per pixel accumulated for this still image (default 64)")
+    render.add_argument("--step", type=cli_args.step, metavar="N", help="render lesson step N (numbered from 1)")
+    render.add_argument("--all-steps", action="store_true", help="render every lesson step into the folder -o DIR")
+    render.add_argument(
+        "--lang",
+        type=cli_args.language,
+        metavar="CODE",
+        help="language of labels and texts, e.g. en, zh, es, fr (default: the scene's)",
+    )
+    render.add_argument(
+        "--time",
+        type=cli_args.seconds,
+        metavar="SECONDS",
+        help="pose the scene's deformers (heartbeat, breathing, ...) at this time; default: rest",
+    )
     _asset_root_option(render)
 
     validate = sub.add_parser("validate", help="check a scene file; list every problem as FILE:LINE:COLUMN")
@@ -66,9 +82,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     new.add_argument("--force", action="store_true", help="overwrite an existing scene file")
 
+    schema = sub.add_parser("schema", help="write the JSON Schema of scene files (for editors)")
+    schema.add_argument("-o", "--output", type=Path, help="file to write (default: print it)")
+
+    from renderer.commands.preview import add_preview_parser
+
+    add_preview_parser(sub)
+
     info = sub.add_parser("info", help="parts, triangles, bounds, memory and backends of a scene")
     info.add_argument("scene", type=Path)
     _asset_root_option(info)
+
+    bench = sub.add_parser("bench", help="measure this machine (e.g. `prosector bench deform --json`)")
+    bench.add_argument("what", choices=("deform",), help="deform: deformers, normals and GL hand-off")
+    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bench.add_argument("--vertices", type=int, default=100_000, help="mesh size (default 100000)")
+    bench.add_argument("--frames", type=int, default=20, help="frames timed per case (default 20)")
+    bench.add_argument("--no-gl", action="store_true", help="skip the hand-off to GL (no GL driver needed)")
+    bench.add_argument("--no-warp", action="store_true", help="skip the NVIDIA Warp soft-body comparison")
     return parser
 
 
@@ -135,7 +166,38 @@ def _cmd_info(args) -> int:
     return info_command(args)
 
 
-COMMANDS = {"render": _cmd_render, "validate": _cmd_validate, "new": _cmd_new, "info": _cmd_info}
+def _cmd_preview(args) -> int:
+    from renderer.commands.preview import preview_command
+
+    return preview_command(args)
+
+
+def _cmd_schema(args) -> int:
+    from renderer.scene.schema import schema_text, write_schema
+
+    if args.output is None:
+        print(schema_text(), end="")
+    else:
+        write_schema(args.output)
+        print(f"wrote {args.output}")
+    return 0
+
+
+def _cmd_bench(args) -> int:
+    from renderer.commands.bench import bench_command
+
+    return bench_command(args)
+
+
+COMMANDS = {
+    "render": _cmd_render,
+    "validate": _cmd_validate,
+    "new": _cmd_new,
+    "info": _cmd_info,
+    "schema": _cmd_schema,
+    "bench": _cmd_bench,
+    "preview": _cmd_preview,
+}
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -70,3 +70,44 @@ def samples(text: str) -> int:
     if not 1 <= value <= 4096:
         raise argparse.ArgumentTypeError("the number of samples must lie between 1 and 4096")
     return value
+
+
+def step(text: str) -> int:
+    """Lesson step number, counted from 1 as teachers do."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"step {text!r} is not a whole number, e.g. --step 2") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("steps are numbered from 1")
+    return value
+
+
+def language(text: str) -> str:
+    from renderer.scene.fields import LANGUAGE
+
+    if not LANGUAGE.match(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a language code such as en, zh, es, fr, pt-BR")
+    return text
+
+
+def seconds(text: str) -> float:
+    """'0.35' -> 0.35 seconds; 0..86400."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"time {text!r} is not a number of seconds, e.g. 0.35") from None
+    if not 0.0 <= value <= 86400.0:
+        raise argparse.ArgumentTypeError("the time is in seconds and must lie between 0 and 86400, e.g. 0.35")
+    return value
+
+
+def frame_count(text: str) -> int:
+    """How many frames a scripted preview draws before it exits (1..100000)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"frame count {text!r} is not a whole number, e.g. --frames 3") from None
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError("--frames must lie between 1 and 100000")
+    return value

@@ -11,6 +11,7 @@ choose_platform()  # before anything imports OpenGL
 
 from renderer.gl import commands  # noqa: E402
 from renderer.gl.context import GLContext, create_headless_context  # noqa: E402
+from renderer.gpu.deformation import DeformationDriver  # noqa: E402
 from renderer.gpu.scene import GpuScene  # noqa: E402
 from renderer.passes.options import RenderOptions, options_from_scene  # noqa: E402
 from renderer.passes.renderer import Renderer, ViewResult  # noqa: E402
@@ -32,10 +33,27 @@ class HeadlessRenderer:
         self.last_views: list[View] = []
         self._target: OffscreenTarget | None = None
         self._target_key: tuple | None = None
+        self.deformation: DeformationDriver | None = None
 
     def load(self, loaded: LoadedScene) -> None:
+        self._close_deformation()
         self.loaded = loaded
+        self.context.make_current()  # another context (a second renderer, a window) may be current
         self.scene.sync(loaded)
+
+    def deform(self, t: float) -> DeformationDriver:
+        """Pose the scene's deformable parts at time `t` (seconds); the driver is made on first use."""
+        assert self.loaded is not None, "load() a scene first"
+        self.context.make_current()
+        if self.deformation is None:
+            self.deformation = DeformationDriver(self.scene, self.loaded)
+        self.deformation.update(t)
+        return self.deformation
+
+    def _close_deformation(self) -> None:
+        if self.deformation is not None:
+            self.deformation.close()
+            self.deformation = None
 
     def camera(self, aspect: float) -> Camera:
         """The scene's camera, or one that frames the visible parts."""
@@ -87,6 +105,7 @@ class HeadlessRenderer:
         return commands.read_float(self.last_results[view_index].buffers.shadow_texture, channels=1)[:, :, 0]
 
     def close(self) -> None:
+        self._close_deformation()
         if self._target is not None:
             self._target.release()
             self._target = None

@@ -8,6 +8,8 @@
 #include "lib/sampling.glsl"
 
 uniform mat4 u_inverse_view_projection;  // clip -> world
+uniform vec4 u_cap_planes[6];            // every distinct clip plane of the visible opaque parts
+uniform int u_cap_plane_count;
 uniform vec2 u_viewport_size;
 
 layout(location = 0) out vec4 out_normal_depth;  // as the prepass writes them
@@ -41,27 +43,24 @@ void main() {
     vec3 dir = normalize(far_point.xyz / far_point.w - u_eye_world);
     float best = 1e30;
     int best_plane = -1, best_part = -1;
-    for (int i = 0; i < u_clip_plane_count; ++i) {
-        vec4 plane = u_clip_planes[i];
+    for (int i = 0; i < u_cap_plane_count; ++i) {
+        vec4 plane = u_cap_planes[i];
         float denom = dot(plane.xyz, dir);
         if (abs(denom) < 1e-8) continue;
         float t = -(dot(plane.xyz, u_eye_world) + plane.w) / denom;
         if (t <= 0.0 || t >= best) continue;
         vec3 q = u_eye_world + dir * t;
-        bool kept = true;
-        for (int j = 0; j < u_clip_plane_count; ++j) {
-            if (j != i && dot(u_clip_planes[j].xyz, q) + u_clip_planes[j].w < 0.0) kept = false;
-        }
-        if (!kept) continue;
         int part = part_containing(q, normalize(plane.xyz));
-        if (part < 0) continue;
+        // A cap belongs to a part this plane cuts, at a point the part's other sections keep.
+        if (part < 0 || !bvh_part_has_plane(part, plane)) continue;
+        if (!bvh_point_kept(q + plane.xyz * 1e-6, part)) continue;
         best = t;
         best_plane = i;
         best_part = part;
     }
     if (best_part < 0) discard;
     vec3 q = u_eye_world + dir * best;
-    vec3 n = normalize(u_clip_planes[best_plane].xyz);
+    vec3 n = normalize(u_cap_planes[best_plane].xyz);
     if (dot(n, dir) > 0.0) n = -n;  // face the viewer
     vec4 view = u_view * vec4(q, 1.0);
     vec4 clip = u_projection * view;

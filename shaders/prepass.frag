@@ -1,6 +1,7 @@
 // Depth and view-space normals for screen-space effects (ambient occlusion), and world positions with
 // the geometric normal for the ray-traced tier (ray origins, reprojection).
 #include "lib/transforms.glsl"
+#include "lib/cut_boxes.glsl"
 #include "lib/sampling.glsl"
 
 in vec3 v_world_position;
@@ -11,6 +12,7 @@ layout(location = 0) out vec4 out_normal_depth;  // xyz: view-space normal, w: v
 layout(location = 1) out vec4 out_world;         // xyz: world position (metres), w: packed geometric normal
 
 void main() {
+    if (inside_cut_box(v_world_position)) discard;
     vec3 n = normalize(v_world_normal);
     if (!gl_FrontFacing) n = -n;
     out_normal_depth = vec4(normalize(mat3(u_view) * n), v_view_depth);

@@ -11,6 +11,9 @@ import pytest
 from renderer.gl.platform import choose_platform
 
 choose_platform()  # before anything imports OpenGL
+# Mesa's on-disk shader cache is shared by every process of the user; keep the test run's own, so a
+# concurrent run (or a stale entry) cannot feed this one a different binary.
+os.environ.setdefault("MESA_SHADER_CACHE_DIR", str(Path(__file__).resolve().parent.parent / ".pytest_cache" / "mesa"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENES = ROOT / "scenes"
@@ -19,12 +22,19 @@ OUTPUT = Path(os.environ.get("PROSECTOR_TEST_OUTPUT", ROOT / "test-output"))
 
 
 @pytest.fixture(scope="session")
-def headless():
-    """One headless renderer (EGL context) for the whole session; tests load their own scenes."""
+def _headless_session():
     from renderer.headless import HeadlessRenderer
 
     with HeadlessRenderer() as renderer:
         yield renderer
+
+
+@pytest.fixture
+def headless(_headless_session):
+    """One headless renderer (EGL context) for the whole session; tests load their own scenes.
+    Made current for each test: a test that ran the CLI in-process may have left none current."""
+    _headless_session.context.make_current()
+    return _headless_session
 
 
 @pytest.fixture

@@ -12,8 +12,15 @@ SIZE = 96
 CUT = ((0.0, 0.0, -1.0, 0.02),)  # keep z <= 0.02: the sphere's front is cut away, facing the camera
 
 
+def _cut(headless):
+    """Section every part with CUT, as a lesson step's section would (GpuPart.clip_planes)."""
+    for part in headless.scene.parts.values():
+        part.clip_planes = np.array(CUT, dtype=np.float64)
+
+
 def _albedo(headless, **changes):
-    options = headless.options(view_mode="albedo", clip_planes=CUT, **changes)
+    _cut(headless)
+    options = headless.options(view_mode="albedo", **changes)
     return headless.render(SIZE, SIZE, headless.camera(1.0), options).astype(np.float32) / 255.0
 
 
@@ -44,10 +51,11 @@ def test_cut_face_is_filled_in_the_parts_colour(headless, sphere_on_plane, outpu
 def test_without_a_cap_the_cut_shows_the_inside(headless, sphere_on_plane):
     """A translucent part is not capped: through the cut one sees the back faces, not a fill."""
     headless.load(load_scene(sphere_on_plane))
+    _cut(headless)
     headless.scene.parts["ball"].opacity = 0.5
-    colour = headless.render(SIZE, SIZE, headless.camera(1.0), headless.options(clip_planes=CUT))
+    colour = headless.render(SIZE, SIZE, headless.camera(1.0), headless.options())
     headless.scene.parts["ball"].opacity = 1.0
-    capped = headless.render(SIZE, SIZE, headless.camera(1.0), headless.options(clip_planes=CUT))
+    capped = headless.render(SIZE, SIZE, headless.camera(1.0), headless.options())
     y, x = _centre_of_ball(headless)
     assert np.abs(colour[y, x].astype(int) - capped[y, x].astype(int)).max() > 10
 

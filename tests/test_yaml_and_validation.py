@@ -52,11 +52,11 @@ def test_valid_scene_loads(scene_dir):
         ("parts:\n" + GOOD_PART, ":1:1: (top level): missing required key 'version'"),
         (
             "version: 1\nparts:\n  a: {mesh: m.glb, opacity: 1.5}\n",
-            ":3:29: parts.a.opacity: input should be less than or equal to 1",
+            ":3:29: parts.a.opacity: must be at most 1.0, got 1.5",
         ),
         (
             "version: 1\ncamera: {eye_m: [0, 1], target_m: [0, 0, 0]}\nparts:\n" + GOOD_PART,
-            ":2:17: camera.eye_m: expected 3 or more values; write a list like [x, y, z]",
+            ":2:17: camera.eye_m: 2 value(s) given, more needed; write three numbers like [0.0, 0.1, 0.5]",
         ),
         (
             "version: 1\nparts:\n  a: {mesh: m.glb, transform: {scale: big}}\n",
@@ -66,7 +66,7 @@ def test_valid_scene_loads(scene_dir):
             "version: 1\nparts:\n  a: {mesh: ../../etc/passwd}\n",
             ":3:13: parts.a.mesh: '../../etc/passwd' is outside the scene's folder and the allowed asset folders",
         ),
-        ("version: 1\nparts:\n  a: {mesh: missing.glb}\n", ":3:13: parts.a.mesh: file 'missing.glb' not found"),
+        ("version: 1\nparts:\n  a: {mesh: missing.glb}\n", ":3:13: parts.a.mesh: mesh file 'missing.glb' not found"),
         (
             "version: 1\nlights: {key: {color: '#ff00zz'}}\nparts:\n" + GOOD_PART,
             ":2:23: lights.key.color: colour '#ff00zz' is not '#rrggbb'",

@@ -1,34 +1,79 @@
-"""`prosector render`: one scene to one PNG (mono, or both eyes side by side)."""
+"""`prosector render`: one scene to one PNG (mono, or both eyes side by side), or one PNG per lesson step."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from renderer.commands.output import check_output_path, write_png
 from renderer.errors import ProsectorError
 from renderer.passes.options import RenderOptions
-from renderer.scene.load import load_scene
+from renderer.scene.load import LoadedScene, load_scene
 from renderer.scene.model import Camera
+from renderer.scene.step_state import scene_state
 
 
 def render_command(args) -> int:
-    check_output_path(args.output, protected=[args.scene])
+    all_steps = getattr(args, "all_steps", False)
+    step = getattr(args, "step", None)
+    lang = getattr(args, "lang", None)
+    if all_steps and step is not None:
+        raise ProsectorError("use either --step N or --all-steps, not both")
+    if all_steps:
+        _check_output_dir(args.output, args.scene)
+    else:
+        check_output_path(args.output, protected=[args.scene])
     loaded = load_scene(args.scene, asset_roots=args.asset_root)
+    steps = _steps(loaded, all_steps, step)
+    states = {index: scene_state(loaded, index, lang) for index in steps}  # raises before any GL work
     from renderer.headless import HeadlessRenderer  # imports OpenGL: only once the scene is valid
 
     width, height = args.size
     with HeadlessRenderer(timing=args.timing) as headless:
         headless.load(loaded)
-        camera = _camera(headless.camera(width / height), args)
+        if args.time is not None:
+            driver = headless.deform(args.time)
+            if driver.parts:
+                print(f"posed {len(driver.parts)} deformable part(s) at t = {args.time:g} s on {driver.backend.name} "
+                      f"({driver.handoff_reason})")
         options = still_options(headless.options(view_mode=args.view), args)
-        image = headless.render(width, height, camera, options, stereo=args.stereo, ipd_m=args.ipd)
-        if args.timing:
-            for index, result in enumerate(headless.last_results):
-                figures = ", ".join(f"{name} {ms:.2f} ms" for name, ms in result.timings_ms.items())
-                print(f"view {index}: {figures}")
-    write_png(args.output, image)
-    print(f"wrote {args.output} ({image.shape[1]}x{image.shape[0]}, {loaded.triangle_count:,} triangles)")
+        for index, state in states.items():
+            headless.scene.apply(state)
+            camera = _camera(state.camera or headless.camera(width / height), args)
+            image = headless.render(width, height, camera, options, stereo=args.stereo, ipd_m=args.ipd)
+            output = args.output / f"step-{index + 1:02d}.png" if all_steps else args.output
+            write_png(output, image)
+            label = f"step {index + 1}: {state.title}, " if index is not None else ""
+            print(f"wrote {output} ({label}{image.shape[1]}x{image.shape[0]}, {loaded.triangle_count:,} triangles)")
+            if args.timing:
+                for view_index, result in enumerate(headless.last_results):
+                    figures = ", ".join(f"{name} {ms:.2f} ms" for name, ms in result.timings_ms.items())
+                    print(f"view {view_index}: {figures}")
     return 0
+
+
+def _steps(loaded: LoadedScene, all_steps: bool, step: int | None) -> list[int | None]:
+    count = len(loaded.scene.lesson.steps) if loaded.scene.lesson else 0
+    if all_steps:
+        if count == 0:
+            raise ProsectorError(f"{loaded.path} has no lesson, so --all-steps has nothing to render")
+        return list(range(count))
+    if step is None:
+        return [None]
+    if not 1 <= step <= count:
+        raise ProsectorError(f"--step {step}: the lesson has {count} step(s); steps are numbered from 1"
+                             if count else f"--step {step}: {loaded.path} has no lesson")  # fmt: skip
+    return [step - 1]
+
+
+def _check_output_dir(output: Path, scene: Path) -> None:
+    if output.suffix.lower() in (".png", ".yaml", ".yml", ".json"):
+        raise ProsectorError(f"with --all-steps, -o names a folder (one PNG per step), not {output}")
+    if output.exists() and not output.is_dir():
+        raise ProsectorError(f"{output} exists and is not a folder")
+    if not output.parent.resolve().is_dir():
+        raise ProsectorError(f"folder {output.parent} does not exist")
+    output.mkdir(exist_ok=True)
 
 
 def still_options(options: RenderOptions, args) -> RenderOptions:

@@ -38,6 +38,9 @@ class Breathing(_Deformer):
     rate_per_min: float = Field(14.0, ge=2.0, le=60.0)
     depth: float = Field(0.06, ge=0.0, le=0.4, description="fractional expansion at full inspiration")
     axis: Vec3 = Field((0.0, -1.0, 0.0), description="direction the diaphragm moves on inspiration")
+    role: Literal["lung", "diaphragm"] = Field(
+        "lung", description="lung: expands, most toward the diaphragm; diaphragm: the dome descends and flattens"
+    )
 
 
 class MuscleContraction(_Deformer):
@@ -68,6 +71,13 @@ class SoftTissue(_Deformer):
     damping: float = Field(0.1, ge=0.0, le=1.0)
     substeps: int = Field(10, ge=1, le=64)
     lattice_cells: int = Field(12, ge=2, le=64, description="embedding lattice resolution along the longest side")
+    # A scripted poke (for lessons and `render --time`); a controller or the mouse pokes the same way.
+    poke_m: Vec3 | None = Field(None, description="where a scripted finger presses, scene space; none: no script")
+    poke_direction: Vec3 | None = Field(None, description="direction of the press; default: toward the part's centre")
+    poke_depth_m: float = Field(0.01, ge=0.0, le=1.0, description="how far the finger presses in")
+    poke_radius_m: float | None = Field(None, gt=0.0, le=1.0, description="finger size; default: 1.5 lattice cells")
+    poke_start_s: float = Field(0.1, ge=0.0, le=3600.0)
+    poke_duration_s: float = Field(0.6, gt=0.0, le=600.0, description="press and release take this long together")
 
 
 class Bone(BaseModel):

@@ -13,11 +13,15 @@ RGBA16F = GL.GL_RGBA16F
 RGBA32F = GL.GL_RGBA32F
 R16F = GL.GL_R16F
 R32F = GL.GL_R32F
+R32UI = GL.GL_R32UI
+RGBA32F = GL.GL_RGBA32F
 DEPTH32F = GL.GL_DEPTH_COMPONENT32F
 DEPTH24 = GL.GL_DEPTH_COMPONENT24
 GREATER = GL.GL_GREATER
 LEQUAL = GL.GL_LEQUAL
 LESS = GL.GL_LESS
+RGBA = GL.GL_RGBA
+UNSIGNED_BYTE = GL.GL_UNSIGNED_BYTE
 
 
 def bind_framebuffer(framebuffer: Framebuffer | int, viewport: tuple[int, int, int, int]) -> None:
@@ -29,6 +33,11 @@ def bind_framebuffer(framebuffer: Framebuffer | int, viewport: tuple[int, int, i
 
 def clear_color_attachment(framebuffer: Framebuffer, index: int, rgba) -> None:
     GL.glClearNamedFramebufferfv(framebuffer.name, GL.GL_COLOR, index, np.asarray(rgba, dtype=np.float32))
+
+
+def clear_color_attachment_uint(framebuffer: Framebuffer, index: int, value: int) -> None:
+    """Clear an integer colour attachment (e.g. R32UI part ids) to `value`."""
+    GL.glClearNamedFramebufferuiv(framebuffer.name, GL.GL_COLOR, index, np.array([value, 0, 0, 0], dtype=np.uint32))
 
 
 def clear_depth(framebuffer: Framebuffer, depth: float = 1.0) -> None:
@@ -53,6 +62,12 @@ def set_back_face_culling(enabled: bool) -> None:
 def draw_indexed(vertex_array: VertexArray, index_count: int) -> None:
     GL.glBindVertexArray(vertex_array.name)
     GL.glDrawElements(GL.GL_TRIANGLES, index_count, GL.GL_UNSIGNED_INT, None)
+
+
+def draw_triangles(vertex_array: VertexArray, vertex_count: int) -> None:
+    """Non-indexed triangles: `vertex_count` vertices from the array's buffers."""
+    GL.glBindVertexArray(vertex_array.name)
+    GL.glDrawArrays(GL.GL_TRIANGLES, 0, vertex_count)
 
 
 class FullscreenTriangle:
@@ -104,6 +119,37 @@ def read_float(texture: Texture, channels: int = 4) -> np.ndarray:
     GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
     GL.glGetTextureImage(texture.name, 0, fmt, GL.GL_FLOAT, out.nbytes, out)
     return out[::-1].copy()
+
+
+def read_pixel_uint(framebuffer: Framebuffer, attachment: int, x: int, y: int) -> int:
+    """The red value of one texel of an unsigned-integer colour attachment; (x, y) from the bottom left."""
+    GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, framebuffer.name)
+    GL.glReadBuffer(GL.GL_COLOR_ATTACHMENT0 + attachment)
+    out = np.zeros(1, dtype=np.uint32)
+    GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
+    GL.glReadPixels(x, y, 1, 1, GL.GL_RED_INTEGER, GL.GL_UNSIGNED_INT, out)
+    GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, 0)
+    return int(out[0])
+
+
+def read_pixel_float4(framebuffer: Framebuffer, attachment: int, x: int, y: int) -> np.ndarray:
+    """(4,) float32 of one texel of a float colour attachment; (x, y) from the bottom left."""
+    GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, framebuffer.name)
+    GL.glReadBuffer(GL.GL_COLOR_ATTACHMENT0 + attachment)
+    out = np.zeros(4, dtype=np.float32)
+    GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
+    GL.glReadPixels(x, y, 1, 1, GL.GL_RGBA, GL.GL_FLOAT, out)
+    GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, 0)
+    return out
+
+
+def read_window_rgb(width: int, height: int) -> np.ndarray:
+    """What the window's back buffer holds: (height, width, 3) uint8, top row first. Call before the swap."""
+    GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, 0)
+    GL.glReadBuffer(GL.GL_BACK)
+    GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
+    data = GL.glReadPixels(0, 0, width, height, GL.GL_RGBA, GL.GL_UNSIGNED_BYTE)
+    return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4)[::-1, :, :3].copy()
 
 
 def finish() -> None:

@@ -8,6 +8,7 @@ the next `collect_garbage()` (frame start) and reported as a leak.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import logging
 import threading
 import traceback
@@ -26,16 +27,20 @@ class ResourceRegistry:
     """Live GL objects of one context: counts by kind, leak reports, the deletion queue."""
 
     def __init__(self):
-        self._live: dict[int, GLObject] = {}  # id(obj) -> obj, weakly held through finalizers
+        self._live: dict[int, weakref.ref] = {}  # serial -> object (weakly: finalizers report leaks)
+        self._serials = itertools.count(1)
         self._pending: list[tuple[str, Callable[[], None]]] = []
         self._lock = threading.Lock()
         self.leaked: Counter[str] = Counter()
 
-    def register(self, obj: GLObject) -> None:
-        self._live[id(obj)] = weakref.ref(obj)  # type: ignore[assignment]
+    def register(self, obj: GLObject) -> int:
+        """Track `obj`; returns its serial. Serials, unlike id(), are never reused after collection."""
+        serial = next(self._serials)
+        self._live[serial] = weakref.ref(obj)
+        return serial
 
-    def unregister(self, obj: GLObject) -> None:
-        self._live.pop(id(obj), None)
+    def unregister(self, serial: int) -> None:
+        self._live.pop(serial, None)
 
     def queue_deletion(self, key: int, kind: str, delete: Callable[[], None]) -> None:
         """Called from a finalizer, on any thread: defer the GL call to the GL thread."""
@@ -79,15 +84,15 @@ class GLObject:
         self._registry = registry
         self._delete = delete
         self.created_at = "".join(traceback.format_stack(limit=6)[:-2])
-        registry.register(self)
+        self._serial = registry.register(self)
         self._finalizer = weakref.finalize(
-            self, registry.queue_deletion, id(self), self.kind, lambda n=self.name: delete(n)
+            self, registry.queue_deletion, self._serial, self.kind, lambda n=self.name: delete(n)
         )
 
     def release(self) -> None:
         if self.name:
             self._finalizer.detach()
-            self._registry.unregister(self)
+            self._registry.unregister(self._serial)
             self._delete(self.name)
             self.name = 0
 

@@ -46,7 +46,7 @@ def gl_state(
     blend: Blend | None = None,
     framebuffer_srgb: bool = False,
     multisample: bool = True,
-    clip_distance0: bool | None = None,  # None: leave the planes the frame enabled
+    clip_distance0: bool = False,
     polygon_offset: tuple[float, float] | None = None,
     color_write: bool = True,
 ) -> Iterator[None]:
@@ -57,6 +57,7 @@ def gl_state(
         "blend": blend is not None,
         "framebuffer_srgb": framebuffer_srgb,
         "multisample": multisample,
+        "clip_distance0": clip_distance0,
         "polygon_offset_fill": polygon_offset is not None,
     }
     saved_caps = {key: bool(GL.glIsEnabled(cap)) for key, cap in _CAPS.items()}
@@ -64,8 +65,6 @@ def gl_state(
     saved_depth_func = int(GL.glGetIntegerv(GL.GL_DEPTH_FUNC))
     saved_color_mask = [bool(v) for v in GL.glGetBooleanv(GL.GL_COLOR_WRITEMASK)]
     try:
-        if clip_distance0 is not None:  # None: leave the clipping planes the frame enabled
-            wanted["clip_distance0"] = clip_distance0
         for key, on in wanted.items():
             (GL.glEnable if on else GL.glDisable)(_CAPS[key])
         GL.glDepthMask(GL.GL_TRUE if depth_write else GL.GL_FALSE)
@@ -84,3 +83,16 @@ def gl_state(
         GL.glDepthMask(GL.GL_TRUE if saved_depth_write else GL.GL_FALSE)
         GL.glDepthFunc(saved_depth_func)
         GL.glColorMask(*saved_color_mask)
+
+
+@contextmanager
+def clip_distances(count: int) -> Iterator[None]:
+    """Enable GL_CLIP_DISTANCE0..count-1 for the block (the mesh shader writes unused ones as 1)."""
+    saved = [bool(GL.glIsEnabled(GL.GL_CLIP_DISTANCE0 + i)) for i in range(count)]
+    try:
+        for i in range(count):
+            GL.glEnable(GL.GL_CLIP_DISTANCE0 + i)
+        yield
+    finally:
+        for i, on in enumerate(saved):
+            (GL.glEnable if on else GL.glDisable)(GL.GL_CLIP_DISTANCE0 + i)

@@ -61,6 +61,16 @@ class WindowContext(GLContext):
     def poll_events(self) -> None:
         self._glfw.poll_events()
 
+    def wait_events(self, timeout_s: float) -> None:
+        """Sleep until input arrives or `timeout_s` passes (an idle window costs no CPU)."""
+        self._glfw.wait_events_timeout(timeout_s)
+
+    def set_title(self, title: str) -> None:
+        self._glfw.set_window_title(self.window, title)
+
+    def request_close(self) -> None:
+        self._glfw.set_window_should_close(self.window, True)
+
     @property
     def should_close(self) -> bool:
         return bool(self._glfw.window_should_close(self.window))

@@ -23,6 +23,7 @@ class GpuMesh:
         self.vertex_array.attribute(POSITION, self.positions, 3, 12)
         self.vertex_array.attribute(NORMAL, self.normals, 3, 12)
         self.vertex_array.indices(self.indices)
+        self.bounds = mesh.bounds  # (2, 3) float64 model space; deformation keeps it current
 
     @property
     def nbytes(self) -> int:

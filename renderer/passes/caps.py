@@ -1,6 +1,7 @@
 """Clipping planes with capped cut faces (ray-cast caps).
 
-Meshes are clipped by gl_ClipDistance (shaders/mesh.vert). Where a clip plane cuts a closed opaque
+Parts are clipped by their own sections (GpuPart.clip_planes, gl_ClipDistance in shaders/mesh.vert).
+Where a clip plane cuts a closed opaque
 part, `run_cap_gbuffer` writes the cut face into the prepass G-buffer (so AO and shadows apply to
 it) and `shade_caps` fills it in the part's colour, optionally hatched. Whether a point of the plane
 lies inside a part is asked of the ray-tracing BVH every frame, so caps follow deforming meshes.
@@ -15,26 +16,26 @@ from renderer.gl import commands, compute
 from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture
 from renderer.gl.shaders import Program, ShaderLibrary
 from renderer.gl.state import gl_state
-from renderer.gpu.scene import GpuScene
+from renderer.gpu.scene import GpuPart, GpuScene
 from renderer.passes.buffers import ViewBuffers
 from renderer.passes.geometry import set_view_uniforms
 from renderer.passes.options import RenderOptions
-from renderer.passes.raytraced import MAX_CLIP_PLANES, set_clip_planes
 from renderer.raytrace.scene import RayScene
 from renderer.scene.colors import srgb_to_linear
 from renderer.view import View
 
 MAX_CAP_PARTS = 64  # shared with shaders/caps_shade.frag
+MAX_CAP_PLANES = 6  # shared with shaders/caps_gbuffer.frag
 
 
-def apply_clip_planes(shaders: ShaderLibrary, options: RenderOptions) -> None:
-    """Give the mesh programs this frame's planes and switch the clip distances on."""
-    from renderer.passes.shading import shading_program
-
-    shading = shading_program(shaders, options)
-    for program in (shaders.program("mesh.vert", "prepass.frag"), shading):
-        set_clip_planes(program, options)
-    compute.enable_clip_distances(min(len(options.clip_planes), MAX_CLIP_PLANES), MAX_CLIP_PLANES)
+def cap_planes(parts: list[GpuPart]) -> np.ndarray:
+    """(K <= 6, 4) float32: the distinct clip planes of `parts` (candidates for caps)."""
+    planes: list[np.ndarray] = []
+    for part in parts:
+        for plane in np.asarray(part.clip_planes, dtype=np.float32).reshape(-1, 4):
+            if not any(np.allclose(plane, other, atol=1e-6) for other in planes):
+                planes.append(plane)
+    return np.array(planes[:MAX_CAP_PLANES], dtype=np.float32).reshape(-1, 4)
 
 
 class CapPass:
@@ -58,9 +59,14 @@ class CapPass:
             self._targets[key] = (cap, framebuffer)
         return self._targets[key]
 
+    @staticmethod
+    def needed(scene: GpuScene) -> bool:
+        return any(len(p.clip_planes) for p in RayScene.occluders(scene))
+
     def run_cap_gbuffer(self, fullscreen: commands.FullscreenTriangle, buffers: ViewBuffers, view: View,
                         options: RenderOptions, scene: GpuScene, rays: RayScene) -> None:  # fmt: skip
-        self.active = bool(options.clip_planes) and rays.sync(scene)
+        planes = cap_planes(RayScene.occluders(scene))
+        self.active = len(planes) > 0 and rays.sync(scene)
         if not self.active:
             return
         self.part_colors = np.full((MAX_CAP_PARTS, 3), 0.6, dtype=np.float32)
@@ -68,16 +74,19 @@ class CapPass:
             self.part_colors[index] = srgb_to_linear(scene.parts[part_id].material.base_color)
         cap, framebuffer = self._target(buffers)
         self.cap_texture = cap
-        program = self.shaders.program("fullscreen.vert", "caps_gbuffer.frag",
-                                       defines={"MAX_CLIP_PLANES": MAX_CLIP_PLANES})  # fmt: skip
+        program = self.shaders.program("fullscreen.vert", "caps_gbuffer.frag")
         set_view_uniforms(program, view)
-        set_clip_planes(program, options)
+        padded = np.zeros((MAX_CAP_PLANES, 4), dtype=np.float32)
+        padded[:len(planes)] = planes
+        program["u_cap_planes"] = padded
+        program["u_cap_plane_count"] = len(planes)
+        program["u_any_sections"] = 1
         program["u_inverse_view_projection"] = np.linalg.inv(view.view_projection)
         program["u_viewport_size"] = (float(buffers.width), float(buffers.height))
         rays.bind()
         commands.clear_color_attachment(framebuffer, 2, (0.0, 0.0, 0.0, 0.0))
         commands.bind_framebuffer(framebuffer, (0, 0, buffers.width, buffers.height))
-        with gl_state(depth_test=True, depth_write=True, multisample=False, clip_distance0=False):
+        with gl_state(depth_test=True, depth_write=True, multisample=False):
             program.use()
             fullscreen.draw()
 
@@ -93,7 +102,7 @@ class CapPass:
         buffers.world_position.bind(1)
         buffers.ao_texture.bind(2)
         buffers.shadow_texture.bind(3)
-        with gl_state(depth_test=True, depth_write=True, multisample=True, clip_distance0=False):
+        with gl_state(depth_test=True, depth_write=True, multisample=True):
             program.use()
             fullscreen.draw()
 

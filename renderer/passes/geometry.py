@@ -20,12 +20,24 @@ def set_view_uniforms(program: Program, view: View) -> None:
     program["u_projection_params"] = (p[0, 0], p[1, 1], p[0, 2], p[1, 2])
 
 
+MAX_CLIP_PLANES, MAX_CUT_BOXES = 6, 2  # the array sizes in shaders/lib/clip_planes.glsl and cut_boxes.glsl
+
+
 def set_part_uniforms(program: Program, part: GpuPart) -> None:
     program["u_model"] = part.model_matrix
     program["u_normal_matrix"] = maths.normal_matrix(part.model_matrix)
+    planes = part.clip_planes[:MAX_CLIP_PLANES]
+    program["u_clip_plane_count"] = len(planes)
+    if len(planes):
+        program["u_clip_planes"] = planes
+    boxes = part.cut_boxes[:MAX_CUT_BOXES]
+    program["u_cut_box_count"] = len(boxes)
+    if len(boxes):
+        program["u_cut_box_min"] = boxes[:, 0]
+        program["u_cut_box_max"] = boxes[:, 1]
 
 
-def set_material_uniforms(program: Program, part: GpuPart) -> None:
+def set_material_uniforms(program: Program, part: GpuPart, highlight_color=(1.0, 0.78, 0.25)) -> None:
     m = part.material
     program["u_base_color"] = srgb_to_linear(m.base_color)
     program["u_roughness"] = m.roughness
@@ -35,17 +47,21 @@ def set_material_uniforms(program: Program, part: GpuPart) -> None:
     program["u_sheen"] = m.sheen
     program["u_emissive"] = srgb_to_linear(m.emissive)
     program["u_opacity"] = part.opacity
+    glow = srgb_to_linear(highlight_color) if part.highlight else (0.0, 0.0, 0.0)
+    program["u_highlight"] = (*glow, 1.0 if part.highlight else 0.0)
 
 
-def draw_parts(program: Program, parts: list[GpuPart], materials: bool = False, cull_closed: bool = True) -> None:
-    """Draw each part; with `cull_closed`, back faces of closed meshes are culled (call inside a
-    `gl_state` block, which restores culling afterwards)."""
+def draw_parts(program: Program, parts: list[GpuPart], materials: bool = False,
+               highlight_color=(1.0, 0.78, 0.25), cull_closed: bool = True) -> None:
+    """Draw `parts` with `program`; clip distances must be enabled by the caller (`clip_distances`).
+    With `cull_closed`, back faces of closed, uncut meshes are culled (inside a `gl_state` block,
+    which restores culling afterwards)."""
     program.use()
     for part in parts:
         commands.set_back_face_culling(cull_closed and part.cullable)
         set_part_uniforms(program, part)
         if materials:
-            set_material_uniforms(program, part)
+            set_material_uniforms(program, part, highlight_color)
         commands.draw_indexed(part.mesh.vertex_array, part.mesh.index_count)
 
 

@@ -29,6 +29,8 @@ class RenderOptions:
     ground: tuple[float, float, float] = (0.08, 0.07, 0.06)
     key_direction: tuple[float, float, float] = (0.4, 0.8, 0.6)
     key_radiance: tuple[float, float, float] = (2.5, 2.4, 2.3)
+    highlight_color: tuple[float, float, float] = (1.0, 0.78, 0.25)  # sRGB glow of highlighted parts
+    labels: bool = True  # draw the scene's labels (colour view only)
     # Ray-traced tier (renderer/passes/raytraced.py). The XR governor turns the per-frame costs:
     # rays per pixel, history length, denoiser iterations, and the traced buffer's resolution.
     ao_tier: str = "ssao"  # "ssao" (screen space, cheap) or "raytraced" (BVH rays, AO + key shadows)
@@ -40,7 +42,6 @@ class RenderOptions:
     rt_denoise_iterations: int = 3
     rt_still_frames: int = 1  # frames accumulated within one render of a still view (offline renders)
     rt_resolution_scale: float = 1.0  # 0.5: trace a quarter of the pixels per frame, interleaved
-    clip_planes: tuple[tuple[float, float, float, float], ...] = ()  # world (a, b, c, d): keep ax+by+cz+d >= 0
     transparency: str = "weighted"  # "weighted": blended OIT, both faces; "sorted": front faces by part centre
     environment_map: bool = True  # image-based lighting from the pre-filtered studio environment
     thickness_transmission: bool = True  # back-face pass: light through soft tissue by thickness
@@ -77,4 +78,5 @@ def options_from_scene(scene: Scene) -> RenderOptions:
         ground=tuple(srgb_to_linear(env.ground_color) * env.intensity),
         key_direction=tuple(direction),
         key_radiance=tuple(srgb_to_linear(key.color) * key.intensity) if key else (0.0, 0.0, 0.0),
+        highlight_color=tuple(render.highlight_color),
     )

@@ -15,7 +15,7 @@ import numpy as np
 
 from renderer.gl import commands, compute
 from renderer.gl.resources import ResourceRegistry, Texture
-from renderer.gl.shaders import Program, ShaderLibrary
+from renderer.gl.shaders import ShaderLibrary
 from renderer.gpu.scene import GpuScene
 from renderer.passes.buffers import ViewBuffers
 from renderer.passes.options import RenderOptions
@@ -24,7 +24,6 @@ from renderer.raytrace.scene import RayScene
 from renderer.view import View
 
 UNBOUNDED_M = 1e30
-MAX_CLIP_PLANES = 6
 
 
 @dataclass
@@ -67,7 +66,7 @@ class RayTracedLighting:
             commands.clear_color_attachment(buffers.shadow, 0, (1.0, 1.0, 1.0, 1.0))
             return
         history = self._history(view, buffers)
-        signal = _signal(options)
+        signal = (*_signal(options), self.rays.section_version)
         if history.scene_build != self.rays.builds or history.signal != signal:
             history.scene_build, history.signal, history.previous_view_projection = self.rays.builds, signal, None
         self.rays.bind()
@@ -95,8 +94,7 @@ class RayTracedLighting:
 
     def _trace(self, buffers: ViewBuffers, view: View, options: RenderOptions, history: ViewHistory) -> None:
         interleave = 2 if options.rt_resolution_scale <= 0.5 else 1
-        program = self.shaders.program("rt_trace.comp", defines={"MAX_CLIP_PLANES": MAX_CLIP_PLANES,
-                                                                 "INTERLEAVE": interleave})  # fmt: skip
+        program = self.shaders.program("rt_trace.comp", defines={"INTERLEAVE": interleave})
         program["u_view"] = view.view_matrix
         radius = options.ao_radius_m
         program["u_ao_radius_m"] = UNBOUNDED_M if radius is None or not math.isfinite(radius) else radius
@@ -107,7 +105,7 @@ class RayTracedLighting:
         program["u_key_direction"] = options.key_direction
         program["u_key_cos_half_angle"] = math.cos(math.radians(max(options.key_angular_diameter_deg, 1e-3) / 2))
         program["u_frame"] = history.frame
-        set_clip_planes(program, options)
+        program["u_any_sections"] = int(self.rays.any_sections)
         buffers.normal_depth.bind(0)
         buffers.world_position.bind(1)
         compute.bind_image(0, history.noisy, write=True)
@@ -170,15 +168,6 @@ class RayTracedLighting:
         self._histories.clear()
 
 
-def set_clip_planes(program: Program, options: RenderOptions) -> None:
-    planes = np.zeros((MAX_CLIP_PLANES, 4), dtype=np.float32)
-    count = min(len(options.clip_planes), MAX_CLIP_PLANES)
-    if count:
-        planes[:count] = np.asarray(options.clip_planes[:count], dtype=np.float32)
-    program["u_clip_planes"] = planes
-    program["u_clip_plane_count"] = count
-
-
 def _wanted_terms(options: RenderOptions) -> tuple[bool, bool]:
     """(trace AO, trace key-light visibility): the data views need one term only; colour needs both."""
     want_ao = options.ambient_occlusion and options.view_mode != "shadow"
@@ -188,8 +177,7 @@ def _wanted_terms(options: RenderOptions) -> tuple[bool, bool]:
 
 
 def _signal(options: RenderOptions) -> tuple:
-    return (_wanted_terms(options), options.ao_radius_m, options.key_direction, options.key_angular_diameter_deg,
-            options.clip_planes)  # fmt: skip
+    return (_wanted_terms(options), options.ao_radius_m, options.key_direction, options.key_angular_diameter_deg)
 
 
 def _timed(timer: PassTimer | None, name: str):

@@ -16,8 +16,9 @@ from renderer.gl.resources import Framebuffer
 from renderer.gl.shaders import ShaderLibrary
 from renderer.gpu.scene import GpuScene
 from renderer.passes.buffers import BufferPool, ViewBuffers
-from renderer.passes.caps import CapPass, apply_clip_planes
+from renderer.passes.caps import CapPass
 from renderer.passes.ibl import EnvironmentLighting
+from renderer.passes.labels import LabelPass
 from renderer.passes.options import RenderOptions
 from renderer.passes.prepass import run_prepass
 from renderer.passes.present import run_present
@@ -50,6 +51,7 @@ class Renderer:
         self.environment = EnvironmentLighting(context.resources)
         self.thickness = ThicknessPass(context.resources, self.shaders)
         self.transparency = WeightedBlendedTransparency(context.resources, self.shaders)
+        self.labels = LabelPass(context.resources)
 
     def render_view(
         self, scene: GpuScene, view: View, options: RenderOptions, target: Framebuffer | int, srgb_target: bool = True
@@ -61,12 +63,12 @@ class Renderer:
         parts = scene.visible_parts()
         opaque = [p for p in parts if not p.translucent]
         translucent = [p for p in parts if p.translucent]
+        molecules = scene.visible_molecules()
         radius = options.ao_radius_for(scene.bounds())
         timer = self.timer
-        apply_clip_planes(self.shaders, options)
         with _timed(timer, "prepass"):
-            run_prepass(self.shaders, buffers, view, opaque)
-        with _timed(timer if options.clip_planes else None, "caps"):
+            run_prepass(self.shaders, buffers, view, opaque, molecules)
+        with _timed(timer if self.caps.needed(scene) else None, "caps"):
             self.caps.run_cap_gbuffer(self.fullscreen, buffers, view, options, scene, self.raytraced.rays)
         if options.ao_tier == "raytraced":
             self.raytraced.run(scene, buffers, view, options, timer)  # times its own sub-passes
@@ -82,9 +84,14 @@ class Renderer:
         with _timed(timer, "shading"):
             run_shading(self.shaders, buffers, view, options, opaque, translucent,
                         lambda: self.caps.shade_caps(self.fullscreen, buffers, view, options),
-                        self.environment, back_depth, self.transparency, self.fullscreen)  # fmt: skip
+                        self.environment, back_depth, self.transparency, self.fullscreen, molecules)  # fmt: skip
         with _timed(timer, "present"):
             run_present(self.shaders, self.fullscreen, buffers, view, options, target, srgb_target)
+        if scene.labels and options.labels and options.view_mode == "color":
+            with _timed(timer, "labels"):
+                self.labels.run(self.shaders, scene, view, buffers, target)
+        else:
+            self.labels.last_placements, self.labels.last_anchors = [], []
         return ViewResult(buffers, timer.collect() if timer else {})
 
     def release(self) -> None:
@@ -96,6 +103,7 @@ class Renderer:
         self.shaders.release()
         self.pool.release()
         self.fullscreen.release()
+        self.labels.release()
         if self.timer:
             self.timer.release()
 

@@ -1,17 +1,20 @@
-"""Forward shading into the multisampled HDR buffer: opaque parts, then translucent ones blended."""
+"""Forward shading into the multisampled HDR buffer: opaque parts (and molecules), cut faces, then
+translucent ones -- weighted blended OIT by default, or sorted front faces."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from renderer.gl import commands
 from renderer.gl.resources import Texture
 from renderer.gl.shaders import Program, ShaderLibrary
-from renderer.gl.state import PREMULTIPLIED, gl_state
+from renderer.gl.state import PREMULTIPLIED, clip_distances, gl_state
+from renderer.gpu.molecule import GpuMolecule
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
-from renderer.passes.geometry import back_to_front, draw_parts, set_view_uniforms
+from renderer.passes.geometry import MAX_CLIP_PLANES, back_to_front, draw_parts, set_view_uniforms
 from renderer.passes.ibl import EnvironmentLighting
+from renderer.passes.impostors import draw_molecules_opaque, draw_molecules_translucent
 from renderer.passes.options import RenderOptions
 from renderer.passes.transparency import WeightedBlendedTransparency
 from renderer.view import View
@@ -32,7 +35,8 @@ def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, option
                 opaque: list[GpuPart], translucent: list[GpuPart],
                 after_opaque: Callable[[], None] | None = None, environment: EnvironmentLighting | None = None,
                 back_depth: Texture | None = None, oit: WeightedBlendedTransparency | None = None,
-                fullscreen: commands.FullscreenTriangle | None = None) -> None:  # fmt: skip
+                fullscreen: commands.FullscreenTriangle | None = None,
+                molecules: Sequence[GpuMolecule] = ()) -> None:  # fmt: skip
     program = shading_program(shaders, options)
     _set_frame_uniforms(program, buffers, view, options, environment, back_depth)
 
@@ -43,9 +47,12 @@ def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, option
         buffers.hdr, 0, (*_background(options), 0.0 if options.view_mode == "color" else 1.0)
     )
     commands.clear_depth(buffers.hdr)
+    glow = options.highlight_color
     program["u_screen_terms"] = 1
     with gl_state(depth_test=True, depth_write=True, multisample=True):
-        draw_parts(program, opaque, materials=True)
+        with clip_distances(MAX_CLIP_PLANES):
+            draw_parts(program, opaque, materials=True, highlight_color=glow)
+        draw_molecules_opaque(shaders, view, molecules, options)  # impostor shaders write no clip distances
     program["u_screen_terms"] = 0
     if after_opaque is not None:  # e.g. cut faces of clipped parts, before translucent layers blend over
         after_opaque()
@@ -54,11 +61,15 @@ def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, option
         oit_program = shading_program(shaders, options, oit=True)
         _set_frame_uniforms(oit_program, buffers, view, options, environment, None)
         oit_program["u_screen_terms"] = 0
-        oit.draw(fullscreen, buffers, oit_program, translucent)
+        oit.draw(fullscreen, buffers, oit_program, translucent, glow)
     elif translucent and options.view_mode == "color":
         # Front faces only: one layer per translucent part, so a closed skin reads as a clear shell.
-        with gl_state(depth_test=True, depth_write=False, cull_face=True, blend=PREMULTIPLIED, multisample=True):
-            draw_parts(program, back_to_front(translucent, view.eye_m), materials=True)
+        with gl_state(depth_test=True, depth_write=False, cull_face=True, blend=PREMULTIPLIED, multisample=True), \
+                clip_distances(MAX_CLIP_PLANES):
+            draw_parts(program, back_to_front(translucent, view.eye_m), materials=True, highlight_color=glow)
+    if molecules and options.view_mode == "color":
+        commands.bind_framebuffer(buffers.hdr, (0, 0, buffers.width, buffers.height))
+        draw_molecules_translucent(shaders, view, molecules, options)
     commands.resolve_color(buffers.hdr, buffers.resolved)
 
 

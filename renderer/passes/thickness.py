@@ -6,9 +6,9 @@ from __future__ import annotations
 from renderer.gl import commands
 from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture
 from renderer.gl.shaders import ShaderLibrary
-from renderer.gl.state import gl_state
+from renderer.gl.state import clip_distances, gl_state
 from renderer.gpu.scene import GpuPart
-from renderer.passes.geometry import draw_parts, set_view_uniforms
+from renderer.passes.geometry import MAX_CLIP_PLANES, draw_parts, set_view_uniforms
 from renderer.view import View
 
 NO_BACK_FACE_M = 1e4  # cleared value: nothing behind, light passes freely
@@ -33,7 +33,7 @@ class ThicknessPass:
         commands.bind_framebuffer(framebuffer, (0, 0, width, height))
         commands.clear_color_attachment(framebuffer, 0, (NO_BACK_FACE_M, 0.0, 0.0, 0.0))
         commands.clear_depth(framebuffer)
-        with gl_state(depth_test=True, depth_write=True, multisample=False):
+        with gl_state(depth_test=True, depth_write=True, multisample=False), clip_distances(MAX_CLIP_PLANES):
             set_view_uniforms(program, view)
             draw_parts(program, opaque, cull_closed=False)  # the back faces are what this pass wants
         return framebuffer.colors[0]

@@ -12,10 +12,10 @@ from __future__ import annotations
 from renderer.gl import commands, compute
 from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture
 from renderer.gl.shaders import Program, ShaderLibrary
-from renderer.gl.state import PREMULTIPLIED, Blend, gl_state
+from renderer.gl.state import PREMULTIPLIED, Blend, clip_distances, gl_state
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
-from renderer.passes.geometry import draw_parts
+from renderer.passes.geometry import MAX_CLIP_PLANES, draw_parts
 
 _ADD = Blend()  # placeholder factors; the per-attachment ones are set by compute.weighted_blend_functions
 
@@ -38,7 +38,7 @@ class WeightedBlendedTransparency:
         return self._targets[buffers.key][0]
 
     def draw(self, fullscreen: commands.FullscreenTriangle, buffers: ViewBuffers, program: Program,
-             translucent: list[GpuPart]) -> None:  # fmt: skip
+             translucent: list[GpuPart], highlight_color=(1.0, 0.78, 0.25)) -> None:  # fmt: skip
         """Accumulate `translucent` with `program` (pbr.frag built with OIT=1, view and light uniforms
         set) and composite into buffers.hdr, which is left bound."""
         framebuffer = self._target(buffers)
@@ -46,9 +46,10 @@ class WeightedBlendedTransparency:
         commands.clear_color_attachment(framebuffer, 0, (0.0, 0.0, 0.0, 0.0))
         commands.clear_color_attachment(framebuffer, 1, (1.0, 1.0, 1.0, 1.0))
         commands.bind_framebuffer(framebuffer, viewport)
-        with gl_state(depth_test=True, depth_write=False, blend=_ADD, multisample=True):
+        with gl_state(depth_test=True, depth_write=False, blend=_ADD, multisample=True), \
+                clip_distances(MAX_CLIP_PLANES):
             compute.weighted_blend_functions()
-            draw_parts(program, translucent, materials=True, cull_closed=False)
+            draw_parts(program, translucent, materials=True, highlight_color=highlight_color, cull_closed=False)
         composite = self.shaders.program("fullscreen.vert", "oit_composite.frag")
         composite["u_accum"], composite["u_revealage"] = 0, 1
         framebuffer.colors[0].bind(0)

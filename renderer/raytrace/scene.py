@@ -18,7 +18,22 @@ from renderer.gl.resources import Buffer, ResourceRegistry
 from renderer.gpu.scene import GpuPart, GpuScene
 from renderer.raytrace.bvh import Bvh, build_bvh
 
-NODES_BINDING, TRIANGLES_BINDING = 0, 1  # shared with shaders/lib/bvh.glsl
+NODES_BINDING, TRIANGLES_BINDING, SECTIONS_BINDING = 0, 1, 2  # shared with shaders/lib/bvh.glsl
+SECTION_STRIDE, MAX_PLANES, MAX_BOXES = 11, 6, 2  # vec4s per part: header, planes, box corners
+
+
+def section_table(parts: list[GpuPart]) -> np.ndarray:
+    """(P * 11, 4) float32: per part (plane count, box count, 0, 0), 6 planes (n, d), 2 boxes (min, max)."""
+    table = np.zeros((max(len(parts), 1) * SECTION_STRIDE, 4), dtype=np.float32)
+    for index, part in enumerate(parts):
+        base = index * SECTION_STRIDE
+        planes = np.asarray(part.clip_planes, dtype=np.float32).reshape(-1, 4)[:MAX_PLANES]
+        boxes = np.asarray(part.cut_boxes, dtype=np.float32).reshape(-1, 2, 3)[:MAX_BOXES]
+        table[base, :2] = (len(planes), len(boxes))
+        table[base + 1:base + 1 + len(planes)] = planes
+        for k, (lo, hi) in enumerate(boxes):
+            table[base + 7 + 2 * k, :3], table[base + 8 + 2 * k, :3] = lo, hi
+    return table
 
 
 def world_triangles(part: GpuPart, positions: np.ndarray | None = None) -> np.ndarray:
@@ -54,6 +69,9 @@ class RayScene:
         self._triangle_buffer: Buffer | None = None
         self.builds = 0
         self.refits = 0
+        self.sections = np.zeros((SECTION_STRIDE, 4), dtype=np.float32)
+        self.section_version = 0  # bumped when any part's clip planes or cut boxes change
+        self._section_buffer: Buffer | None = None
 
     @staticmethod
     def occluders(scene: GpuScene) -> list[GpuPart]:
@@ -66,7 +84,26 @@ class RayScene:
         if key != self._key:
             self._key = key
             self._build(parts)
+        self._sync_sections(parts)
         return self.bvh is not None
+
+    @property
+    def any_sections(self) -> bool:
+        return bool(self.sections[::SECTION_STRIDE, :2].any())
+
+    def _sync_sections(self, parts: list[GpuPart]) -> None:
+        table = section_table(parts)
+        unchanged = table.shape == self.sections.shape and np.array_equal(table, self.sections)
+        if self._section_buffer is not None and unchanged:
+            return
+        self.sections = table
+        self.section_version += 1
+        if self._section_buffer is not None and self._section_buffer.size == table.nbytes:
+            self._section_buffer.write(table)
+        else:
+            if self._section_buffer is not None:
+                self._section_buffer.release()
+            self._section_buffer = Buffer(self.registry, table, dynamic=True)
 
     def update_part_vertices(self, part: GpuPart, positions: np.ndarray) -> None:
         """Refit after a deformer moved `part`'s vertices: positions (N, 3) model space, metres."""
@@ -116,6 +153,8 @@ class RayScene:
         assert self._node_buffer is not None and self._triangle_buffer is not None
         bind_storage_buffer(NODES_BINDING, self._node_buffer)
         bind_storage_buffer(TRIANGLES_BINDING, self._triangle_buffer)
+        if self._section_buffer is not None:
+            bind_storage_buffer(SECTIONS_BINDING, self._section_buffer)
 
     @property
     def triangle_count(self) -> int:
@@ -129,3 +168,6 @@ class RayScene:
 
     def release(self) -> None:
         self._release_buffers()
+        if self._section_buffer is not None:
+            self._section_buffer.release()
+            self._section_buffer = None

@@ -31,28 +31,39 @@ class AssetPathError(ValueError):
     """A path a scene names cannot be used; the message says why and what to do."""
 
 
-def resolve_asset(scene_file: Path, relative: str, roots: list[Path]) -> Path:
-    """Absolute, symlink-free path of `relative` (as written in the scene), checked against `roots`."""
+def resolve_asset(scene_file: Path, relative: str, roots: list[Path], what: str = "file") -> Path:
+    """Absolute, symlink-free path of `relative` (as written in `scene_file`), checked against `roots`.
+
+    Symlinks are resolved before the check, so a link inside the scene's folder that points
+    elsewhere is refused like a `../` path. `what` names the kind of file in messages."""
     if not relative or not relative.strip():
         raise AssetPathError("the path is empty")
     if "\x00" in relative:
         raise AssetPathError("the path contains a NUL character")
+    try:
+        resolved = _resolve(scene_file, relative)
+        if not any(resolved.is_relative_to(root) for root in roots):
+            raise AssetPathError(
+                f"'{relative}' is outside the scene's folder and the allowed asset folders (symlinks are followed); "
+                "move the file next to the scene, or allow its folder with --asset-root"
+            )
+        if not resolved.exists():
+            raise AssetPathError(f"{what} '{relative}' not found (looked at {resolved})")
+        if not resolved.is_file():
+            raise AssetPathError(f"'{relative}' is not a {what}")
+        size = resolved.stat().st_size
+    except (OSError, RuntimeError, ValueError) as exc:  # symlink loops, over-long names, odd bytes
+        if isinstance(exc, AssetPathError):
+            raise
+        raise AssetPathError(f"cannot use the path '{relative}': {getattr(exc, 'strerror', None) or exc}") from None
+    if size > limits.MAX_MESH_FILE_BYTES:
+        limit = limits.MAX_MESH_FILE_BYTES / 2**20
+        raise AssetPathError(f"'{relative}' is {size / 2**20:.0f} MiB; the limit is {limit:.0f} MiB")
+    return resolved
+
+
+def _resolve(scene_file: Path, relative: str) -> Path:
     candidate = Path(relative)
     if not candidate.is_absolute():
         candidate = scene_file.resolve().parent / candidate
-    resolved = candidate.resolve()
-    if not any(resolved.is_relative_to(root) for root in roots):
-        raise AssetPathError(
-            f"'{relative}' is outside the scene's folder and the allowed asset folders; move the file next to "
-            "the scene, or allow its folder with --asset-root"
-        )
-    if not resolved.exists():
-        raise AssetPathError(f"file '{relative}' not found (looked at {resolved})")
-    if not resolved.is_file():
-        raise AssetPathError(f"'{relative}' is not a file")
-    size = resolved.stat().st_size
-    if size > limits.MAX_MESH_FILE_BYTES:
-        raise AssetPathError(
-            f"'{relative}' is {size / 2**20:.0f} MiB; the limit is {limits.MAX_MESH_FILE_BYTES / 2**20:.0f} MiB"
-        )
-    return resolved
+    return candidate.resolve()

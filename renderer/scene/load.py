@@ -1,7 +1,7 @@
-"""Load a scene file: read safely, validate the model, check references and assets.
+"""Load a scene file: read safely (with its includes), validate the model, check references and assets.
 
 `load_scene` either returns a `LoadedScene` or raises `SceneError` listing every problem found,
-each at FILE:LINE:COLUMN. It never writes to the teacher's file.
+each at FILE:LINE:COLUMN. It never writes to the teacher's files and raises nothing else.
 """
 
 from __future__ import annotations
@@ -14,11 +14,15 @@ from pydantic import ValidationError
 from renderer.errors import MeshError, Problem, SceneError
 from renderer.scene import limits
 from renderer.scene.assets import AssetPathError, allowed_roots, resolve_asset
-from renderer.scene.materials import PRESETS, Material
+from renderer.scene.includes import read_document, read_scene_text
 from renderer.scene.meshes import MeshData, load_mesh
 from renderer.scene.model import Scene
-from renderer.scene.problems import did_you_mean, validation_problems
-from renderer.scene.yaml_source import SourceMap, format_path, load_yaml_text
+from renderer.scene.molecule_spec import molecule_format
+from renderer.scene.problems import validation_problems
+from renderer.scene.references import check_references
+from renderer.scene.yaml_source import SourceMap, format_path
+
+__all__ = ["LoadedScene", "check_references", "load_scene", "read_scene_text"]
 
 
 @dataclass
@@ -29,6 +33,7 @@ class LoadedScene:
     scene: Scene
     source: SourceMap
     asset_paths: dict[str, Path] = field(default_factory=dict)
+    molecule_paths: dict[str, Path] = field(default_factory=dict)
     meshes: dict[str, MeshData] = field(default_factory=dict)
 
     @property
@@ -36,48 +41,26 @@ class LoadedScene:
         return sum(m.triangle_count for m in self.meshes.values())
 
 
-def read_scene_text(path: Path) -> str:
-    file = str(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise SceneError([Problem(file, 1, 1, "scene file not found")]) from None
-    except OSError as exc:
-        raise SceneError([Problem(file, 1, 1, f"cannot read the scene file: {exc.strerror}")]) from None
-    if not path.is_file():
-        raise SceneError([Problem(file, 1, 1, "not a file")])
-    if size > limits.MAX_SCENE_FILE_BYTES:
-        raise SceneError(
-            [
-                Problem(
-                    file,
-                    1,
-                    1,
-                    f"scene file is {size // 1024} KiB; the limit is {limits.MAX_SCENE_FILE_BYTES // 1024} KiB",
-                )
-            ]
-        )
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SceneError([Problem(file, 1, 1, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]) from None
-    except OSError as exc:
-        raise SceneError([Problem(file, 1, 1, f"cannot read the scene file: {exc.strerror}")]) from None
-
-
 def load_scene(path: Path | str, load_assets: bool = True, asset_roots: list[Path] | None = None) -> LoadedScene:
     """Read, validate and (with `load_assets`) load the meshes of a scene file."""
     path = Path(path)
-    data, source = load_yaml_text(read_scene_text(path), str(path))
+    try:
+        roots = allowed_roots(path, asset_roots)
+    except (OSError, RuntimeError) as exc:
+        raise SceneError([Problem(str(path), 1, 1, f"cannot use the scene's folder: {exc}")]) from None
+    data, source = read_document(path, roots)
     if not isinstance(data, dict):
         raise SceneError([source.problem((), "a scene file is a block of keys, starting with `version: 1`")])
+    problems = check_references(data, source)
     try:
         scene = Scene.model_validate(data)
     except ValidationError as exc:
-        raise SceneError(validation_problems(exc, data, source, Scene)) from None
+        problems += _resolve_assets(data, source, roots, None)
+        raise SceneError(_unique(validation_problems(exc, data, source, Scene) + problems)) from None
+    except (RecursionError, ValueError, TypeError) as exc:  # a validator bug must still read as a scene problem
+        raise SceneError([source.problem((), f"cannot validate the scene: {exc}")]) from None
     loaded = LoadedScene(path=path, scene=scene, source=source)
-    problems = check_references(scene, source)
-    problems += _resolve_assets(loaded, allowed_roots(path, asset_roots))
+    problems += _resolve_assets(data, source, roots, loaded)
     if problems:
         raise SceneError(problems)
     if load_assets:
@@ -87,51 +70,35 @@ def load_scene(path: Path | str, load_assets: bool = True, asset_roots: list[Pat
     return loaded
 
 
-def check_references(scene: Scene, source: SourceMap) -> list[Problem]:
-    """Names that must refer to something: materials and presets."""
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _resolve_assets(data: dict, source: SourceMap, roots: list[Path], loaded: LoadedScene | None) -> list[Problem]:
+    """Absolute paths of meshes and molecules, each relative to the file it was written in.
+
+    Works on the plain document so that path problems are reported even when the model has others.
+    """
     problems = []
-    if len(scene.parts) > limits.MAX_PARTS:
-        problems.append(source.problem(("parts",), f"parts: {len(scene.parts)} parts; the limit is {limits.MAX_PARTS}"))
-    known_materials = [*scene.materials, *PRESETS]
-    for name, material in scene.materials.items():
-        problems += _check_preset(material, ("materials", name), source)
-    for part_id, part in scene.parts.items():
-        where = ("parts", part_id, "material")
-        if isinstance(part.material, Material):
-            problems += _check_preset(part.material, where, source)
-        elif part.material not in known_materials:
-            problems.append(
-                source.problem(
-                    where,
-                    f"{format_path(where)}: unknown material '{part.material}'"
-                    f"{did_you_mean(part.material, known_materials)} "
-                    f"(presets: {', '.join(PRESETS)})",
-                )
-            )
-    return problems
-
-
-def _check_preset(material: Material, where: tuple, source: SourceMap) -> list[Problem]:
-    if material.preset is None or material.preset in PRESETS:
-        return []
-    at = (*where, "preset")
-    return [
-        source.problem(
-            at,
-            f"{format_path(at)}: unknown material preset '{material.preset}'"
-            f"{did_you_mean(material.preset, PRESETS)} (presets: {', '.join(PRESETS)})",
-        )
-    ]
-
-
-def _resolve_assets(loaded: LoadedScene, roots: list[Path]) -> list[Problem]:
-    problems = []
-    for part_id, part in loaded.scene.parts.items():
-        where = ("parts", part_id, "mesh")
-        try:
-            loaded.asset_paths[part_id] = resolve_asset(loaded.path, part.mesh, roots)
-        except AssetPathError as exc:
-            problems.append(loaded.source.problem(where, f"{format_path(where)}: {exc}"))
+    for section, key, what in (("parts", "mesh", "mesh file"), ("molecules", "path", "molecule file")):
+        table = data.get(section)
+        for item_id, item in (table.items() if isinstance(table, dict) else []):
+            relative = item.get(key) if isinstance(item, dict) else None
+            if not isinstance(relative, str):
+                continue
+            where = (section, item_id, key)
+            try:
+                resolved = resolve_asset(Path(source.file_of(where)), relative, roots, what=what)
+            except AssetPathError as exc:
+                problems.append(source.problem(where, f"{format_path(where)}: {exc}"))
+                continue
+            if loaded is not None:
+                (loaded.asset_paths if section == "parts" else loaded.molecule_paths)[item_id] = resolved
+    for molecule_id, spec in (loaded.scene.molecules.items() if loaded else []):
+        if molecule_format(spec) is None:
+            where = ("molecules", molecule_id, "path")
+            problems.append(source.problem(where, f"{format_path(where)}: cannot tell the format of '{spec.path}' "
+                                                  "from its name; add `format: pdb`, `mmcif` or `sdf`"))  # fmt: skip
     return problems
 
 
@@ -149,11 +116,8 @@ def _load_meshes(loaded: LoadedScene) -> list[Problem]:
             continue
         total += mesh.triangle_count
         if total > limits.MAX_TRIANGLES_PER_SCENE:
-            problems.append(
-                loaded.source.problem(
-                    where, f"{format_path(where)}: the scene exceeds {limits.MAX_TRIANGLES_PER_SCENE:,} triangles"
-                )
-            )
+            problems.append(loaded.source.problem(where, f"{format_path(where)}: the scene exceeds "
+                                                         f"{limits.MAX_TRIANGLES_PER_SCENE:,} triangles"))  # fmt: skip
             break
         loaded.meshes[part_id] = mesh
     return problems

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from renderer.scene.colors import parse_color
 
-Color = Annotated[tuple[float, float, float], BeforeValidator(parse_color)]
+# The schema says what teachers may write (hex or three numbers), not the parsed triple.
+_COLOR_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": "^#?[0-9a-fA-F]{6}$"},
+        {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1}, "minItems": 3, "maxItems": 3},
+    ],
+    "description": "sRGB colour: '#rrggbb' or [r, g, b] in 0..1",
+}
+Color = Annotated[tuple[float, float, float], BeforeValidator(parse_color), WithJsonSchema(_COLOR_SCHEMA)]
 
 
 class Material(BaseModel):

@@ -2,66 +2,30 @@
 
 Scene space is metres, Y up, right-handed (glTF's convention); anatomical assets face +Z with the
 patient's left on +X. Every field name carries its unit where it has one (`_m`, `_deg`, `_ms`).
-Unknown keys are errors, so a typo never silently does nothing.
+Unknown keys are errors, so a typo never silently does nothing. Cross-references between sections
+(a step naming a part) are checked by `renderer.scene.references`; the version policy is in
+docs/scene-format.md.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from renderer.deform.params import DeformerSpec
+from renderer.scene.animation import Animation
+from renderer.scene.fields import ID, LANGUAGE, Camera, PositiveFloat, Strict, Text, Transform, Vec3, text_in
+from renderer.scene.lesson import Lesson
 from renderer.scene.materials import Color, Material
+from renderer.scene.molecule_spec import MoleculeSpec
+from renderer.scene.sections import ClipPlane, CutBox
 
 FORMAT_VERSION = 1
-PART_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+PART_ID = ID  # kept for callers of format version 0's name
 
-Vec3 = tuple[float, float, float]
-PositiveFloat = Annotated[float, Field(gt=0)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _check_text(value):
-    if isinstance(value, dict):
-        if not value:
-            raise ValueError("give the text in at least one language, e.g. {en: Femur}")
-        for lang in value:
-            if not LANGUAGE.match(str(lang)):
-                raise ValueError(f"{lang!r} is not a language code such as en, zh, es, fr, pt-BR")
-    return value
-
-
-Text = Annotated[str | dict[str, str], Field(description="plain text, or {language code: text}")]
-
-
-def text_in(text: str | dict[str, str] | None, lang: str, fallback: str = "en") -> str | None:
-    """The text in `lang`, else in `fallback`, else the first one given."""
-    if text is None or isinstance(text, str):
-        return text
-    return text.get(lang) or text.get(fallback) or next(iter(text.values()))
-
-
-class Transform(Strict):
-    """Model -> scene transform: scale, then rotate (X, Y, Z degrees), then translate."""
-
-    translation_m: Vec3 = (0.0, 0.0, 0.0)
-    rotation_deg: Vec3 = (0.0, 0.0, 0.0)
-    scale: PositiveFloat | tuple[PositiveFloat, PositiveFloat, PositiveFloat] = 1.0
-
-
-class Camera(Strict):
-    """A pinhole camera. Without a `camera` block the scene is auto-framed from the front."""
-
-    eye_m: Vec3 = Field(description="camera position, scene space, metres")
-    target_m: Vec3 = Field(description="point looked at, scene space, metres")
-    up: Vec3 = (0.0, 1.0, 0.0)
-    vertical_fov_deg: float = Field(35.0, gt=1.0, lt=170.0)
+__all__ = ["FORMAT_VERSION", "PART_ID", "Camera", "Group", "Part", "PositiveFloat", "Scene", "Transform", "Vec3",
+           "text_in"]  # fmt: skip
 
 
 class EnvironmentLight(Strict):
@@ -92,6 +56,11 @@ class RenderSettings(Strict):
     ao_radius_m: float | None = Field(None, gt=0.0, description="occlusion reach; default: 4% of the scene size")
     msaa_samples: Literal[1, 2, 4] = 4
     exposure: float = Field(1.0, gt=0.0, le=64.0)
+    highlight_color: Color = Field((1.0, 0.78, 0.25), description="colour of the glow on highlighted parts (sRGB)")
+    label_size: float = Field(1.0, ge=0.5, le=3.0, description="label text size, relative to the default")
+    array_backend: Literal["auto", "numpy", "cupy"] = Field(
+        "auto", description="where deformers run; PROSECTOR_ARRAY_BACKEND overrides; cupy falls back to numpy"
+    )
 
 
 class Part(Strict):
@@ -102,33 +71,66 @@ class Part(Strict):
     unit: Literal["m", "cm", "mm"] = Field("m", description="length unit of the mesh file")
     up_axis: Literal["y", "z"] = Field("y", description="which axis of the mesh file points up")
     name: Text | None = Field(None, description="display name, e.g. {en: Femur, zh: 股骨}")
+    description: Text | None = Field(None, description="a sentence or two shown when the part is picked")
     material: str | Material = Field("organ", description="a preset (bone, muscle, ...), a scene material, or inline")
     transform: Transform = Transform()
     visible: bool = True
     opacity: float = Field(1.0, ge=0.0, le=1.0)
+    pickable: bool = Field(True, description="whether a student can point at it and select it")
+    label_anchor_m: Vec3 | None = Field(None, description="where its label's leader line points, scene space, "
+                                        "metres; default: the point of the part nearest the viewer")  # fmt: skip
     deform: list[DeformerSpec] = Field(default_factory=list, max_length=8, description="deformers, applied in order")
 
-    _check_name = field_validator("name")(lambda cls, v: _check_text(v))
+
+class Group(Strict):
+    """A named set of parts (and of other groups, for a hierarchy: skeleton > upper limb > humerus).
+
+    Steps, sections and animations can name a group instead of listing its parts. A group's
+    `material` applies to those of its parts that do not name their own.
+    """
+
+    name: Text | None = None
+    description: Text | None = None
+    parts: list[str] = Field(default_factory=list, max_length=10_000, description="ids of parts or child groups")
+    parent: str | None = Field(None, description="id of the group this one belongs to")
+    material: str | Material | None = Field(None, description="for member parts that set no material themselves")
+    label_anchor_m: Vec3 | None = Field(None, description="where the group's label points, scene space, metres")
 
 
 class Scene(Strict):
     """A whole scene file (format version 1)."""
 
     version: Literal[1] = Field(description="scene format version; this program reads version 1")
+    include: list[str] = Field(default_factory=list, max_length=16, description="scene files this one builds on; "
+                               "its own keys override theirs")  # fmt: skip
     title: Text | None = None
     description: Text | None = None
+    language: str = Field("en", description="language shown when a text lacks the one asked for")
     camera: Camera | None = None
+    bookmarks: dict[str, Camera] = Field(default_factory=dict, description="named cameras that steps can use")
     lights: Lights = Lights()
     materials: dict[str, Material] = Field(default_factory=dict)
     parts: dict[str, Part] = Field(min_length=1, description="the structures, by id")
+    groups: dict[str, Group] = Field(default_factory=dict, description="named sets of parts, by id")
+    molecules: dict[str, MoleculeSpec] = Field(default_factory=dict, description="molecules, by id")
+    clip_planes: dict[str, ClipPlane] = Field(default_factory=dict, description="named clipping planes")
+    cut_boxes: dict[str, CutBox] = Field(default_factory=dict, description="named cut-away boxes")
+    animations: dict[str, Animation] = Field(default_factory=dict, description="named animations")
+    lesson: Lesson | None = None
     render: RenderSettings = RenderSettings()
 
-    _check_title = field_validator("title", "description")(lambda cls, v: _check_text(v))
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if not LANGUAGE.match(value):
+            raise ValueError(f"{value!r} is not a language code such as en, zh, es, fr, pt-BR")
+        return value
 
-    @field_validator("parts", "materials")
+    @field_validator("parts", "materials", "groups", "molecules", "bookmarks", "clip_planes", "cut_boxes",
+                     "animations")  # fmt: skip
     @classmethod
     def _ids(cls, value: dict) -> dict:
         for key in value:
-            if not PART_ID.match(key):
+            if not ID.match(key):
                 raise ValueError(f"id {key!r} must start with a letter and use only letters, digits, _ and -")
         return value

@@ -25,8 +25,21 @@ def validation_problems(error: ValidationError, data, source: SourceMap, root: t
         by_location.setdefault(path, []).append(item)
     problems = []
     for path, items in by_location.items():
+        if _superseded(path, items, by_location):
+            continue
         problems.append(_problem(path, items, source, root))
     return problems
+
+
+_SHAPE_ERRORS = {"string_type", "dict_type", "model_type", "model_attributes_type", "list_type", "tuple_type"}
+
+
+def _superseded(path: tuple, items: list[dict], by_location: dict) -> bool:
+    """A union (`text | {lang: text}`, `preset name | material block`) whose block alternative failed
+    deeper: the deeper problem is the one to fix, so the shallow "wrong shape" one is left out."""
+    if not all(item["type"] in _SHAPE_ERRORS for item in items):
+        return False
+    return any(len(other) > len(path) and other[: len(path)] == path for other in by_location)
 
 
 def _data_path(loc: tuple, data) -> tuple:
@@ -62,13 +75,11 @@ def _problem(path: tuple, items: list[dict], source: SourceMap, root: type[BaseM
         hint = did_you_mean(key, allowed) or (f"; allowed here: {', '.join(sorted(allowed))}" if allowed else "")
         return source.problem(path, f"{where}: unknown key '{key}'{hint}", prefer_key=True)
     if kind == "missing" and path and isinstance(path[-1], int):
-        return source.problem(
-            path[:-1], f"{format_path(path[:-1])}: expected {path[-1] + 1} or more values; write a list like [x, y, z]"
-        )
+        return source.problem(path[:-1], f"{format_path(path[:-1])}: {path[-1]} value(s) given, more needed; "
+                                         "write three numbers like [0.0, 0.1, 0.5]")  # fmt: skip
     if kind == "missing":
-        return source.problem(
-            path[:-1], f"{format_path(path[:-1])}: missing required key '{path[-1]}'", prefer_key=True
-        )
+        message = f"{format_path(path[:-1])}: missing required key '{path[-1]}'"
+        return source.problem(path[:-1], message, prefer_key=True)
     if kind == "literal_error":
         expected = first.get("ctx", {}).get("expected", "")
         got = first.get("input")
@@ -92,8 +103,15 @@ def _message(item: dict) -> str:
         return f"expected a list like [x, y, z], got {value!r}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"expected a block of keys, got {value!r}"
+    if kind == "string_type" and value is None:
+        return "no text given; if the text contains a comma or a colon, put it all in quotes"
     if kind == "string_type":
         return f"expected text, got {value!r}"
+    bounds = {"less_than_equal": "at most", "less_than": "less than", "greater_than_equal": "at least",
+              "greater_than": "more than"}  # fmt: skip
+    if kind in bounds:
+        limit = next(iter(item.get("ctx", {}).values()), "")
+        return f"must be {bounds[kind]} {limit}, got {value!r}"
     if kind == "bool_parsing" or kind == "bool_type":
         return f"expected true or false, got {value!r}"
     if kind == "value_error":

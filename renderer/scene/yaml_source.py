@@ -14,34 +14,44 @@ import yaml
 from renderer.errors import Problem, SceneError
 from renderer.scene import limits
 
-Path_ = tuple
+Path_ = tuple  # a path into the document: keys (str) and list indices (int)
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
-_PLAIN_TAGS = {
-    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")
-}  # a path into the document: keys (str) and list indices (int)
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
 
 
 @dataclass
 class SourceMap:
-    """1-based (line, column) of each value, and of each mapping key, by document path."""
+    """1-based (line, column) of each value, and of each mapping key, by document path.
+
+    A document merged from `include:`d files keeps, per path, the file a value came from
+    (`value_files`/`key_files`; absent means `file`).
+    """
 
     file: str
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    value_files: dict[Path_, str] = field(default_factory=dict)
+    key_files: dict[Path_, str] = field(default_factory=dict)
 
-    def position(self, path: Path_, prefer_key: bool = False) -> tuple[int, int]:
-        """Position of the deepest known prefix of `path` (the key itself when `prefer_key`)."""
+    def locate(self, path: Path_, prefer_key: bool = False) -> tuple[str, int, int]:
+        """File, line and column of the deepest known prefix of `path` (the key itself when `prefer_key`)."""
         for cut in range(len(path), -1, -1):
             prefix = tuple(path[:cut])
             if prefer_key and prefix in self.keys:
-                return self.keys[prefix]
+                return (self.key_files.get(prefix, self.file), *self.keys[prefix])
             if prefix in self.values:
-                return self.values[prefix]
-        return (1, 1)
+                return (self.value_files.get(prefix, self.file), *self.values[prefix])
+        return (self.file, 1, 1)
+
+    def position(self, path: Path_, prefer_key: bool = False) -> tuple[int, int]:
+        return self.locate(path, prefer_key)[1:]
+
+    def file_of(self, path: Path_) -> str:
+        """The file the value at `path` was written in."""
+        return self.locate(path)[0]
 
     def problem(self, path: Path_, message: str, prefer_key: bool = False) -> Problem:
-        line, column = self.position(path, prefer_key)
-        return Problem(self.file, line, column, message)
+        return Problem(*self.locate(path, prefer_key), message)
 
 
 def format_path(path: Path_) -> str:
@@ -60,7 +70,8 @@ def load_yaml_text(text: str, file: str) -> tuple[object, SourceMap]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise SceneError([Problem(file, line, column, f"YAML syntax error: {exc.problem or exc}")]) from None
+        message = f"YAML syntax error: {exc.problem or exc}{_hint(exc)}"
+        raise SceneError([Problem(file, line, column, message)]) from None
     except yaml.YAMLError as exc:
         raise SceneError([Problem(file, 1, 1, f"YAML error: {exc}")]) from None
     if node is None:
@@ -82,20 +93,13 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path_, depth: int = 0):
         self.count += 1
         if self.count > limits.MAX_YAML_NODES:
-            raise SceneError(
-                [
-                    self.source.problem(
-                        path,
-                        f"document too large: more than {limits.MAX_YAML_NODES} values (check for runaway aliases)",
-                    )
-                ]
-            )
+            raise SceneError([self.source.problem(path, f"document too large: more than {limits.MAX_YAML_NODES} values "
+                                                        "(check for runaway aliases)")])  # fmt: skip
         if depth > limits.MAX_YAML_DEPTH:
             raise SceneError([self.source.problem(path, f"nesting deeper than {limits.MAX_YAML_DEPTH} levels")])
         self.source.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
             self.problems.append(self.source.problem(path, f"YAML tag {node.tag} is not allowed in scene files"))
-            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -106,9 +110,8 @@ class _Builder:
         result: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.append(
-                    self.source.problem(path, "YAML merge keys (<<) are not supported; write the keys out")
-                )
+                message = "YAML merge keys (<<) are not supported; write the keys out"
+                self.problems.append(self.source.problem(path, message))
                 continue
             key = self._scalar(key_node, path)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
@@ -141,3 +144,15 @@ class _Builder:
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
             self.problems.append(self.source.problem(path, f"cannot read value {node.value!r}: {exc}"))
             return node.value
+
+
+def _hint(exc: yaml.MarkedYAMLError) -> str:
+    """What usually causes a syntax error, in a teacher's words."""
+    problem = str(exc.problem or "")
+    if "'\\t'" in problem:
+        return "; indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "; a text containing ': ' must be put in quotes"
+    if "expected ',' or '}'" in problem or "expected ',' or ']'" in problem:
+        return "; inside [...] or {...}, put texts containing commas, colons or question marks in quotes"
+    return ""

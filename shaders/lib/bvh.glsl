@@ -1,7 +1,8 @@
 // Ray queries against the scene BVH (renderer/raytrace/bvh.py builds it, renderer/raytrace/scene.py
 // uploads it). Node: lo, a, hi, b; internal nodes: a = left, b = right child; leaves: a = first
 // triangle, b = -count. Triangle: v0 (w = part index bits), edge1, edge2; world metres.
-// Hits on the removed side of a clipping plane are ignored: a cut-open part lets light in.
+// Hits on the removed side of a part's clipping planes or inside its cut-away boxes are ignored:
+// a cut-open part lets light in.
 
 struct BvhNode { vec3 lo; int a; vec3 hi; int b; };
 struct BvhTriangle { vec4 v0; vec4 e1; vec4 e2; };
@@ -9,19 +10,35 @@ struct BvhTriangle { vec4 v0; vec4 e1; vec4 e2; };
 layout(std430, binding = 0) readonly buffer BvhNodes { BvhNode bvh_nodes[]; };
 layout(std430, binding = 1) readonly buffer BvhTriangles { BvhTriangle bvh_triangles[]; };
 
-#ifndef MAX_CLIP_PLANES
-#define MAX_CLIP_PLANES 6
-#endif
-uniform vec4 u_clip_planes[MAX_CLIP_PLANES];  // world: keep a*x + b*y + c*z + d >= 0
-uniform int u_clip_plane_count;
+// Sections per part (renderer/raytrace/scene.py `section_table`): 11 vec4 per part index --
+// (plane count, box count, 0, 0), 6 planes (world n, d: keep n.p + d >= 0), 2 boxes (min, max).
+layout(std430, binding = 2) readonly buffer BvhSections { vec4 bvh_sections[]; };
+uniform int u_any_sections;  // 0: no part is cut, skip the lookups
+const int SECTION_STRIDE = 11;
 
 const int BVH_STACK = 64;
 
-bool bvh_point_kept(vec3 p) {
-    for (int i = 0; i < u_clip_plane_count; ++i) {
-        if (dot(u_clip_planes[i].xyz, p) + u_clip_planes[i].w < 0.0) return false;
+bool bvh_point_kept(vec3 p, int part) {
+    if (u_any_sections == 0) return true;
+    int base = part * SECTION_STRIDE;
+    vec4 header = bvh_sections[base];
+    for (int i = 0; i < int(header.x); ++i) {
+        vec4 plane = bvh_sections[base + 1 + i];
+        if (dot(plane.xyz, p) + plane.w < 0.0) return false;
+    }
+    for (int i = 0; i < int(header.y); ++i) {
+        vec3 lo = bvh_sections[base + 7 + 2 * i].xyz, hi = bvh_sections[base + 8 + 2 * i].xyz;
+        if (all(greaterThanEqual(p, lo)) && all(lessThanEqual(p, hi))) return false;
     }
     return true;
+}
+
+bool bvh_part_has_plane(int part, vec4 plane) {
+    int base = part * SECTION_STRIDE;
+    for (int i = 0; i < int(bvh_sections[base].x); ++i) {
+        if (all(lessThan(abs(bvh_sections[base + 1 + i] - plane), vec4(1e-6)))) return true;
+    }
+    return false;
 }
 
 // Entry distance of the ray into the box, or a value > t_max when it misses.
@@ -67,7 +84,8 @@ bool bvh_occluded(vec3 origin, vec3 dir, float t_max) {
             for (int i = n.a; i < n.a - n.b; ++i) {
                 vec2 uv;
                 float t = bvh_triangle_hit(bvh_triangles[i], origin, dir, uv);
-                if (t > 0.0 && t < t_max && (u_clip_plane_count == 0 || bvh_point_kept(origin + dir * t))) return true;
+                if (t > 0.0 && t < t_max
+                    && bvh_point_kept(origin + dir * t, floatBitsToInt(bvh_triangles[i].v0.w))) return true;
             }
         } else {
             BvhNode l = bvh_nodes[n.a], r = bvh_nodes[n.b];
@@ -102,7 +120,8 @@ float bvh_closest(vec3 origin, vec3 dir, float t_min, float t_max, bool unclippe
             for (int i = n.a; i < n.a - n.b; ++i) {
                 vec2 uv;
                 float t = bvh_triangle_hit(bvh_triangles[i], origin, dir, uv);
-                if (t > t_min && t < best && (unclipped || bvh_point_kept(origin + dir * t))) {
+                if (t > t_min && t < best
+                    && (unclipped || bvh_point_kept(origin + dir * t, floatBitsToInt(bvh_triangles[i].v0.w)))) {
                     best = t;
                     triangle = i;
                 }

@@ -1,0 +1,59 @@
+"""`prosector preview`: the scene in a desktop window that follows the file as the teacher edits it."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from renderer import cli_args
+from renderer.commands.output import check_output_path
+from renderer.errors import ProsectorError
+
+STEREO_CHOICES = ("mono", "side-by-side", "anaglyph")
+
+
+def add_preview_parser(sub) -> None:
+    preview = sub.add_parser("preview", help="show a scene in a window; it reloads when the file is saved")
+    preview.add_argument("scene", type=Path)
+    preview.add_argument("--size", type=cli_args.size, default=(1280, 800), help="window size WIDTHxHEIGHT "
+                         "(default 1280x800)")  # fmt: skip
+    preview.add_argument("--step", type=cli_args.step, metavar="N", help="start at lesson step N (numbered from 1)")
+    preview.add_argument("--lang", type=cli_args.language, metavar="CODE",
+                         help="language of texts and labels, e.g. en, zh (default: the scene's)")  # fmt: skip
+    preview.add_argument("--stereo", choices=STEREO_CHOICES, default="mono", help="how to show depth without "
+                         "a headset: side-by-side eyes or red-cyan anaglyph (key V switches)")  # fmt: skip
+    preview.add_argument("--ipd", type=cli_args.ipd, default=0.063, metavar="METRES", help="eye distance for stereo")
+    preview.add_argument("--screenshot", type=Path, metavar="OUT.png", help="save what the window shows: after "
+                         "--frames N frames, else when the window is closed")  # fmt: skip
+    preview.add_argument("--frames", type=cli_args.frame_count, metavar="N",
+                         help="draw N frames once the scene is loaded, then exit (for scripts and tests)")  # fmt: skip
+    preview.add_argument("--no-text", action="store_true", help="start without the on-screen text (key Tab)")
+    preview.add_argument("--frame-time", action="store_true", help="show the frame time (key F)")
+    preview.add_argument("--asset-root", type=Path, action="append", default=[], metavar="DIR",
+                         help="also allow assets from this folder (repeatable)")  # fmt: skip
+
+
+def preview_command(args: argparse.Namespace) -> int:
+    if args.screenshot is not None:
+        check_output_path(args.screenshot, protected=[args.scene])
+    if not args.scene.is_file():
+        raise ProsectorError(f"{args.scene}: no such scene file")
+    from renderer.gl.platform import choose_platform
+
+    choose_platform()  # before anything imports OpenGL
+    from renderer.preview.app import PreviewApp, PreviewSettings
+
+    settings = PreviewSettings(
+        scene=args.scene,
+        asset_roots=args.asset_root,
+        size=args.size,
+        step=args.step,
+        language=args.lang,
+        stereo=args.stereo,
+        ipd_m=args.ipd,
+        show_hud=not args.no_text,
+        show_frame_time=args.frame_time,
+        screenshot=args.screenshot,
+        frames=args.frames,
+    )
+    return PreviewApp(settings).run()

@@ -1,0 +1,79 @@
+"""Mesh quantities every deformer needs, written once against `xp` (NumPy or CuPy).
+
+Positions are (N, 3) float32, metres, model space; faces are (M, 3) integer indices, counter-clockwise
+seen from outside. Nothing here loops over vertices in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class MeshTopology:
+    """A mesh's faces on the array backend, with what the normal scatter-add needs precomputed.
+
+    faces: (M, 3) int32; corner_slots: (M * 9,) int64, the flat (vertex * 3 + axis) slot of every
+    (face, corner, axis), so one bincount sums face normals onto vertices.
+    """
+
+    faces: object
+    corner_slots: object
+    vertex_count: int
+
+
+def topology(xp: ModuleType, faces: np.ndarray, vertex_count: int) -> MeshTopology:
+    faces_xp = xp.asarray(np.ascontiguousarray(faces, dtype=np.int32))
+    slots = (faces_xp.astype(xp.int64)[:, :, None] * 3 + xp.arange(3, dtype=xp.int64)).reshape(-1)
+    return MeshTopology(faces_xp, slots, int(vertex_count))
+
+
+def dot3(a, b):
+    """Row-wise dot product of (K, 3) arrays, (K,); column arithmetic beats `(a * b).sum(axis=1)` 2-4x."""
+    return a[:, 0] * b[:, 0] + a[:, 1] * b[:, 1] + a[:, 2] * b[:, 2]
+
+
+def cross3(xp: ModuleType, a, b):
+    """Row-wise cross product of (K, 3) arrays; about twice as fast as `xp.cross` on NumPy."""
+    a0, a1, a2, b0, b1, b2 = a[:, 0], a[:, 1], a[:, 2], b[:, 0], b[:, 1], b[:, 2]
+    return xp.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=1)
+
+
+def face_normals(xp: ModuleType, positions, faces):
+    """(M, 3) unnormalised face normals; length = twice the triangle's area (m^2)."""
+    a = xp.take(positions, faces[:, 0], axis=0)
+    e1 = xp.take(positions, faces[:, 1], axis=0) - a
+    e2 = xp.take(positions, faces[:, 2], axis=0) - a
+    return cross3(xp, e1, e2)
+
+
+def vertex_normals(xp: ModuleType, positions, topo: MeshTopology):
+    """Area-weighted unit vertex normals, (N, 3) float32; a vertex with no area gets +Y.
+
+    One weighted bincount over every (face, corner, axis) scatters face normals onto vertices; it runs
+    unchanged on NumPy and CuPy and is several times faster than `add.at` on NumPy.
+    """
+    normals_f = face_normals(xp, positions, topo.faces)
+    weights = xp.broadcast_to(normals_f[:, None, :], (normals_f.shape[0], 3, 3)).reshape(-1)
+    summed = xp.bincount(topo.corner_slots, weights=weights, minlength=topo.vertex_count * 3)
+    summed = summed.reshape(topo.vertex_count, 3).astype(xp.float32)
+    length = xp.sqrt(dot3(summed, summed))[:, None]
+    fallback = xp.asarray([0.0, 1.0, 0.0], dtype=xp.float32)
+    return xp.where(length > 1e-20, summed / xp.maximum(length, 1e-20), fallback)
+
+
+def mesh_volume(xp: ModuleType, positions, faces) -> float:
+    """Enclosed volume (m^3) of a closed, outward-wound mesh by the divergence theorem, in float64."""
+    p = positions.astype(xp.float64)
+    a, b, c = (xp.take(p, faces[:, k], axis=0) for k in range(3))
+    return float((a * xp.cross(b, c)).sum() / 6.0)
+
+
+def to_numpy(array) -> np.ndarray:
+    """A NumPy copy (or view) of a NumPy or CuPy array."""
+    if isinstance(array, np.ndarray):
+        return array
+    return array.get()

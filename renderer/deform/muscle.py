@@ -1,0 +1,102 @@
+"""Muscle contraction: shortening along the line of action with a bulge that keeps the volume exact.
+
+Along the line origin -> insertion (u = 0 at the origin, 1 at the insertion) the belly shortens by the
+factor lam = 1 - shortening x cycle(t); what lies beyond the insertion (a tendon) moves with it, what
+lies before the origin stays. The belly widens by g(u) = 1 + c b(u) with b(u) = sin^2(pi u), so the
+ends do not bulge and the middle does most.
+
+Why c can be exact: with the origin on the axis, a triangle's signed volume det[p0, p1, p2] / 6 for
+p_i = z_i a + g_i r_i (r_i perpendicular to a) keeps only the terms with one axial column, so the mesh
+volume is z . (W0 + c W1 + c^2 W2) with per-vertex weights W fixed by the rest shape. Each frame
+solves that quadratic for c: three dot products, and the triangle mesh keeps its volume to rounding.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import ModuleType
+
+import numpy as np
+
+from renderer.deform.curves import cosine_cycle
+from renderer.deform.frames import DeformContext, DeformError, long_axis, unit
+from renderer.deform.params import MuscleContraction
+
+MAX_BULGE = 20.0  # c is clamped to [-0.9, MAX_BULGE] so extreme input never inverts or explodes
+
+
+@dataclass
+class MuscleState:
+    origin: object  # (3,) float32, model space
+    axis: object  # (3,) float32, unit, origin -> insertion
+    length_m: float
+    bulge: object  # (N,) float32, b(u) of the rest shape
+    along_m: object  # (N,) float32, rest distance along the axis from the origin (metres)
+    volume_weights: object  # (3, N) float64: W0, W1, W2
+    rest_volume6: float  # 6 x rest volume, m^3
+
+
+def setup(xp: ModuleType, rest: np.ndarray, faces: np.ndarray, params: MuscleContraction,
+          ctx: DeformContext) -> MuscleState:  # fmt: skip
+    if params.origin_m is not None and params.insertion_m is not None:
+        origin, insertion = ctx.point_to_model(params.origin_m), ctx.point_to_model(params.insertion_m)
+    elif params.origin_m is None and params.insertion_m is None:
+        origin, insertion = long_axis(rest)
+    else:
+        raise DeformError(f"part '{ctx.part_id}': muscle_contraction needs both origin_m and insertion_m, or neither")
+    axis = unit(insertion - origin, "muscle origin_m -> insertion_m", ctx.part_id)
+    length = float(np.linalg.norm(insertion - origin))
+    p = np.asarray(rest, np.float64) - origin
+    z = p @ axis
+    radial = p - np.outer(z, axis)
+    u = z / length
+    bulge = np.where((u > 0.0) & (u < 1.0), np.sin(np.pi * np.clip(u, 0.0, 1.0)) ** 2, 0.0)
+    weights = _volume_weights(radial, bulge, axis, np.asarray(faces, np.int64), len(p))
+    f32 = xp.float32
+    return MuscleState(xp.asarray(origin, f32), xp.asarray(axis, f32), length, xp.asarray(bulge, f32),
+                       xp.asarray(z, f32), xp.asarray(weights), float(z @ weights[0]))  # fmt: skip
+
+
+def deform(xp: ModuleType, positions, params: MuscleContraction, t: float, state: MuscleState):
+    """(N, 3) float32 positions at time `t` (seconds), model space."""
+    lam = 1.0 - params.shortening * cosine_cycle(t, params.period_s)
+    along = state.along_m
+    shift = xp.where(along <= 0.0, 0.0, (lam - 1.0) * xp.minimum(along, state.length_m)).astype(xp.float32)
+    new_along = along + shift
+    coefficients = state.volume_weights @ new_along.astype(xp.float64)  # (3,): A0, A1, A2
+    c = _solve_bulge(*(float(v) for v in coefficients), state.rest_volume6)
+    offset = positions - state.origin
+    height = offset @ state.axis
+    radial = offset - height[:, None] * state.axis
+    widen = 1.0 + c * state.bulge
+    return state.origin + (height + shift)[:, None] * state.axis + radial * widen[:, None]
+
+
+def _solve_bulge(a0: float, a1: float, a2: float, target: float) -> float:
+    """The root nearest 0 of a2 c^2 + a1 c + a0 = target, clamped to a safe range."""
+    k = a0 - target
+    if abs(a2) > 1e-30 * max(abs(a1), 1e-300):
+        disc = a1 * a1 - 4.0 * a2 * k
+        if disc >= 0.0:
+            root = math.sqrt(disc)
+            # the numerically stable form of the root that tends to -k / a1 as a2 -> 0
+            q = -0.5 * (a1 + math.copysign(root, a1)) if a1 != 0.0 else -0.5 * root
+            c = k / q if q != 0.0 else 0.0
+            return min(max(c, -0.9), MAX_BULGE)
+    if abs(a1) > 1e-300:
+        return min(max(-k / a1, -0.9), MAX_BULGE)
+    return 0.0
+
+
+def _volume_weights(radial: np.ndarray, bulge: np.ndarray, axis: np.ndarray, faces: np.ndarray,
+                    count: int) -> np.ndarray:  # fmt: skip
+    """(3, N) W0, W1, W2 such that 6 V = z . (W0 + c W1 + c^2 W2) (see the module docstring)."""
+    weights = np.zeros((3, count))
+    for k in range(3):  # the corner whose column holds the axial part
+        i, j = faces[:, (k + 1) % 3], faces[:, (k + 2) % 3]
+        # det with `a` in column k equals det[a, r_i, r_j] for the cyclic order (k, i, j)
+        d = np.einsum("j,mj->m", axis, np.cross(radial[i], radial[j]))
+        for n, factor in enumerate((np.ones_like(d), bulge[i] + bulge[j], bulge[i] * bulge[j])):
+            weights[n] += np.bincount(faces[:, k], weights=d * factor, minlength=count)
+    return weights

@@ -1,0 +1,1 @@
+"""Labels: fonts, text rasterised into an atlas, and their screen-space layout (no GL here)."""

@@ -1,0 +1,187 @@
+"""Labels overlay: names of parts beside the anatomy, with leader lines to the parts, per view.
+
+Drawn after present, straight into the target's display-referred (sRGB) pixels rather than into the
+HDR buffer: text must keep its exact colour and contrast whatever the exposure and tone mapping,
+and stay pixel-sharp (it is not multisampled or resolved). Sizes are in pixels of the view, set from
+the view height, so labels read the same at any distance from the anatomy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from renderer import maths
+from renderer.gl import commands
+from renderer.gl.resources import Buffer, Framebuffer, ResourceRegistry, Texture, VertexArray
+from renderer.gl.shaders import ShaderLibrary
+from renderer.gl.state import PREMULTIPLIED, gl_state
+from renderer.gpu.scene import GpuScene
+from renderer.labels.atlas import WHITE_TEXEL, dot_image, label_image, pack
+from renderer.labels.layout import Placement, place_labels
+from renderer.passes.buffers import ViewBuffers
+from renderer.scene.step_state import LabelRequest
+from renderer.view import View
+
+FLOATS_PER_VERTEX = 8  # pixel xy, texel xy, tint rgba (premultiplied)
+
+
+def label_pixel_size(view_height: int, scale: float = 1.0) -> int:
+    """Text height in pixels: about 3% of the view, readable from thumbnails to 4K."""
+    return int(round(scale * float(np.clip(0.03 * view_height, 11, 42))))
+
+
+def project(view: View, points_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(K, 3) world points -> (K, 2) pixels (top-left origin, within the view) and (K,) view depth, metres."""
+    homogeneous = np.c_[points_m, np.ones(len(points_m))]
+    clip = homogeneous @ view.view_projection.T
+    depth = -(homogeneous @ view.view_matrix.T)[:, 2]
+    w = np.where(np.abs(clip[:, 3]) < 1e-9, 1e-9, clip[:, 3])
+    width, height = view.size
+    pixels = np.c_[(clip[:, 0] / w * 0.5 + 0.5) * width, (0.5 - clip[:, 1] / w * 0.5) * height]
+    return pixels, depth
+
+
+def choose_anchor(view: View, label: LabelRequest, view_depth: np.ndarray | None) -> np.ndarray | None:
+    """Pixel (2,) where the leader line points: the teacher's anchor, else the visible candidate point
+    nearest the middle of the part's visible points (None when the part is off screen)."""
+    if label.anchor_m is not None:
+        pixels, depth = project(view, label.anchor_m[None])
+        return pixels[0] if depth[0] > view.near_m else None
+    pixels, depth = project(view, label.points_m)
+    width, height = view.size
+    inside = (depth > view.near_m) & (pixels[:, 0] >= 0) & (pixels[:, 0] < width) & (pixels[:, 1] >= 0) \
+        & (pixels[:, 1] < height)  # fmt: skip
+    if not inside.any():
+        return None
+    pixels, depth = pixels[inside], depth[inside]
+    if view_depth is not None:
+        column, row = pixels[:, 0].astype(int), pixels[:, 1].astype(int)
+        surface = view_depth[row, column]  # 0 where only background (or translucent parts) lies
+        seen = (surface <= 0.0) | (depth <= surface * 1.01 + 0.002)
+        if seen.any():
+            pixels = pixels[seen]
+        else:
+            return pixels[int(np.argmin(depth))]
+    middle = pixels.mean(axis=0)
+    return pixels[int(np.argmin(np.linalg.norm(pixels - middle, axis=1)))]
+
+
+class LabelPass:
+    """Owns the atlas texture and the vertex buffer of the overlay; one per Renderer."""
+
+    def __init__(self, registry: ResourceRegistry):
+        self.registry = registry
+        self.texture: Texture | None = None
+        self.atlas_key: tuple | None = None
+        self.buffer: Buffer | None = None
+        self.vertex_array: VertexArray | None = None
+        self.last_placements: list[Placement] = []
+        self.last_anchors: list[np.ndarray] = []
+
+    def run(self, shaders: ShaderLibrary, scene: GpuScene, view: View, buffers: ViewBuffers,
+            target: Framebuffer | int) -> None:  # fmt: skip
+        needs_depth = any(label.anchor_m is None for label in scene.labels)
+        view_depth = commands.read_float(buffers.normal_depth)[:, :, 3] if needs_depth else None
+        chosen = [(label, choose_anchor(view, label, view_depth)) for label in scene.labels]
+        chosen = [(label, anchor) for label, anchor in chosen if anchor is not None]
+        self.last_placements, self.last_anchors = [], []
+        if not chosen:
+            return
+        width, height = view.size
+        size_px = label_pixel_size(height, scene.label_scale)
+        images = [label_image(label.text, size_px, scene.label_language) for label, _ in chosen]
+        dot = dot_image()
+        anchors = np.array([anchor for _, anchor in chosen])
+        sizes = np.array([[im.shape[1], im.shape[0]] for im in images], dtype=np.float64)
+        centre = _subject_centre(view, scene)
+        placements = place_labels(anchors, sizes, (width, height), centre, gap=size_px * 1.6)
+        self.last_placements, self.last_anchors = placements, list(anchors)
+        sprites = self._upload_atlas([*images, dot], key=(tuple(label.text for label, _ in chosen), size_px,
+                                                          scene.label_language))  # fmt: skip
+        vertices = _vertices(anchors, placements, sprites[:-1], sprites[-1], size_px)
+        self._draw(shaders, vertices, view, target)
+
+    def _upload_atlas(self, images: list[np.ndarray], key: tuple):
+        atlas, sprites = pack(images)
+        if key != self.atlas_key:
+            if self.texture is None or (self.texture.width, self.texture.height) != (atlas.shape[1], atlas.shape[0]):
+                if self.texture is not None:
+                    self.texture.release()
+                self.texture = Texture(self.registry, atlas.shape[1], atlas.shape[0], commands.RGBA8)
+            self.texture.upload(atlas, commands.RGBA, commands.UNSIGNED_BYTE)  # row 0 = texel row 0
+            self.atlas_key = key
+        return sprites
+
+    def _draw(self, shaders: ShaderLibrary, vertices: np.ndarray, view: View, target: Framebuffer | int) -> None:
+        data = np.ascontiguousarray(vertices, dtype=np.float32)
+        if self.buffer is None or self.buffer.size < data.nbytes:
+            self.release_buffers()
+            self.buffer = Buffer(self.registry, size=max(data.nbytes, 64 * 1024), dynamic=True)
+            self.vertex_array = VertexArray(self.registry)
+            stride = FLOATS_PER_VERTEX * 4
+            for location, (components, offset) in enumerate(((2, 0), (2, 8), (4, 16))):
+                self.vertex_array.attribute(location, self.buffer, components, stride, offset)
+        self.buffer.write(data)
+        program = shaders.program("label.vert", "label.frag")
+        program["u_view_size"] = view.size
+        program["u_atlas"] = 0
+        self.texture.bind(0)
+        commands.bind_framebuffer(target, view.viewport)
+        with gl_state(blend=PREMULTIPLIED, framebuffer_srgb=False, multisample=False):
+            program.use()
+            commands.draw_triangles(self.vertex_array, len(data))
+
+    def release_buffers(self) -> None:
+        for resource in (self.vertex_array, self.buffer):
+            if resource is not None:
+                resource.release()
+        self.vertex_array, self.buffer = None, None
+
+    def release(self) -> None:
+        self.release_buffers()
+        if self.texture is not None:
+            self.texture.release()
+            self.texture = None
+
+
+def _subject_centre(view: View, scene: GpuScene) -> np.ndarray:
+    centre = scene.bounds().mean(axis=0)
+    pixels, _ = project(view, centre[None])
+    return pixels[0]
+
+
+def _vertices(anchors, placements, sprites, dot, size_px: int) -> np.ndarray:
+    """(V, 8) float32 triangles: leader lines (dark edge, light core), anchor dots, then label plates."""
+    out: list[list[float]] = []
+    outline, core = max(3.0, size_px / 6), max(1.5, size_px / 14)
+    for anchor, placement in zip(anchors, placements, strict=True):
+        _line(out, anchor, placement.line_end, outline, (0.0, 0.0, 0.0, 0.55))
+    for anchor, placement in zip(anchors, placements, strict=True):
+        _line(out, anchor, placement.line_end, core, (0.95, 0.95, 0.95, 0.95))
+    for anchor in anchors:
+        x0, y0 = round(anchor[0] - dot.width / 2), round(anchor[1] - dot.height / 2)
+        _sprite(out, x0, y0, dot)
+    for placement, sprite in zip(placements, sprites, strict=True):
+        _sprite(out, round(placement.box[0]), round(placement.box[1]), sprite)
+    return np.array(out, dtype=np.float32).reshape(-1, FLOATS_PER_VERTEX)
+
+
+def _line(out, start, end, thickness: float, tint) -> None:
+    a, b = np.asarray(start, float), np.asarray(end, float)
+    direction = b - a
+    if np.linalg.norm(direction) < 1.0:
+        return
+    side = maths.normalize(np.array([-direction[1], direction[0]])) * thickness / 2
+    corners = [a - side, a + side, b + side, b - side]
+    texel = (WHITE_TEXEL[0] + 0.5, WHITE_TEXEL[1] + 0.5)
+    for index in (0, 1, 2, 0, 2, 3):
+        out.append([*corners[index], *texel, *tint])
+
+
+def _sprite(out, x0: int, y0: int, sprite) -> None:
+    """A sprite drawn 1:1 with its top-left at pixel (x0, y0) (top-left origin)."""
+    corners = [(x0, y0, sprite.x, sprite.y), (x0 + sprite.width, y0, sprite.x + sprite.width, sprite.y),
+               (x0 + sprite.width, y0 + sprite.height, sprite.x + sprite.width, sprite.y + sprite.height),
+               (x0, y0 + sprite.height, sprite.x, sprite.y + sprite.height)]  # fmt: skip
+    for index in (0, 1, 2, 0, 2, 3):
+        out.append([*corners[index][:2], *corners[index][2:], 1.0, 1.0, 1.0, 1.0])

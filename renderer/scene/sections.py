@@ -1,0 +1,43 @@
+"""Sections: named clipping planes and cut-away boxes that open the anatomy to view.
+
+A plane removes everything on the side its `normal` points to (think: the normal points at the
+part of the head you saw away). A cut-away box removes everything inside it. Both are in scene
+space, metres. Capping the cut surfaces comes with the shading work; here the cut is clean.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator, model_validator
+
+from renderer.scene.fields import Strict, Text, Vec3, nonzero
+
+MAX_ACTIVE_PLANES = 6  # GL guarantees 8 clip distances; two stay free for the renderer's own use
+MAX_ACTIVE_BOXES = 2
+
+
+class ClipPlane(Strict):
+    """A plane through `point_m`; geometry on the side `normal` points to is cut away."""
+
+    point_m: Vec3 = Field(description="a point on the plane, scene space, metres")
+    normal: Vec3 = Field(description="direction toward the side that is removed (need not be unit length)")
+    parts: list[str] | None = Field(None, max_length=1000, description="parts or groups it cuts; default: all parts")
+    active: bool = Field(True, description="cuts when no lesson step says otherwise")
+    name: Text | None = None
+
+    _normal = field_validator("normal")(lambda cls, v: nonzero(v, "normal"))
+
+
+class CutBox(Strict):
+    """An axis-aligned box (scene space, metres); geometry inside it is cut away."""
+
+    min_m: Vec3 = Field(description="lowest corner, scene space, metres")
+    max_m: Vec3 = Field(description="highest corner, scene space, metres")
+    parts: list[str] | None = Field(None, max_length=1000, description="parts or groups it cuts; default: all parts")
+    active: bool = Field(True, description="cuts when no lesson step says otherwise")
+    name: Text | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CutBox:
+        if any(lo >= hi for lo, hi in zip(self.min_m, self.max_m, strict=True)):
+            raise ValueError("each value of min_m must be smaller than the same value of max_m")
+        return self

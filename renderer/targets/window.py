@@ -1,0 +1,133 @@
+"""Window target: the views of the desktop window and the image they are drawn into.
+
+Modes: `mono` (one view filling the window), `side-by-side` (left and right eye each in one half,
+for cross-eyed/parallel viewing or a 3D monitor's side-by-side input) and `anaglyph` (both eyes at
+full size, combined red-cyan). The views go through the same draw loop as every other target
+(`renderer.render_view`), into an RGBA8 image of the window's size holding sRGB-encoded bytes; the
+overlay pass then copies that image into the window with the on-screen text, so text can change
+without rendering the scene again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from renderer import maths
+from renderer.gl import commands
+from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture
+from renderer.gpu.scene import GpuScene
+from renderer.passes.anaglyph import run_anaglyph
+from renderer.passes.options import RenderOptions
+from renderer.passes.renderer import Renderer
+from renderer.scene.model import Camera
+from renderer.view import View, camera_views, near_far
+
+MODES = ("mono", "side-by-side", "anaglyph")
+SEPARATION_PER_DISTANCE = 1 / 30  # desktop stereo rule of thumb: eyes apart by 1/30 of the viewing distance
+
+
+def desktop_stereo_views(camera: Camera, bounds: np.ndarray, width: int, height: int, ipd_m: float) -> list[View]:
+    """Left and right eye views for a screen, converged on the camera's target.
+
+    A headset shows each eye its own display, so its views have parallel axes and the real IPD. On
+    a monitor, the anatomy should sit at the screen's depth: the eyes are `ipd_m` apart at most, and
+    no more than 1/30 of the distance to the target (else a head seen from 30 cm would need the
+    viewer to go cross-eyed), and each frustum is shifted (off-axis) so the target has no parallax.
+    Each eye is `width` x `height`; the viewports are side by side (x = 0 and x = `width`).
+    """
+    view = maths.look_at(camera.eye_m, camera.target_m, camera.up)
+    eye = np.asarray(camera.eye_m, dtype=np.float64)
+    convergence = float(np.linalg.norm(np.asarray(camera.target_m, dtype=np.float64) - eye))
+    separation = min(ipd_m, convergence * SEPARATION_PER_DISTANCE)
+    near, far = near_far(eye, bounds)
+    tangent = np.tan(np.radians(camera.vertical_fov_deg) / 2)
+    aspect = width / height
+    views = []
+    for index, sign in enumerate((-1.0, 1.0)):
+        offset = sign * separation / 2
+        shift = -offset / convergence  # in tangent units: moves the target to the middle of this eye's image
+        projection = maths.frustum_from_tangents(-tangent * aspect + shift, tangent * aspect + shift, -tangent,
+                                                 tangent, near, far)  # fmt: skip
+        eye_view = maths.translation(-np.array([offset, 0.0, 0.0])) @ view
+        viewport = (index * width, 0, width, height)
+        views.append(View(eye_view, projection, eye + view[0, :3] * offset, viewport, near, far, index))
+    return views
+
+
+class WindowTarget:
+    def __init__(self, registry: ResourceRegistry, width: int, height: int):
+        self.registry = registry
+        self.width, self.height = width, height
+        self.image: Framebuffer | None = None
+        self.eyes: Framebuffer | None = None
+
+    def resize(self, width: int, height: int) -> None:
+        if (width, height) != (self.width, self.height):
+            self.width, self.height = width, height
+            self.release()
+
+    def views(self, camera: Camera, bounds: np.ndarray, mode: str, ipd_m: float = 0.063) -> list[View]:
+        """Views in the pixels of the image they are drawn into (for anaglyph: the eyes' image, 2 x width)."""
+        if mode == "side-by-side":
+            return desktop_stereo_views(camera, bounds, max(self.width // 2, 1), self.height, ipd_m)
+        if mode == "anaglyph":
+            return desktop_stereo_views(camera, bounds, self.width, self.height, ipd_m)
+        return camera_views(camera, bounds, self.width, self.height)
+
+    def view_at(self, camera: Camera, bounds: np.ndarray, mode: str, x: int, y: int,
+                ipd_m: float = 0.063) -> tuple[View, int, int]:  # fmt: skip
+        """The view under window pixel (x, y) (top-left origin) and the pixel within it. Anaglyph
+        picks through the central (mono) camera, which is what both eyes fuse to."""
+        if mode == "side-by-side":
+            for view in self.views(camera, bounds, mode, ipd_m):
+                vx, _, vw, _ = view.viewport
+                if vx <= x < vx + vw:
+                    return view, x - vx, y
+        view = camera_views(camera, bounds, self.width, self.height)[0]
+        return view, x, y
+
+    def render(self, renderer: Renderer, scene: GpuScene, camera: Camera, options: RenderOptions, mode: str,
+               ipd_m: float = 0.063) -> list[View]:  # fmt: skip
+        """Draw the scene into `self.image` (the whole window's size); returns the views drawn."""
+        image = self._image()
+        views = self.views(camera, scene.bounds(), mode, ipd_m)
+        anaglyph = mode == "anaglyph"
+        target = self._eyes() if anaglyph else image
+        commands.bind_framebuffer(target, (0, 0, *target.size))
+        commands.clear_region((0.0, 0.0, 0.0, 1.0), (0, 0, *target.size))  # the odd column of side-by-side
+        results = [renderer.render_view(scene, view, options.with_(labels=not anaglyph and options.labels),
+                                        target, srgb_target=False) for view in views]  # fmt: skip
+        if anaglyph:
+            # eyes side by side in the eyes image: the right eye's viewport starts at x = width
+            run_anaglyph(renderer.shaders, renderer.fullscreen, target, image)
+            if scene.labels and options.labels and options.view_mode == "color":
+                # labels once, from the central camera: red and cyan copies of text cannot be read
+                central = camera_views(camera, scene.bounds(), self.width, self.height)[0]
+                renderer.labels.run(renderer.shaders, scene, central, results[-1].buffers, image)
+        return views
+
+    @property
+    def texture(self) -> Texture:
+        return self._image().colors[0]
+
+    def read_image(self) -> np.ndarray:
+        """(height, width, 3) uint8 sRGB of the last rendered scene (without the overlay), top row first."""
+        return commands.read_rgba8(self._image(), (0, 0, self.width, self.height))[:, :, :3]
+
+    def _image(self) -> Framebuffer:
+        if self.image is None:
+            self.image = Framebuffer(self.registry, [Texture(self.registry, self.width, self.height, commands.RGBA8)],
+                                     owned=True)  # fmt: skip
+        return self.image
+
+    def _eyes(self) -> Framebuffer:
+        if self.eyes is None:
+            texture = Texture(self.registry, 2 * self.width, self.height, commands.RGBA8)
+            self.eyes = Framebuffer(self.registry, [texture], owned=True)
+        return self.eyes
+
+    def release(self) -> None:
+        for framebuffer in (self.image, self.eyes):
+            if framebuffer is not None:
+                framebuffer.release()
+        self.image, self.eyes = None, None
