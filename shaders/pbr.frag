@@ -1,5 +1,5 @@
 // Forward physically based shading of one part (GGX + hemisphere environment + key light).
-// VIEW_MODE (define): 0 colour, 1 world normal, 2 depth, 3 albedo, 4 ambient occlusion.
+// VIEW_MODE (define): 0 colour, 1 world normal, 2 depth, 3 albedo, 4 ambient occlusion, 5 key-light visibility.
 #include "lib/transforms.glsl"
 #include "lib/cut_boxes.glsl"
 #include "lib/brdf.glsl"
@@ -23,6 +23,10 @@ uniform float u_opacity;
 uniform vec4 u_highlight;           // linear RGB glow of a highlighted part; a = 1 when highlighted, else 0
 
 uniform sampler2D u_ao;            // per-pixel unoccluded fraction (1 when AO is off)
+uniform sampler2D u_shadow;        // per-pixel key-light visibility (1 unless ray-traced shadows run)
+uniform int u_screen_terms;        // 1: read u_ao / u_shadow (opaque parts); 0: translucent layers
+uniform sampler2D u_back_depth;    // view depth of the nearest back face behind the pixel (metres)
+uniform int u_has_back_depth;      // 0: no thickness pass ran (data views)
 uniform vec2 u_near_far;           // metres, for the depth view
 uniform vec2 u_viewport_origin;    // pixels, where this view starts in the target
 
@@ -30,14 +34,24 @@ in vec3 v_world_position;
 in vec3 v_world_normal;
 in float v_view_depth;
 
-layout(location = 0) out vec4 out_color;  // linear, premultiplied alpha
+layout(location = 0) out vec4 out_color;  // linear, premultiplied alpha (OIT: weighted sum)
+#ifndef OIT
+#define OIT 0
+#endif
+#if OIT
+layout(location = 1) out float out_revealage;  // OIT: alpha, multiplied into (1 - alpha) products
+#endif
 
 void main() {
     if (inside_cut_box(v_world_position)) discard;
     vec3 n = normalize(v_world_normal);
     if (!gl_FrontFacing) n = -n;
     vec3 v = normalize(u_eye_world - v_world_position);
-    float ao = texelFetch(u_ao, ivec2(gl_FragCoord.xy - u_viewport_origin), 0).r;
+    // Screen-space AO and shadow buffers describe the opaque surface at this pixel, not a
+    // translucent layer in front of it.
+    ivec2 pixel = ivec2(gl_FragCoord.xy - u_viewport_origin);
+    float ao = u_screen_terms != 0 ? texelFetch(u_ao, pixel, 0).r : 1.0;
+    float key_visible = u_screen_terms != 0 ? texelFetch(u_shadow, pixel, 0).r : 1.0;
 
 #if VIEW_MODE == 1
     out_color = vec4(n * 0.5 + 0.5, 1.0);
@@ -47,7 +61,14 @@ void main() {
     out_color = vec4(u_base_color, 1.0);
 #elif VIEW_MODE == 4
     out_color = vec4(vec3(ao), 1.0);
+#elif VIEW_MODE == 5
+    out_color = vec4(vec3(key_visible), 1.0);
 #else
+    // Inputs of shade_surface beyond the material (see lib/pbr_shading.glsl).
+    g_key_visible = key_visible;
+    if (u_screen_terms != 0 && u_has_back_depth != 0) {
+        g_thickness_m = max(texelFetch(u_back_depth, pixel, 0).r - v_view_depth, 0.0);
+    }
     SurfaceMaterial m = SurfaceMaterial(u_base_color, u_roughness, u_metallic, u_translucency,
                                         u_translucency_color, u_sheen, u_emissive);
     vec3 color = shade_surface(n, v, m, ao);
@@ -59,5 +80,13 @@ void main() {
         color = mix(color, color * 0.7 + u_highlight.rgb * 0.12, 0.5) + u_highlight.rgb * (0.04 + 0.9 * rim);
     }
     out_color = vec4(color * u_opacity, u_opacity);
+#if OIT
+    // Weighted blended order-independent transparency: nearer layers weigh more (depth normalised to
+    // the view's near/far so the weight does not depend on the scene's scale).
+    float z = clamp((v_view_depth - u_near_far.x) / (u_near_far.y - u_near_far.x), 0.0, 1.0);
+    float weight = clamp(pow(1.0 - z, 3.0) * 3e3, 1e-2, 3e3);
+    out_color *= weight;
+    out_revealage = u_opacity;
+#endif
 #endif
 }

@@ -20,6 +20,7 @@ def run_prepass(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, opaque
     program = shaders.program("mesh.vert", "prepass.frag")
     commands.bind_framebuffer(buffers.prepass, (0, 0, buffers.width, buffers.height))
     commands.clear_color_attachment(buffers.prepass, 0, (0.0, 0.0, 0.0, 0.0))  # w = 0: background
+    commands.clear_color_attachment(buffers.prepass, 1, (0.0, 0.0, 0.0, 0.0))
     commands.clear_depth(buffers.prepass)
     with gl_state(depth_test=True, depth_write=True, multisample=False):
         set_view_uniforms(program, view)
