@@ -203,3 +203,21 @@ def PartDeformation_(xp, positions, faces, specs):  # noqa: N802 - a local alias
     from renderer.deform.pipeline import PartDeformation
 
     return PartDeformation(xp, positions, faces, specs, DeformContext())
+
+
+def test_translation_only_chain_reuses_rest_normals_and_they_are_right():
+    import trimesh
+
+    from renderer.deform.frames import DeformContext
+    from renderer.deform.geometry import topology, vertex_normals
+    from renderer.deform.params import ExplodedView
+    from renderer.deform.pipeline import PartDeformation
+
+    sphere = trimesh.creation.icosphere(subdivisions=3, radius=0.05)
+    rest = np.asarray(sphere.vertices, np.float32)
+    faces = np.asarray(sphere.faces)
+    spec = ExplodedView(kind="exploded_view", distance_m=0.1, direction=(1.0, 0.0, 0.0))
+    part = PartDeformation(np, rest, faces, [spec], DeformContext())
+    positions, normals = part.evaluate(10.0)
+    assert np.abs(positions - rest).max() > 0.05
+    np.testing.assert_allclose(normals, vertex_normals(np, positions, topology(np, faces, len(rest))), atol=1e-5)

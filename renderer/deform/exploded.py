@@ -15,6 +15,9 @@ from renderer.deform.curves import smoothstep
 from renderer.deform.frames import DeformContext, unit
 from renderer.deform.params import ExplodedView
 
+# The part only moves along a direction: normals need no recompute (see pipeline.PartDeformation).
+TRANSLATION_ONLY = True
+
 
 @dataclass
 class ExplodedState:

@@ -32,6 +32,7 @@ class PartDeformation:
         rest = np.ascontiguousarray(rest, dtype=np.float32)
         self.rest = xp.asarray(rest)
         self.topology: MeshTopology = topology(xp, faces, len(rest))
+        self._rest_normals = None
         self.stages = [_Stage(DEFORMERS[s.kind], s, DEFORMERS[s.kind].setup(xp, rest, faces, s, context))
                        for s in specs]  # fmt: skip
 
@@ -45,7 +46,20 @@ class PartDeformation:
     def evaluate(self, t: float):
         """(positions, normals), both (N, 3) float32 on the backend."""
         positions = self.positions(t)
+        if self._translation_only:
+            return positions, self.rest_normals  # a rigid shift leaves every normal as it was
         return positions, vertex_normals(self.xp, positions, self.topology)
+
+    @property
+    def _translation_only(self) -> bool:
+        return all(getattr(stage.module, "TRANSLATION_ONLY", False) for stage in self.stages)
+
+    @property
+    def rest_normals(self):
+        """(N, 3) float32 normals of the rest shape, computed once."""
+        if self._rest_normals is None:
+            self._rest_normals = vertex_normals(self.xp, self.rest, self.topology)
+        return self._rest_normals
 
     def stage_state(self, kind: str):
         """The state of the first deformer of `kind` (for interaction: soft-tissue grabs), or None."""
