@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from renderer.scene.fields import Strict, Text, Transform, Vec3
 
@@ -103,9 +103,14 @@ class MoleculeSpec(Strict):
     def _consistent(self) -> MoleculeSpec:
         if self.style is not None and self.representations is not None:
             raise ValueError("give either `style` (one line) or `representations` (a list), not both")
-        if not isinstance(self.transform.scale, (int, float)):
-            raise ValueError("transform.scale of a molecule is one number: atoms stay round")
         return self
+
+    @field_validator("transform")
+    @classmethod
+    def _uniform_scale(cls, transform: Transform) -> Transform:
+        if not isinstance(transform.scale, (int, float)):
+            raise ValueError("a molecule's `scale` is one number, so that atoms stay round")
+        return transform
 
     @property
     def m_per_angstrom(self) -> float:
