@@ -151,9 +151,15 @@ def test_scale_bar_is_on_only_when_magnified(tmp_path):
 def test_gpu_scene_follows_steps_and_releases_what_it_no_longer_draws(headless, tmp_path):
     path = write_scene(tmp_path, "lesson:\n  steps:\n    - {title: A}\n"
                                  "    - {title: B, molecules: {hiv: {style: spacefill}}}\n")  # fmt: skip
-    loaded = load_scene(path)
+    import trimesh
+
+    trimesh.creation.icosphere(radius=0.1).export(tmp_path / "ball.glb")
+    (tmp_path / "ball.yaml").write_text("version: 1\nparts: {ball: {mesh: ball.glb}}\n")
+    ball = load_scene(tmp_path / "ball.yaml")
+    headless.load(ball)
     registry = headless.context.resources
     before = registry.live_counts()
+    loaded = load_scene(path)
     headless.load(loaded)
     assert set(headless.scene.molecules) == {"hiv", "hiv:scale-bar"}
     cartoon = headless.scene.molecules["hiv"]
@@ -165,14 +171,8 @@ def test_gpu_scene_follows_steps_and_releases_what_it_no_longer_draws(headless, 
     for _ in range(3):
         for step in (0, 1):
             headless.scene.apply(scene_state(loaded, step))
-    (tmp_path / "ball.yaml").write_text("version: 1\nparts: {ball: {mesh: ball.glb}}\n")
-    import trimesh
-
-    trimesh.creation.icosphere(radius=0.1).export(tmp_path / "ball.glb")
-    ball = load_scene(tmp_path / "ball.yaml")
     headless.load(ball)
     assert headless.scene.molecules == {}
-    headless.scene.close()  # parts' buffers too, so the registry is back where it started
     assert registry.live_counts() == before
 
 

@@ -67,6 +67,9 @@ class SceneMolecules:
     def update(self, scene, structures: dict[str, Structure], states: dict[str, MoleculeState],
                highlight_color) -> None:  # fmt: skip
         """Make `scene.molecules` show `states` (a GpuScene); molecules no longer wanted are released."""
+        current = {id(s) for s in structures.values()}
+        for key in [k for k in self._drawables if k[0] not in current]:  # a reloaded or removed structure
+            del self._drawables[key]
         wanted: set[str] = set()
         for molecule_id, state in states.items():
             structure = structures.get(molecule_id)

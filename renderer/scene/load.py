@@ -126,8 +126,15 @@ def _load_meshes(loaded: LoadedScene) -> list[Problem]:
 
 def _load_molecules(loaded: LoadedScene) -> list[Problem]:
     """Read each molecule's structure and check that every selection written for it picks atoms."""
-    from renderer.molecules.io import read_structure
-
+    if not loaded.scene.molecules:
+        return []
+    try:
+        from renderer.molecules.io import read_structure
+        from renderer.molecules.representations import build_drawables  # noqa: F401  (drawing needs it too)
+    except ImportError as exc:
+        where = ("molecules", next(iter(loaded.scene.molecules)))
+        return [loaded.source.problem(where, f"{format_path(where)}: molecules need the molecules extra "
+                                             f"(pip install 'prosector[molecules]'): {exc}")]  # fmt: skip
     problems, total = [], 0
     for molecule_id, spec in loaded.scene.molecules.items():
         where = ("molecules", molecule_id, "path")
