@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--no-assets", action="store_true", help="check the file only, do not open meshes")
     _asset_root_option(validate)
 
-    new = sub.add_parser("new", help="write a new scene from mesh files")
+    new = sub.add_parser("new", help="write a new scene from mesh and molecule files")
     new.add_argument("scene", type=Path, help="scene file to create (.yaml)")
     new.add_argument(
         "--from",
@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         required=True,
         metavar="FILE",
-        help="OBJ, STL, PLY, GLB or glTF files",
+        help="OBJ, STL, PLY, GLB or glTF meshes; PDB, mmCIF, SDF or MOL2 molecules",
     )
     new.add_argument("--force", action="store_true", help="overwrite an existing scene file")
 

@@ -11,7 +11,7 @@ import pytest
 
 from renderer.gl import commands
 from renderer.molecules.io import read_structure
-from renderer.molecules.render import camera_for, placement, render_spec, show
+from renderer.molecules.render import camera_for, placement, show
 from renderer.molecules.representations import (
     STYLES,
     Cylinders,
@@ -20,7 +20,6 @@ from renderer.molecules.representations import (
     Spheres,
     build_drawables,
 )
-from renderer.molecules.spec import CameraSpec
 from renderer.passes.options import RenderOptions
 from renderer.scene.model import Camera
 from tests.conftest import save_png
@@ -124,7 +123,7 @@ def test_every_representation_renders(renderer, hpv, style, output_dir):
     matrix = placement(hpv.bounds(), 0.01)
     show(renderer, "rep", build_drawables(hpv, reps), matrix)
     try:
-        camera = camera_for(hpv, matrix, CameraSpec(target_select=select))
+        camera = camera_for(hpv, matrix, target_select=select)
         options = RenderOptions(background=(0.0, 0.0, 0.0), ao_radius_m=0.04)
         image = renderer.render(160, 160, camera=camera, options=options)
     finally:
@@ -139,7 +138,7 @@ def test_atoms_receive_ambient_occlusion_and_debug_views_render(renderer, hpv, o
     matrix = placement(hpv.bounds(), 0.01)
     show(renderer, "ao", build_drawables(hpv, [Representation("spacefill", "protein")]), matrix)
     try:
-        camera = camera_for(hpv, matrix, CameraSpec())
+        camera = camera_for(hpv, matrix)
         for mode in ("color", "normal", "depth", "albedo", "ao"):
             image = renderer.render(160, 160, camera=camera, options=RenderOptions(view_mode=mode, ao_radius_m=0.04))
             save_png(output_dir / f"spacefill_{mode}.png", image)
@@ -158,13 +157,3 @@ def test_replacing_molecules_leaks_no_gl_objects(renderer, hpv):
         show(renderer, "leak", drawables, np.eye(4))
     renderer.scene.set_molecule("leak", None)
     assert renderer.context.resources.live_counts() == before
-
-
-def test_hiv_protease_lesson_renders_every_step(output_dir):
-    written = render_spec(ROOT / "scenes" / "molecules" / "hiv-protease.yaml", output_dir, size=(256, 256))
-    assert len(written) == 5
-    from PIL import Image
-
-    for path in written:
-        image = np.asarray(Image.open(path))
-        assert (image.max(axis=2) > 40).mean() > 0.04, path.name

@@ -23,6 +23,8 @@ IMAGES = {
     "lesson-step-4-explode.png": ("brain-lesson.yaml", 4, "en"),
     "lesson-step-5-zh.png": ("brain-lesson.yaml", 5, "zh"),
     "lesson-step-6-question.png": ("brain-lesson.yaml", 6, "en"),
+    "muscle-and-molecule.png": ("muscle-and-molecule.yaml", 1, "en"),
+    "hiv-protease-step-3.png": ("hiv-protease-lesson.yaml", 3, "en"),
 }
 
 

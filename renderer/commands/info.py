@@ -30,6 +30,7 @@ def info_command(args) -> int:
             f"  {part_id:<24} {mesh.triangle_count:>10,} triangles  {len(mesh.positions):>9,} vertices  "
             f"size {size_cm[0]:.1f} x {size_cm[1]:.1f} x {size_cm[2]:.1f} cm{state}"
         )
+    boxes += _molecules(loaded)
     lo = np.min([b[0] for b in boxes], axis=0)
     hi = np.max([b[1] for b in boxes], axis=0)
     print(f"triangles: {loaded.triangle_count:,}")
@@ -45,3 +46,28 @@ def info_command(args) -> int:
 
 def _fmt(v) -> str:
     return "(" + ", ".join(f"{x:+.3f}" for x in v) + ")"
+
+
+def _molecules(loaded) -> list[np.ndarray]:
+    """Print each molecule (atoms, bonds, chains, ligands, size in the scene); return their world boxes."""
+    if not loaded.scene.molecules:
+        return []
+    from renderer.molecules.describe import describe_structure
+    from renderer.scene.molecule_state import core_mask, molecule_matrix, world_points
+
+    print(f"molecules: {len(loaded.scene.molecules)}")
+    boxes = []
+    for molecule_id, spec in loaded.scene.molecules.items():
+        structure = loaded.structures[molecule_id]
+        summary = describe_structure(structure)
+        world = world_points(structure, molecule_matrix(spec, structure), core_mask(structure))
+        box = np.array([world.min(axis=0), world.max(axis=0)])
+        boxes.append(box)
+        size_cm = (box[1] - box[0]) * 100
+        state = "" if spec.visible else " (hidden)"
+        print(f"  {molecule_id:<24} {summary.atoms:>10,} atoms  {summary.bonds:>9,} bonds  "
+              f"{len(summary.chains)} chain(s)  size {size_cm[0]:.1f} x {size_cm[1]:.1f} x {size_cm[2]:.1f} cm"
+              f" (1 Å = {spec.m_per_angstrom * 1000:g} mm){state}")  # fmt: skip
+        for line in summary.lines()[1:]:
+            print(f"    {line.strip()}")
+    return boxes

@@ -44,7 +44,10 @@ def render_command(args) -> int:
             output = args.output / f"step-{index + 1:02d}.png" if all_steps else args.output
             write_png(output, image)
             label = f"step {index + 1}: {state.title}, " if index is not None else ""
-            print(f"wrote {output} ({label}{image.shape[1]}x{image.shape[0]}, {loaded.triangle_count:,} triangles)")
+            atoms = sum(s.atom_count for s in loaded.structures.values())
+            molecules = f", {atoms:,} atoms" if loaded.structures else ""
+            print(f"wrote {output} ({label}{image.shape[1]}x{image.shape[0]}, {loaded.triangle_count:,} triangles"
+                  f"{molecules})")
             if args.timing:
                 for view_index, result in enumerate(headless.last_results):
                     figures = ", ".join(f"{name} {ms:.2f} ms" for name, ms in result.timings_ms.items())

@@ -106,6 +106,11 @@ class GpuMolecule:
         self._resources += [vertex_array, buffer]
         return vertex_array
 
+    def place(self, model_matrix: np.ndarray) -> None:
+        """Move the molecule (a lesson step, a reloaded transform) without re-uploading anything."""
+        self.model_matrix = np.asarray(model_matrix, np.float64)
+        self.model_scale = float(np.cbrt(abs(np.linalg.det(self.model_matrix[:3, :3]))))
+
     @property
     def normal_matrix(self) -> np.ndarray:
         return maths.normal_matrix(self.model_matrix)

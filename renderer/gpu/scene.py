@@ -14,9 +14,11 @@ from renderer import maths
 from renderer.gl.resources import ResourceRegistry
 from renderer.gpu.mesh import GpuMesh
 from renderer.gpu.molecule import GpuMolecule
+from renderer.gpu.scene_molecules import SceneMolecules
 from renderer.scene.load import LoadedScene
 from renderer.scene.materials import Material, resolve
 from renderer.scene.model import Part, Scene
+from renderer.scene.molecule_state import molecule_states
 from renderer.scene.step_state import LabelRequest, SceneState, part_material
 
 
@@ -66,7 +68,9 @@ class GpuScene:
         self.labels: list[LabelRequest] = []
         self.label_scale = 1.0
         self.label_language = "en"
-        self.molecules: dict[str, GpuMolecule] = {}  # by id; set by molecule loading, released in close()
+        self.molecules: dict[str, GpuMolecule] = {}  # by id; the scene's (sync/apply) and ad-hoc (set_molecule)
+        self._scene_molecules = SceneMolecules(registry)
+        self._structures: dict = {}
 
     def sync(self, loaded: LoadedScene) -> None:
         """Make the GPU scene match `loaded` (meshes must be loaded). Parts get their shared, rest-shape
@@ -87,6 +91,9 @@ class GpuScene:
         in_use = {id(p.mesh.source) for p in wanted.values()}
         for key in [k for k in self._meshes if k not in in_use]:
             self._meshes.pop(key).release()
+        self._structures = loaded.structures
+        self._scene_molecules.update(self, self._structures, molecule_states(loaded.scene, self._structures, None),
+                                     loaded.scene.render.highlight_color)  # fmt: skip
 
     def apply(self, state: SceneState) -> None:
         """Show the scene as `state` says (a lesson step): visibility, opacity, highlights, motion,
@@ -99,6 +106,7 @@ class GpuScene:
             part.model_matrix = state.motion[part_id] @ model_matrix(self.scene.parts[part_id])
             part.clip_planes = state.clip_planes[part_id]
             part.cut_boxes = state.cut_boxes[part_id]
+        self._scene_molecules.update(self, self._structures, state.molecules, self.scene.render.highlight_color)
         self.labels = list(state.labels)
         self.label_scale = self.scene.render.label_size
         self.label_language = state.language
@@ -153,4 +161,5 @@ class GpuScene:
         for molecule in self.molecules.values():
             molecule.release()
         self.molecules.clear()
+        self._scene_molecules.forget()
         self.parts.clear()

@@ -25,15 +25,16 @@ FORMATS = {".pdb": "pdb", ".ent": "pdb", ".cif": "mmcif", ".mmcif": "mmcif", ".p
            ".sdf": "mol", ".sd": "mol", ".mol": "mol", ".mol2": "mol2"}  # fmt: skip
 
 
-def read_structure(path: str | Path, model: int = 1, altloc: str = "occupancy") -> Structure:
-    """One model (1-based) of the structure in `path`, the format chosen by its extension.
+def read_structure(path: str | Path, model: int = 1, altloc: str = "occupancy", fmt: str | None = None) -> Structure:
+    """One model (1-based) of the structure in `path`, the format chosen by its extension unless `fmt`
+    names it (pdb, mmcif, bcif, sdf or mol, mol2: what a scene file's `format:` says).
 
     altloc: "occupancy" keeps the most occupied alternate location of each atom, "first" the first.
     Raises MoleculeError for a missing, unsupported or malformed file.
     """
     path = Path(path)
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
+    fmt = {"sdf": "mol"}.get(fmt, fmt) if fmt else FORMATS.get(path.suffix.lower())
+    if fmt not in FORMATS.values():
         raise MoleculeError(path, f"unsupported extension {path.suffix!r}; use one of {', '.join(sorted(FORMATS))}")
     if not path.is_file():
         raise MoleculeError(path, "file not found")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from renderer.errors import SelectionError
 from renderer.molecules.structure import NUCLEOTIDES, Structure, residue_keys
@@ -164,6 +163,8 @@ def within(structure: Structure, target: np.ndarray, distance_a: float) -> np.nd
     """(N,) bool: atoms within `distance_a` ångström of any atom in `target` (which are included)."""
     if not target.any():
         return np.zeros(structure.atom_count, bool)
+    from scipy.spatial import cKDTree  # imported here: checking a selection's syntax needs no scipy
+
     tree = cKDTree(structure.positions_a[target].astype(np.float64))
     nearest, _ = tree.query(structure.positions_a.astype(np.float64), distance_upper_bound=distance_a + 1e-6)
     return np.isfinite(nearest)

@@ -122,3 +122,13 @@ def residue_keys(structure: Structure) -> np.ndarray:
         | (structure.res_names[1:] != structure.res_names[:-1])
     )
     return np.cumsum(changes) - 1
+
+
+def empty_structure() -> Structure:
+    """A structure with no atoms: selections evaluated on it check their syntax only."""
+    strings = np.zeros(0, dtype="<U4")
+    return Structure(positions_a=np.zeros((0, 3), np.float32), elements=strings, atom_names=strings,
+                     res_names=strings, res_ids=np.zeros(0, np.int32), chain_ids=strings,
+                     hetero=np.zeros(0, bool), b_factors=np.zeros(0, np.float32),
+                     bonds=np.zeros((0, 2), np.int32), bond_orders=np.zeros(0, np.uint8),
+                     secondary=np.zeros(0, "<U1"))  # fmt: skip

@@ -31,10 +31,10 @@ class LoadOutcome:
 
 
 def scene_files(loaded: LoadedScene) -> list[Path]:
-    """The scene file, every file it includes, and its meshes."""
+    """The scene file, every file it includes, its meshes and its molecule files."""
     source = loaded.source
     names = {str(loaded.path), source.file, *source.value_files.values(), *source.key_files.values()}
-    return sorted({Path(n) for n in names} | set(loaded.asset_paths.values()))
+    return sorted({Path(n) for n in names} | set(loaded.asset_paths.values()) | set(loaded.molecule_paths.values()))
 
 
 class SceneLoader:

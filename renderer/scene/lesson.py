@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import Field
 
 from renderer.scene.fields import Camera, Strict, Text
+from renderer.scene.molecule_spec import StepMolecule
 
 MAX_STEPS = 500
 MAX_TRANSITION_MS = 60_000
@@ -46,6 +47,8 @@ class Step(Strict):
     animate: list[str] = Field(default_factory=list, max_length=50, description="animations played in this step")
     transition_ms: int = Field(800, ge=0, le=MAX_TRANSITION_MS, description="camera and fade time into this step")
     question: Question | None = None
+    molecules: dict[str, StepMolecule] = Field(default_factory=dict, max_length=100, description="{molecule id: "
+                                               "representations, labels, scale bar} in this step")  # fmt: skip
 
 
 class Lesson(Strict):

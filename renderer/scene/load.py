@@ -11,13 +11,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from renderer.errors import MeshError, Problem, SceneError
+from renderer.errors import MeshError, MoleculeError, Problem, SceneError, SelectionError
 from renderer.scene import limits
 from renderer.scene.assets import AssetPathError, allowed_roots, resolve_asset
 from renderer.scene.includes import read_document, read_scene_text
 from renderer.scene.meshes import MeshData, load_mesh
 from renderer.scene.model import Scene
-from renderer.scene.molecule_spec import molecule_format
+from renderer.scene.molecule_spec import MoleculeSpec, molecule_format
 from renderer.scene.problems import validation_problems
 from renderer.scene.references import check_references
 from renderer.scene.yaml_source import SourceMap, format_path
@@ -35,6 +35,7 @@ class LoadedScene:
     asset_paths: dict[str, Path] = field(default_factory=dict)
     molecule_paths: dict[str, Path] = field(default_factory=dict)
     meshes: dict[str, MeshData] = field(default_factory=dict)
+    structures: dict = field(default_factory=dict)  # molecule id -> renderer.molecules.structure.Structure
 
     @property
     def triangle_count(self) -> int:
@@ -64,7 +65,7 @@ def load_scene(path: Path | str, load_assets: bool = True, asset_roots: list[Pat
     if problems:
         raise SceneError(problems)
     if load_assets:
-        problems = _load_meshes(loaded)
+        problems = _load_meshes(loaded) + _load_molecules(loaded)
         if problems:
             raise SceneError(problems)
     return loaded
@@ -98,7 +99,7 @@ def _resolve_assets(data: dict, source: SourceMap, roots: list[Path], loaded: Lo
         if molecule_format(spec) is None:
             where = ("molecules", molecule_id, "path")
             problems.append(source.problem(where, f"{format_path(where)}: cannot tell the format of '{spec.path}' "
-                                                  "from its name; add `format: pdb`, `mmcif` or `sdf`"))  # fmt: skip
+                                                  "from its name; add `format:` pdb, mmcif, sdf or mol2"))  # fmt: skip
     return problems
 
 
@@ -120,4 +121,68 @@ def _load_meshes(loaded: LoadedScene) -> list[Problem]:
                                                          f"{limits.MAX_TRIANGLES_PER_SCENE:,} triangles"))  # fmt: skip
             break
         loaded.meshes[part_id] = mesh
+    return problems
+
+
+def _load_molecules(loaded: LoadedScene) -> list[Problem]:
+    """Read each molecule's structure and check that every selection written for it picks atoms."""
+    if not loaded.scene.molecules:
+        return []
+    try:
+        from renderer.molecules.io import read_structure
+        from renderer.molecules.representations import build_drawables  # noqa: F401  (drawing needs it too)
+    except ImportError as exc:
+        where = ("molecules", next(iter(loaded.scene.molecules)))
+        return [loaded.source.problem(where, f"{format_path(where)}: molecules need the molecules extra "
+                                             f"(pip install 'prosector[molecules]'): {exc}")]  # fmt: skip
+    problems, total = [], 0
+    for molecule_id, spec in loaded.scene.molecules.items():
+        where = ("molecules", molecule_id, "path")
+        try:
+            structure = read_structure(loaded.molecule_paths[molecule_id], spec.model, fmt=molecule_format(spec))
+        except MoleculeError as exc:
+            at = ("molecules", molecule_id, "model") if "model" in exc.reason and "model" in spec.model_fields_set \
+                else where  # fmt: skip
+            problems.append(loaded.source.problem(at, f"{format_path(at)}: {exc}"))
+            continue
+        total += structure.atom_count
+        if total > limits.MAX_ATOMS_PER_SCENE:
+            problems.append(loaded.source.problem(where, f"{format_path(where)}: the scene exceeds "
+                                                         f"{limits.MAX_ATOMS_PER_SCENE:,} atoms"))  # fmt: skip
+            break
+        loaded.structures[molecule_id] = structure
+        problems += _empty_selections(loaded, molecule_id, spec, structure)
+    return problems
+
+
+def _selections(molecule_id: str, spec: MoleculeSpec, scene) -> list[tuple[tuple, str]]:
+    """(where, selection) of every selection written for one molecule, in the molecule and in steps."""
+    found = []
+
+    def collect(base: tuple, block) -> None:
+        for index, representation in enumerate(block.representations or []):
+            found.append(((*base, "representations", index, "select"), representation.select))
+        for index, label in enumerate(block.labels or []):
+            found.append(((*base, "labels", index, "selection"), label.selection))
+
+    collect(("molecules", molecule_id), spec)
+    for number, step in enumerate(scene.lesson.steps if scene.lesson else []):
+        if molecule_id in step.molecules:
+            collect(("lesson", "steps", number, "molecules", molecule_id), step.molecules[molecule_id])
+    return found
+
+
+def _empty_selections(loaded: LoadedScene, molecule_id: str, spec: MoleculeSpec, structure) -> list[Problem]:
+    from renderer.molecules.selection import select
+
+    problems, name = [], Path(structure.source).name
+    for where, text in _selections(molecule_id, spec, loaded.scene):
+        try:
+            picked = int(select(structure, text).sum())
+        except SelectionError as exc:  # the syntax was checked on validation; kept for safety
+            picked, message = -1, str(exc)
+        if picked == 0:
+            message = f"selection '{text}' picks no atoms in {name}; check chain names and residue numbers"
+        if picked <= 0:
+            problems.append(loaded.source.problem(where, f"{format_path(where)}: {message}"))
     return problems

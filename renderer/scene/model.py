@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from renderer.deform.params import DeformerSpec
 from renderer.scene.animation import Animation
@@ -110,7 +110,8 @@ class Scene(Strict):
     bookmarks: dict[str, Camera] = Field(default_factory=dict, description="named cameras that steps can use")
     lights: Lights = Lights()
     materials: dict[str, Material] = Field(default_factory=dict)
-    parts: dict[str, Part] = Field(min_length=1, description="the structures, by id")
+    parts: dict[str, Part] = Field(default_factory=dict, description="the structures, by id (a scene needs at least "
+                                   "one part or molecule)")  # fmt: skip
     groups: dict[str, Group] = Field(default_factory=dict, description="named sets of parts, by id")
     molecules: dict[str, MoleculeSpec] = Field(default_factory=dict, description="molecules, by id")
     clip_planes: dict[str, ClipPlane] = Field(default_factory=dict, description="named clipping planes")
@@ -118,6 +119,12 @@ class Scene(Strict):
     animations: dict[str, Animation] = Field(default_factory=dict, description="named animations")
     lesson: Lesson | None = None
     render: RenderSettings = RenderSettings()
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Scene:
+        if not self.parts and not self.molecules:
+            raise ValueError("the scene shows nothing; add `parts:` (meshes) or `molecules:`")
+        return self
 
     @field_validator("language")
     @classmethod

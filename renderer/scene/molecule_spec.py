@@ -1,45 +1,147 @@
-"""How a scene declares a molecule (`molecules:` section). Validated here; drawn by `renderer.molecules`.
+"""How a scene declares a molecule (`molecules:` section) and how a lesson step changes its look.
+Validated here (selection syntax and colours included); drawn through `renderer.scene.molecule_state`
+and `renderer.gpu.scene_molecules`.
 
 Molecule coordinates are in ångströms; `scale_m_per_angstrom` magnifies them into the scene
 (0.01 puts 1 Å at 1 cm, so a 50 Å protein is half a metre across, easy to walk around in VR).
+Placement: `transform @ scale @ centring` (renderer.molecules.render.placement).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from renderer.scene.fields import Strict, Text, Transform, Vec3
 
-MOLECULE_SUFFIXES = {".pdb": "pdb", ".ent": "pdb", ".cif": "mmcif", ".mmcif": "mmcif", ".sdf": "sdf", ".mol": "sdf"}
+MOLECULE_SUFFIXES = {".pdb": "pdb", ".ent": "pdb", ".cif": "mmcif", ".mmcif": "mmcif", ".pdbx": "mmcif",
+                     ".bcif": "bcif", ".sdf": "sdf", ".sd": "sdf", ".mol": "sdf", ".mol2": "mol2"}  # fmt: skip
+MoleculeStyle = Literal["cartoon", "ball_and_stick", "spacefill", "licorice", "surface", "hbonds"]
+MAX_REPRESENTATIONS = 32
+SCALE_BAR_MIN_M_PER_NM = 0.001  # by default a scale bar is drawn when 1 nm is drawn larger than 1 mm
+
+
+def check_selection(text: str) -> str:
+    """The selection's syntax, checked against no atoms (which atoms it picks is checked on loading)."""
+    from renderer.errors import SelectionError
+    from renderer.molecules.selection import select
+    from renderer.molecules.structure import empty_structure
+
+    try:
+        select(empty_structure(), text)
+    except SelectionError as error:
+        raise ValueError(str(error)) from None
+    return text
+
+
+def check_color(value: str | tuple[float, float, float]) -> str | tuple[float, float, float]:
+    from renderer.molecules.palette import SCHEMES, parse_color
+    from renderer.scene.problems import did_you_mean
+
+    if isinstance(value, str) and value.startswith("#"):
+        parse_color(value)  # ValueError names the colour
+        if len(value) != 7:
+            raise ValueError(f"{value!r} is not a #rrggbb colour")
+        return value
+    if isinstance(value, str) and value not in SCHEMES:
+        raise ValueError(f"unknown colour scheme {value!r}{did_you_mean(value, SCHEMES)} "
+                         f"(schemes: {', '.join(SCHEMES)}; or a colour like '#ff8800')")  # fmt: skip
+    if not isinstance(value, str):
+        parse_color(value)
+    return value
+
+
+Selection = Annotated[str, Field(min_length=1, max_length=500, description="atoms, in Prosector's selection "
+                      "language: all, protein, ligand, water, chain A, resi 20-30, resn ASP, within 5 of ligand, "
+                      "and/or/not"), AfterValidator(check_selection)]  # fmt: skip
+MoleculeColor = Annotated[str | tuple[float, float, float], AfterValidator(check_color),
+                          Field(description="a colour scheme (element, chain, residue, secondary, bfactor, "
+                                "hydrophobicity) or one colour '#rrggbb'")]  # fmt: skip
+
+
+class Representation(Strict):
+    """One way of drawing some of a molecule's atoms."""
+
+    style: MoleculeStyle = Field(description="cartoon, ball_and_stick, spacefill, licorice, surface, or hbonds "
+                                 "(dashed hydrogen bonds between `select` and the rest)")  # fmt: skip
+    select: Selection = "all"
+    color: MoleculeColor = "element"
+    opacity: float = Field(1.0, ge=0.0, le=1.0, description="below 1 only for cartoon and surface")
 
 
 class MoleculeLabel(Strict):
-    """A label on an atom, residue or chain, chosen with a selection such as `chain A and resid 42`."""
+    """A label on atoms, residues or a chain, chosen with a selection such as `chain A and resi 25`."""
 
-    selection: str = Field(min_length=1, max_length=500, description="which atoms; the label sits at their centre")
+    selection: Selection = Field(description="which atoms; the label points at their centre")
     text: Text
 
 
 class MoleculeSpec(Strict):
-    """A molecule from a PDB, mmCIF or SDF file, placed in the scene."""
+    """A molecule from a PDB, mmCIF, SDF or MOL2 file, placed in the scene."""
 
-    path: str = Field(description="PDB, mmCIF or SDF file, relative to the scene file")
-    format: Literal["auto", "pdb", "mmcif", "sdf"] = Field("auto", description="auto: from the file extension")
+    path: str = Field(description="PDB, mmCIF, SDF or MOL2 file, relative to the scene file")
+    format: Literal["auto", "pdb", "mmcif", "bcif", "sdf", "mol2"] = Field(
+        "auto", description="auto: from the file extension")
+    model: int = Field(1, ge=1, le=100_000, description="which model of a multi-model file (NMR, SDF), from 1")
     name: Text | None = None
     description: Text | None = None
-    style: Literal["cartoon", "ball_and_stick", "spacefill", "surface"] = "cartoon"
-    transform: Transform = Field(Transform(), description="placement in the scene (after scaling)")
+    style: MoleculeStyle | None = Field(None, description="shorthand for one representation of all but water; "
+                                        "without `style` and `representations`: cartoon plus the ligand")  # fmt: skip
+    representations: list[Representation] | None = Field(None, min_length=1, max_length=MAX_REPRESENTATIONS)
+    transform: Transform = Field(Transform(), description="placement in the scene (after scaling); one scale factor")
     scale_m_per_angstrom: float = Field(0.01, gt=0.0, le=1.0, description="metres per ångström in the scene")
     centre: bool = Field(True, description="move the molecule's centre to the origin before placing it")
     visible: bool = True
-    labels: list[MoleculeLabel] = Field(default_factory=list, max_length=200)
+    labels: list[MoleculeLabel] = Field(default_factory=list, max_length=200, description="shown with the "
+                                        "molecule; a step can replace them")  # fmt: skip
     label_anchor_m: Vec3 | None = Field(None, description="where the molecule's own label points, scene space")
+    scale_bar: bool | None = Field(None, description="a bar of a round length (1 nm, ...) beside the molecule; "
+                                   "default: when 1 nm is drawn larger than 1 mm")  # fmt: skip
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MoleculeSpec:
+        if self.style is not None and self.representations is not None:
+            raise ValueError("give either `style` (one line) or `representations` (a list), not both")
+        return self
+
+    @field_validator("transform")
+    @classmethod
+    def _uniform_scale(cls, transform: Transform) -> Transform:
+        if not isinstance(transform.scale, (int, float)):
+            raise ValueError("a molecule's `scale` is one number, so that atoms stay round")
+        return transform
+
+    @property
+    def m_per_angstrom(self) -> float:
+        """Metres per ångström in the scene, the transform's scale included."""
+        return self.scale_m_per_angstrom * float(self.transform.scale)
+
+    @property
+    def shows_scale_bar(self) -> bool:
+        if self.scale_bar is not None:
+            return self.scale_bar
+        return self.m_per_angstrom * 10.0 > SCALE_BAR_MIN_M_PER_NM
+
+
+class StepMolecule(Strict):
+    """How one molecule looks in one lesson step; what is left out stays as the molecule declares."""
+
+    style: MoleculeStyle | None = Field(None, description="shorthand for one representation of all but water")
+    representations: list[Representation] | None = Field(None, min_length=1, max_length=MAX_REPRESENTATIONS)
+    labels: list[MoleculeLabel] | None = Field(None, max_length=200, description="replace the molecule's labels "
+                                               "in this step ([]: none)")  # fmt: skip
+    scale_bar: bool | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StepMolecule:
+        if self.style is not None and self.representations is not None:
+            raise ValueError("give either `style` (one line) or `representations` (a list), not both")
+        return self
 
 
 def molecule_format(spec: MoleculeSpec) -> str | None:
-    """'pdb', 'mmcif' or 'sdf' (from `format` or the extension), None when it cannot be told."""
+    """'pdb', 'mmcif', 'bcif', 'sdf' or 'mol2' (from `format` or the extension), None when it cannot be told."""
     if spec.format != "auto":
         return spec.format
     lower = spec.path.lower()

@@ -156,6 +156,8 @@ def _step(check: _Checker, where: tuple, step: dict) -> None:
         check.names((*where, key), step.get(key), visible_things)
     for name in _table(step, "opacity"):
         check.name((*where, "opacity", name), name, visible_things)
+    for name in _table(step, "molecules"):
+        check.name((*where, "molecules", name), name, {"molecule": check.molecules})
     if isinstance(step.get("camera"), str):
         check.name((*where, "camera"), step["camera"], {"bookmark": check.bookmarks})
     clip = step.get("clip")

@@ -18,6 +18,7 @@ from renderer.scene.fields import Camera, text_in
 from renderer.scene.load import LoadedScene
 from renderer.scene.materials import Material
 from renderer.scene.model import Part, Scene
+from renderer.scene.molecule_state import MoleculeState, molecule_label_requests, molecule_states
 from renderer.scene.sections import ClipPlane, CutBox
 
 MAX_LABEL_POINTS = 4000  # candidate anchor points per label; enough to find a visible spot
@@ -54,6 +55,7 @@ class SceneState:
     title: str | None = None
     text: str | None = None
     language: str = "en"
+    molecules: dict[str, MoleculeState] = field(default_factory=dict)  # by molecule id, those loaded
 
 
 def group_members(scene: Scene, ids: list[str] | None) -> list[str]:
@@ -138,12 +140,16 @@ def scene_state(loaded: LoadedScene, step: int | None = None, lang: str | None =
     clip_planes = _per_part(scene, planes, scene.clip_planes, _plane_equation, (0, 4))
     cut_boxes = _per_part(scene, boxes, scene.cut_boxes, lambda b: np.array([b.min_m, b.max_m], float), (0, 2, 3))
     state = SceneState(visible, opacity, highlighted, motion, clip_planes, cut_boxes, language=lang)
+    state.molecules = molecule_states(scene, loaded.structures, state_step)
     if state_step is not None:
         state.camera = scene.bookmarks[state_step.camera] if isinstance(state_step.camera, str) else state_step.camera
         state.title = text_in(state_step.title, lang, scene.language)
         state.text = text_in(state_step.text, lang, scene.language)
         state.labels = [_label(loaded, state, name, lang) for name in state_step.label]
         state.labels = [label for label in state.labels if label is not None]
+    named = state_step.label if state_step is not None else []
+    requests = molecule_label_requests(scene, loaded.structures, state.molecules, named, lang)
+    state.labels += [LabelRequest(*request) for request in requests]
     return state
 
 
@@ -202,7 +208,7 @@ def _world_centre(loaded: LoadedScene, part_id: str, motion: np.ndarray) -> np.n
 def _label(loaded: LoadedScene, state: SceneState, name: str, lang: str) -> LabelRequest | None:
     scene = loaded.scene
     if name in scene.molecules:
-        return None  # molecule labels are drawn by the molecules renderer
+        return None  # molecule labels: renderer.scene.molecule_state.molecule_label_requests
     thing = scene.parts.get(name) or scene.groups.get(name)
     text = text_in(thing.name, lang, scene.language) or name
     parts = [p for p in group_members(scene, [name]) if p in loaded.meshes]
