@@ -95,3 +95,32 @@ def test_refit_moves_the_shadow_with_the_deformed_vertices(headless, sphere_on_p
     after = headless.render(SIZE, SIZE, camera, options)[:, :, 0] / 255.0
     assert rays.builds == builds and rays.refits >= 1
     assert np.abs(after - before).mean() > 0.01  # the cast shadow moved with the occluder
+
+
+def test_deformation_refits_the_bvh_instead_of_rebuilding(headless, tmp_path):
+    """A deformer moving vertices must move the shadows and occlusion: the BVH is refitted."""
+    import trimesh
+
+    from renderer.scene.load import load_scene
+
+    trimesh.creation.icosphere(subdivisions=3, radius=0.05).export(tmp_path / "ball.glb")
+    trimesh.creation.box(extents=(0.4, 0.01, 0.4)).export(tmp_path / "floor.glb")
+    (tmp_path / "s.yaml").write_text(
+        "version: 1\ncamera: {eye_m: [0, 0.3, 0.4], target_m: [0, 0, 0]}\n"
+        "render: {ambient_occlusion: raytraced}\n"
+        "parts:\n"
+        "  ball:\n    mesh: ball.glb\n    transform: {translation_m: [0, 0.06, 0]}\n"
+        "    deform: [{kind: exploded_view, distance_m: 0.1, direction: [0, 1, 0], duration_s: 1.0}]\n"
+        "  floor: {mesh: floor.glb}\n"
+    )
+    headless.load(load_scene(tmp_path / "s.yaml"))
+    rays = headless.renderer.raytraced.rays
+    headless.render(64, 48)
+    builds, refits = rays.builds, rays.refits
+    ball_top_before = rays._triangles[:, :, 1].max()
+    headless.deform(2.0)
+    headless.render(64, 48)
+    assert rays.builds == builds and rays.refits == refits + 1
+    assert rays._triangles[:, :, 1].max() == pytest.approx(ball_top_before + 0.1, abs=1e-4)
+    headless.render(64, 48)
+    assert rays.refits == refits + 1  # nothing moved since: no further refit

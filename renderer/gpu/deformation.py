@@ -68,6 +68,8 @@ class DeformationDriver:
             self.handoff.push(mesh, positions, normals)
             box = xp.stack([positions.min(axis=0), positions.max(axis=0)])
             mesh.bounds = to_numpy(box).astype(np.float64)
+            mesh.deformed_positions = to_numpy(positions)  # for the BVH refit (a copy only on CuPy)
+            mesh.vertex_version += 1
 
     def grab(self, part_id: str, point_m, radius_m: float) -> None:
         """Hold the soft tissue of `part_id` within `radius_m` of the scene-space point `point_m`."""

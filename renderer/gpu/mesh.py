@@ -24,6 +24,10 @@ class GpuMesh:
         self.vertex_array.attribute(NORMAL, self.normals, 3, 12)
         self.vertex_array.indices(self.indices)
         self.bounds = mesh.bounds  # (2, 3) float64 model space; deformation keeps it current
+        # Deformed vertices as NumPy (N, 3) float32 model space, and a counter bumped on every
+        # deformation, so the ray tracer refits its BVH only when a part really moved.
+        self.deformed_positions: np.ndarray | None = None
+        self.vertex_version = 0
 
     @property
     def nbytes(self) -> int:

@@ -91,6 +91,8 @@ class GpuScene:
         in_use = {id(p.mesh.source) for p in wanted.values()}
         for key in [k for k in self._meshes if k not in in_use]:
             self._meshes.pop(key).release()
+        for ad_hoc in [i for i in self.molecules if not self._scene_molecules.manages(i)]:
+            self.set_molecule(ad_hoc, None)  # added by hand (tests, benchmarks) for the previous scene
         self._structures = loaded.structures
         self._scene_molecules.update(self, self._structures, molecule_states(loaded.scene, self._structures, None),
                                      loaded.scene.render.highlight_color)  # fmt: skip

@@ -64,6 +64,10 @@ class SceneMolecules:
         self._keys: dict[str, tuple] = {}  # GpuScene.molecules id -> what it was built from
         self._drawables: OrderedDict[tuple, tuple[Structure, reps.MoleculeDrawables]] = OrderedDict()
 
+    def manages(self, molecule_id: str) -> bool:
+        """True for molecules (and scale bars) this object put into the scene."""
+        return molecule_id in self._keys
+
     def update(self, scene, structures: dict[str, Structure], states: dict[str, MoleculeState],
                highlight_color) -> None:  # fmt: skip
         """Make `scene.molecules` show `states` (a GpuScene); molecules no longer wanted are released."""

@@ -65,6 +65,7 @@ class RayScene:
         self._key: tuple | None = None
         self._triangles: np.ndarray | None = None  # (T, 3, 3) world, input order
         self._ranges: dict[str, tuple[int, int]] = {}
+        self._versions: dict[str, int] = {}  # part id -> GpuMesh.vertex_version the BVH reflects
         self._node_buffer: Buffer | None = None
         self._triangle_buffer: Buffer | None = None
         self.builds = 0
@@ -84,6 +85,7 @@ class RayScene:
         if key != self._key:
             self._key = key
             self._build(parts)
+        self._refit_deformed(parts)
         self._sync_sections(parts)
         return self.bvh is not None
 
@@ -105,19 +107,37 @@ class RayScene:
                 self._section_buffer.release()
             self._section_buffer = Buffer(self.registry, table, dynamic=True)
 
-    def update_part_vertices(self, part: GpuPart, positions: np.ndarray) -> None:
-        """Refit after a deformer moved `part`'s vertices: positions (N, 3) model space, metres."""
-        if part.part_id not in self._ranges or self._triangles is None or self.bvh is None:
+    def _refit_deformed(self, parts: list[GpuPart]) -> None:
+        """Refit (not rebuild) once for every part whose deformer moved its vertices since last frame."""
+        moved = [p for p in parts if p.mesh.deformed_positions is not None
+                 and self._versions.get(p.part_id) != p.mesh.vertex_version]  # fmt: skip
+        if not moved or self.bvh is None or self._triangles is None:
             return
-        first, last = self._ranges[part.part_id]
-        self._triangles[first:last] = world_triangles(part, positions)
+        for part in moved:
+            self._versions[part.part_id] = part.mesh.vertex_version
+            self._replace_triangles(part, part.mesh.deformed_positions)
         self.bvh.refit(self._triangles)
         self.refits += 1
         self._upload()
 
+    def update_part_vertices(self, part: GpuPart, positions: np.ndarray) -> None:
+        """Refit after a deformer moved `part`'s vertices: positions (N, 3) model space, metres."""
+        if part.part_id not in self._ranges or self._triangles is None or self.bvh is None:
+            return
+        self._replace_triangles(part, positions)
+        self.bvh.refit(self._triangles)
+        self.refits += 1
+        self._upload()
+
+    def _replace_triangles(self, part: GpuPart, positions: np.ndarray) -> None:
+        if part.part_id in self._ranges:
+            first, last = self._ranges[part.part_id]
+            self._triangles[first:last] = world_triangles(part, positions)
+
     def _build(self, parts: list[GpuPart]) -> None:
         self._release_buffers()
         self.bvh, self._triangles, self._ranges, self.part_ids = None, None, {}, [p.part_id for p in parts]
+        self._versions = {}
         pieces, owners, first = [], [], 0
         for index, part in enumerate(parts):
             triangles = world_triangles(part)
