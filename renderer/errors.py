@@ -46,3 +46,7 @@ class GLUnavailableError(ProsectorError):
 
 class ShaderError(ProsectorError):
     """A shader failed to load, include or compile; lines name the .glsl file and line."""
+
+
+class XrUnavailableError(ProsectorError):
+    """No OpenXR runtime, or no headset, could be used; the message names the active runtime and the fix."""
