@@ -78,3 +78,12 @@ def initial_placement(bounds: np.ndarray, centre_xr=(0.0, 1.3, -0.6), size_m: fl
     diameter = float(np.linalg.norm(bounds[1] - bounds[0])) or 1.0
     scale = 1.0 if 0.1 <= diameter <= 1.0 else size_m / diameter
     return maths.translation(centre_xr) @ maths.scaling(scale) @ maths.translation(-centre)
+
+
+def in_front_of(head: np.ndarray, distance_m: float = 0.55, below_m: float = 0.15) -> np.ndarray:
+    """A point `distance_m` ahead of the head along its facing direction projected on the floor, and
+    `below_m` below the eyes, (3,) XR metres: where a model is put for a user to look at."""
+    facing = -head[:3, 2].copy()
+    facing[1] = 0.0
+    facing = maths.normalize(facing) if np.linalg.norm(facing) > 1e-6 else np.array([0.0, 0.0, -1.0])
+    return head[:3, 3] + facing * distance_m - np.array([0.0, below_m, 0.0])

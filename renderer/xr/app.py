@@ -26,7 +26,7 @@ from renderer.gl import commands
 from renderer.gl.xr_binding import XrGraphics, create_graphics
 from renderer.gpu.deformation import DeformationDriver
 from renderer.gpu.scene import GpuScene
-from renderer.interaction.grab import initial_placement, placement_scale
+from renderer.interaction.grab import in_front_of, initial_placement, placement_scale
 from renderer.interaction.ray import RayTarget, cast_ray
 from renderer.interaction.xr_controls import Event, HandInput, XrControls
 from renderer.passes.geometry import MAX_CLIP_PLANES
@@ -133,6 +133,7 @@ class XrApp:
         self._focused_before = False
         self._start = time.monotonic()
         self._hands: dict[str, HandInput] = {}
+        self._placed = False
 
     # ------------------------------------------------------------------------------------ top level
 
@@ -255,6 +256,8 @@ class XrApp:
         started = time.perf_counter()
         xr.begin_frame(c.session.handle)
         display_time = frame_state.predicted_display_time
+        if not self._placed:
+            self._place_model(c, display_time)
         self._input(c, display_time)
         self._prepare_scene()
         layers, gpu_ms = [], []
@@ -266,6 +269,8 @@ class XrApp:
         cpu_ms = (time.perf_counter() - started) * 1000
         if layers:
             self.rendered += 1
+            if self.rendered % 10 == 0:  # a heartbeat for tools following the log
+                self.log.write("frames", frame=self.rendered, cpu_ms=round(cpu_ms, 2))
             record = self.timings.record(cpu_ms, gpu_ms, display_time, frame_state.predicted_display_period)
             self._govern(record.period_ms, cpu_ms)
 
@@ -281,6 +286,15 @@ class XrApp:
 
     # ------------------------------------------------------------------------------------ input
 
+    def _place_model(self, c: _Connection, display_time) -> None:
+        """Put the model in front of the user (once per run, and on recentering); it stays where it
+        is across a reconnect."""
+        head = c.session.head_pose(display_time)
+        if head is not None:
+            self.controls.placement = initial_placement(self.gpu.bounds(), in_front_of(head))
+            self._placed = True
+            self.log.write("placed", placement=self.controls.placement, head=head, frame=self.rendered)
+
     def _input(self, c: _Connection, display_time) -> None:
         if not (c.machine.input_enabled and c.actions.sync()):
             if self._focused_before:
@@ -292,7 +306,8 @@ class XrApp:
         reading = c.actions.read(c.session.space, display_time)
         if reading.recenter:
             c.session.recenter(display_time)
-            self.log.write("recenter", frame=self.rendered)
+            self._place_model(c, display_time)
+            self.log.write("recenter", frame=self.rendered, placement=self.controls.placement)
         self._hands = reading.hands
         events = self.controls.update(reading.hands, self._cast, self.soft_parts)
         self._perform(events, c)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from renderer.gl.xr_binding import XrGraphics
+from renderer.interaction.grab import pose_matrix
 from renderer.xr.instance import XrInstance
 from renderer.xr.runtime_info import unavailable
 
@@ -49,6 +50,16 @@ class XrSession:
         xr = self.xr
         return xr.create_reference_space(self.handle, xr.ReferenceSpaceCreateInfo(
             reference_space_type=kind, pose_in_reference_space=pose))  # fmt: skip
+
+    def head_pose(self, display_time):
+        """The head (VIEW space) in the app's space as a 4x4, or None when not tracked."""
+        xr = self.xr
+        location = xr.locate_space(self.view_space, self.space, display_time)
+        valid = xr.SpaceLocationFlags.POSITION_VALID_BIT | xr.SpaceLocationFlags.ORIENTATION_VALID_BIT
+        if (location.location_flags & valid) != valid:
+            return None
+        p, q = location.pose.position, location.pose.orientation
+        return pose_matrix((p.x, p.y, p.z), (q.x, q.y, q.z, q.w))
 
     def recenter(self, display_time) -> None:
         """Make the user's current position (on the floor) and facing direction the space's origin
