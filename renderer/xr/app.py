@@ -338,7 +338,7 @@ class XrApp:
                 self.deformation.drag(event.part_id, event.point_m)
             elif event.kind == "poke_end" and self.deformation:
                 self.deformation.release(event.part_id)
-            if event.kind in ("grab", "mode", "timing", "poke_start", "poke_end"):
+            if event.kind in ("grab", "mode", "timing", "haptic", "poke_start", "poke_end"):
                 self.log.write(event.kind, hand=event.hand, value=event.value, part=event.part_id,
                                placement=self.controls.placement, frame=self.rendered)  # fmt: skip
 
