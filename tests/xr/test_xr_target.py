@@ -130,3 +130,14 @@ def test_recovers_when_the_runtime_is_killed_and_restarted(monado, tmp_path):
     assert len(app.events("connected")) == 2
     assert summary["states"][-5:] == ["VISIBLE", "SYNCHRONIZED", "STOPPING", "IDLE", "EXITING"]
     assert "Traceback" not in app.output()
+
+
+def test_no_runtime_gives_a_clear_message(monado, tmp_path):
+    monado.stop()
+    app = ProsectorXr(tmp_path, monado.client_env(), "--binding", "egl")
+    assert app.wait(60) == 1
+    output = app.output()
+    assert "Traceback" not in output and "internal error" not in output
+    assert "prosector: error: the OpenXR runtime is not running" in output
+    assert "the active OpenXR runtime is Monado (/usr/share/openxr/1/openxr_monado.json, from XR_RUNTIME_JSON)" in output
+    assert "To fix it" in output
