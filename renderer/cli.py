@@ -16,7 +16,7 @@ from pathlib import Path
 from renderer import __version__, cli_args
 from renderer.errors import ProsectorError, SceneError
 
-VIEWS = ("color", "normal", "depth", "albedo", "ao")
+VIEWS = ("color", "normal", "depth", "albedo", "ao", "shadow")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--stereo", action="store_true", help="left and right eye side by side")
     render.add_argument("--ipd", type=cli_args.ipd, default=0.063, metavar="METRES", help="eye distance for --stereo")
     render.add_argument("--timing", action="store_true", help="print GPU time per pass")
+    render.add_argument("--ao-tier", choices=("ssao", "raytraced", "off"), help="ambient occlusion method "
+                        "(default: the scene's render.ambient_occlusion); raytraced also casts key-light shadows")
+    render.add_argument("--ao-radius", type=cli_args.ao_radius, metavar="METRES|unbounded",
+                        help="reach of occlusion (default: unbounded for raytraced, else the scene's setting)")
+    render.add_argument("--ao-samples", type=cli_args.samples, metavar="N",
+                        help="ray-traced AO rays per pixel accumulated for this still image (default 64)")
     render.add_argument("--step", type=cli_args.step, metavar="N", help="render lesson step N (numbered from 1)")
     render.add_argument("--all-steps", action="store_true", help="render every lesson step into the folder -o DIR")
     render.add_argument(

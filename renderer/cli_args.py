@@ -49,6 +49,29 @@ def ipd(text: str) -> float:
     return value
 
 
+def ao_radius(text: str) -> float:
+    """A reach in metres, or 'unbounded' / 'inf' (the whole scene) -> math.inf."""
+    if text.strip().lower() in ("unbounded", "inf", "infinite", "none"):
+        return math.inf
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"AO radius {text!r} is not metres or 'unbounded', e.g. 0.02") from None
+    if not (math.isfinite(value) and value > 0.0):
+        raise argparse.ArgumentTypeError("the AO radius must be a positive number of metres, or 'unbounded'")
+    return value
+
+
+def samples(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of samples, e.g. 64") from None
+    if not 1 <= value <= 4096:
+        raise argparse.ArgumentTypeError("the number of samples must lie between 1 and 4096")
+    return value
+
+
 def step(text: str) -> int:
     """Lesson step number, counted from 1 as teachers do."""
     try:

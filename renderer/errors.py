@@ -48,5 +48,19 @@ class ShaderError(ProsectorError):
     """A shader failed to load, include or compile; lines name the .glsl file and line."""
 
 
+class MoleculeError(ProsectorError):
+    """A molecule file cannot be read or a selection is invalid; names the file and, where the
+    format has lines, the 1-based line: `FILE:LINE: message`."""
+
+    def __init__(self, path: Path | str, reason: str, line: int | None = None):
+        self.path, self.reason, self.line = str(path), reason, line
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {reason}")
+
+
+class SelectionError(ProsectorError):
+    """An atom selection ("chain A and resi 20-30") cannot be parsed; the message quotes it."""
+
+
 class XrUnavailableError(ProsectorError):
     """No OpenXR runtime, or no headset, could be used; the message names the active runtime and the fix."""

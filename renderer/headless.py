@@ -100,6 +100,10 @@ class HeadlessRenderer:
         """AO of the last render's view, (height, width) float32 in [0, 1], top row first."""
         return commands.read_float(self.last_results[view_index].buffers.ao_texture, channels=1)[:, :, 0]
 
+    def read_shadow(self, view_index: int = 0) -> np.ndarray:
+        """Key-light visibility of the last render's view, (height, width) float32 in [0, 1], top row first."""
+        return commands.read_float(self.last_results[view_index].buffers.shadow_texture, channels=1)[:, :, 0]
+
     def close(self) -> None:
         self._close_deformation()
         if self._target is not None:

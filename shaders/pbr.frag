@@ -1,11 +1,12 @@
 // Forward physically based shading of one part (GGX + hemisphere environment + key light).
-// VIEW_MODE (define): 0 colour, 1 world normal, 2 depth, 3 albedo, 4 ambient occlusion.
+// VIEW_MODE (define): 0 colour, 1 world normal, 2 depth, 3 albedo, 4 ambient occlusion, 5 key-light visibility.
 #include "lib/transforms.glsl"
 #include "lib/cut_boxes.glsl"
 #include "lib/brdf.glsl"
 #include "lib/color.glsl"
 #include "lib/environment.glsl"
 #include "lib/tissue.glsl"
+#include "lib/pbr_shading.glsl"
 
 #ifndef VIEW_MODE
 #define VIEW_MODE 0
@@ -21,10 +22,11 @@ uniform vec3 u_emissive;           // linear RGB
 uniform float u_opacity;
 uniform vec4 u_highlight;           // linear RGB glow of a highlighted part; a = 1 when highlighted, else 0
 
-uniform vec3 u_key_direction;      // world, unit, toward the light
-uniform vec3 u_key_radiance;       // linear RGB x intensity; zero when there is no key light
-
 uniform sampler2D u_ao;            // per-pixel unoccluded fraction (1 when AO is off)
+uniform sampler2D u_shadow;        // per-pixel key-light visibility (1 unless ray-traced shadows run)
+uniform int u_screen_terms;        // 1: read u_ao / u_shadow (opaque parts); 0: translucent layers
+uniform sampler2D u_back_depth;    // view depth of the nearest back face behind the pixel (metres)
+uniform int u_has_back_depth;      // 0: no thickness pass ran (data views)
 uniform vec2 u_near_far;           // metres, for the depth view
 uniform vec2 u_viewport_origin;    // pixels, where this view starts in the target
 
@@ -32,14 +34,24 @@ in vec3 v_world_position;
 in vec3 v_world_normal;
 in float v_view_depth;
 
-layout(location = 0) out vec4 out_color;  // linear, premultiplied alpha
+layout(location = 0) out vec4 out_color;  // linear, premultiplied alpha (OIT: weighted sum)
+#ifndef OIT
+#define OIT 0
+#endif
+#if OIT
+layout(location = 1) out float out_revealage;  // OIT: alpha, multiplied into (1 - alpha) products
+#endif
 
 void main() {
     if (inside_cut_box(v_world_position)) discard;
     vec3 n = normalize(v_world_normal);
     if (!gl_FrontFacing) n = -n;
     vec3 v = normalize(u_eye_world - v_world_position);
-    float ao = texelFetch(u_ao, ivec2(gl_FragCoord.xy - u_viewport_origin), 0).r;
+    // Screen-space AO and shadow buffers describe the opaque surface at this pixel, not a
+    // translucent layer in front of it.
+    ivec2 pixel = ivec2(gl_FragCoord.xy - u_viewport_origin);
+    float ao = u_screen_terms != 0 ? texelFetch(u_ao, pixel, 0).r : 1.0;
+    float key_visible = u_screen_terms != 0 ? texelFetch(u_shadow, pixel, 0).r : 1.0;
 
 #if VIEW_MODE == 1
     out_color = vec4(n * 0.5 + 0.5, 1.0);
@@ -49,47 +61,32 @@ void main() {
     out_color = vec4(u_base_color, 1.0);
 #elif VIEW_MODE == 4
     out_color = vec4(vec3(ao), 1.0);
+#elif VIEW_MODE == 5
+    out_color = vec4(vec3(key_visible), 1.0);
 #else
-    float n_dot_v = clamp(dot(n, v), 1e-4, 1.0);
-    float roughness = clamp(u_roughness, 0.04, 1.0);
-    float alpha = roughness * roughness;
-    vec3 f0 = mix(vec3(0.04), u_base_color, u_metallic);
-    vec3 diffuse_color = u_base_color * (1.0 - u_metallic);
-
-    // Environment: diffuse irradiance and a split-sum specular, both shadowed by AO.
-    vec2 env = environment_brdf(n_dot_v, roughness);
-    vec3 specular_env = environment_specular(reflect(-v, n), roughness) * (f0 * env.x + env.y);
-    float specular_occlusion = clamp(pow(n_dot_v + ao, exp2(-16.0 * roughness - 1.0)) - 1.0 + ao, 0.0, 1.0);
-    vec3 color = diffuse_color * environment_diffuse(n) * ao + specular_env * specular_occlusion;
-
-    // Key light.
-    vec3 l = u_key_direction;
-    float n_dot_l = dot(n, l);
-    vec3 h = normalize(l + v);
-    float n_dot_h = clamp(dot(n, h), 0.0, 1.0);
-    vec3 fresnel = fresnel_schlick(clamp(dot(v, h), 0.0, 1.0), f0);
-    float lit = clamp(n_dot_l, 0.0, 1.0);
-    vec3 specular = ggx_distribution(n_dot_h, alpha) * smith_visibility(n_dot_v, max(lit, 1e-4), alpha) * fresnel;
-    vec3 diffuse = diffuse_color / PI * wrapped_diffuse(n_dot_l, u_translucency);
-    color += u_key_radiance * ((diffuse * (1.0 - fresnel)) + specular * lit);
-    color += u_key_radiance * diffuse_color * transmission(n, v, l, u_translucency, u_translucency_color);
-
-    // Wet sheen: a tight second lobe and a grazing rim, as on moist tissue.
-    if (u_sheen > 0.0) {
-        float wet_alpha = 0.08;
-        vec3 wet = ggx_distribution(n_dot_h, wet_alpha) * smith_visibility(n_dot_v, max(lit, 1e-4), wet_alpha)
-                   * fresnel_schlick(clamp(dot(v, h), 0.0, 1.0), vec3(0.02));
-        color += u_sheen * (u_key_radiance * wet * lit + 0.15 * environment_specular(reflect(-v, n), 0.1)
-                            * pow(1.0 - n_dot_v, 5.0) * ao);
+    // Inputs of shade_surface beyond the material (see lib/pbr_shading.glsl).
+    g_key_visible = key_visible;
+    if (u_screen_terms != 0 && u_has_back_depth != 0) {
+        g_thickness_m = max(texelFetch(u_back_depth, pixel, 0).r - v_view_depth, 0.0);
     }
-    color += u_emissive;
+    SurfaceMaterial m = SurfaceMaterial(u_base_color, u_roughness, u_metallic, u_translucency,
+                                        u_translucency_color, u_sheen, u_emissive);
+    vec3 color = shade_surface(n, v, m, ao);
 
     // Highlight: a warm tint and an emissive rim that brightens toward the silhouette, so the part
     // stands out whatever its own colour and lighting.
     if (u_highlight.a > 0.0) {
-        float rim = pow(1.0 - n_dot_v, 2.0);
+        float rim = pow(1.0 - clamp(dot(n, v), 0.0, 1.0), 2.0);
         color = mix(color, color * 0.7 + u_highlight.rgb * 0.12, 0.5) + u_highlight.rgb * (0.04 + 0.9 * rim);
     }
     out_color = vec4(color * u_opacity, u_opacity);
+#if OIT
+    // Weighted blended order-independent transparency: nearer layers weigh more (depth normalised to
+    // the view's near/far so the weight does not depend on the scene's scale).
+    float z = clamp((v_view_depth - u_near_far.x) / (u_near_far.y - u_near_far.x), 0.0, 1.0);
+    float weight = clamp(pow(1.0 - z, 3.0) * 3e3, 1e-2, 3e3);
+    out_color *= weight;
+    out_revealage = u_opacity;
+#endif
 #endif
 }

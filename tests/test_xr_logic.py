@@ -51,12 +51,16 @@ def test_governor_lowers_costliest_first_and_recovers():
     final = governor.quality
     assert final.options.msaa_samples == 1 and final.render_scale == 0.7 and not final.options.ambient_occlusion
     assert [c.split(": ")[1] for c in governor.changes] == [
-        "MSAA 4x -> 2x", "AO samples 8x6 -> 4x4", "MSAA -> off", "render scale -> 0.85", "render scale -> 0.70",
-        "ambient occlusion -> off"]  # fmt: skip
+        "MSAA 4x -> 2x", "AO samples 8x6 -> 4x4", "MSAA -> off", "light through soft tissue (thickness pass) -> off",
+        "render scale -> 0.85", "render scale -> 0.70", "ambient occlusion -> off"]  # fmt: skip
     for _ in range(5):
         governor.observe(2.0)
     assert governor.quality.options.ambient_occlusion and "undo ambient occlusion -> off" in governor.changes[-1]
     assert governor.observe(float("nan")) is None
+    traced = QualityGovernor(Quality(RenderOptions(ao_tier="raytraced")), budget_ms=11.1, window=1)
+    traced.observe(50.0)
+    traced.observe(50.0)
+    assert traced.quality.options.ao_tier == "ssao" and traced.quality.options.msaa_samples == 4
 
 
 def test_frame_timings_count_missed_frames(tmp_path):

@@ -3,7 +3,7 @@
 # OpenXR tests against a real Monado runtime (when the harness is present; it needs root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/setup.sh test
+bash tools/setup.sh test,molecules
 .venv/bin/python -m pytest -q "$@"
 if [ -x tools/xr/test.sh ]; then
   bash tools/xr/test.sh

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from renderer.atomic_file import write_atomically
 from renderer.errors import ProsectorError
 
 
@@ -24,20 +23,6 @@ def check_output_path(output: Path, protected: list[Path], suffix: str = ".png")
 
 def write_png(path: Path, image: np.ndarray) -> None:
     """Write (H, W, 3|4) uint8 to `path` atomically (temporary file + rename)."""
-    from PIL import Image  # Pillow: the PNG writer; also used for label text later
+    from PIL import Image  # Pillow: the PNG writer; also rasterises label text
 
-    fd, temporary = tempfile.mkstemp(prefix=".prosector-", suffix=".png", dir=path.resolve().parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            Image.fromarray(image).save(handle, format="PNG")
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give the file normal permissions
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+    write_atomically(path, lambda handle: Image.fromarray(image).save(handle, format="PNG"))

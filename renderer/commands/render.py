@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from renderer.commands.output import check_output_path, write_png
 from renderer.errors import ProsectorError
+from renderer.passes.options import RenderOptions
 from renderer.scene.load import LoadedScene, load_scene
 from renderer.scene.model import Camera
 from renderer.scene.step_state import scene_state
@@ -34,7 +36,7 @@ def render_command(args) -> int:
             if driver.parts:
                 print(f"posed {len(driver.parts)} deformable part(s) at t = {args.time:g} s on {driver.backend.name} "
                       f"({driver.handoff_reason})")
-        options = headless.options(view_mode=args.view)
+        options = still_options(headless.options(view_mode=args.view), args)
         for index, state in states.items():
             headless.scene.apply(state)
             camera = _camera(state.camera or headless.camera(width / height), args)
@@ -72,6 +74,25 @@ def _check_output_dir(output: Path, scene: Path) -> None:
     if not output.parent.resolve().is_dir():
         raise ProsectorError(f"folder {output.parent} does not exist")
     output.mkdir(exist_ok=True)
+
+
+def still_options(options: RenderOptions, args) -> RenderOptions:
+    """Apply --ao-tier/--ao-radius/--ao-samples; a still image accumulates many ray-traced frames."""
+    tier = getattr(args, "ao_tier", None)
+    if tier == "off":
+        options = options.with_(ambient_occlusion=False)
+    elif tier is not None:
+        options = options.with_(ao_tier=tier, ambient_occlusion=True)
+    if getattr(args, "ao_radius", None) is not None:
+        options = options.with_(ao_radius_m=args.ao_radius)
+    elif options.ao_tier == "raytraced" and args.view in ("ao", "shadow"):
+        options = options.with_(ao_radius_m=math.inf)  # the data views measure the whole scene by default
+    if options.ao_tier == "raytraced":
+        total = getattr(args, "ao_samples", None) or 64
+        rays = min(total, 4)
+        options = options.with_(ao_rays_per_pixel=rays, shadow_rays_per_pixel=rays,
+                                rt_still_frames=max(1, -(-total // rays)))  # fmt: skip
+    return options
 
 
 def _camera(base: Camera, args) -> Camera:

@@ -10,6 +10,7 @@ from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture, Vertex
 RGBA8 = GL.GL_RGBA8
 SRGB8_ALPHA8 = GL.GL_SRGB8_ALPHA8
 RGBA16F = GL.GL_RGBA16F
+RGBA32F = GL.GL_RGBA32F
 R16F = GL.GL_R16F
 R32F = GL.GL_R32F
 R32UI = GL.GL_R32UI

@@ -13,6 +13,7 @@ import numpy as np
 from renderer import maths
 from renderer.gl.resources import ResourceRegistry
 from renderer.gpu.mesh import GpuMesh
+from renderer.gpu.molecule import GpuMolecule
 from renderer.scene.load import LoadedScene
 from renderer.scene.materials import Material, resolve
 from renderer.scene.model import Part, Scene
@@ -32,6 +33,7 @@ class GpuPart:
     highlight: bool = False
     clip_planes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))  # (K, 4) world [n, d]: keep n.p+d >= 0
     cut_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 3)))  # (M, 2, 3) world min/max: removed
+    overlay: bool = False  # interaction feedback (XR hands, rays): drawn, but never an occluder for rays or caps
 
     @property
     def translucent(self) -> bool:
@@ -65,6 +67,7 @@ class GpuScene:
         self.labels: list[LabelRequest] = []
         self.label_scale = 1.0
         self.label_language = "en"
+        self.molecules: dict[str, GpuMolecule] = {}  # by id; set by molecule loading, released in close()
 
     def sync(self, loaded: LoadedScene) -> None:
         """Make the GPU scene match `loaded` (meshes must be loaded). Parts get their shared, rest-shape
@@ -118,21 +121,37 @@ class GpuScene:
     def visible_parts(self) -> list[GpuPart]:
         return [p for p in self.parts.values() if p.visible and p.opacity > 0.0]
 
+    def visible_molecules(self) -> list[GpuMolecule]:
+        return [m for m in self.molecules.values() if m.visible]
+
+    def set_molecule(self, molecule_id: str, molecule: GpuMolecule | None) -> None:
+        """Add or replace (None: remove) a molecule; the one it replaces is released."""
+        old = self.molecules.pop(molecule_id, None)
+        if old is not None and old is not molecule:
+            old.release()
+        if molecule is not None:
+            self.molecules[molecule_id] = molecule
+
     def bounds(self, visible_only: bool = True) -> np.ndarray:
-        """(2, 3) world box of the (visible) parts, metres; a unit box when there are none."""
+        """(2, 3) world box of the (visible) parts and molecules, metres; a unit box when there are none."""
         parts = self.visible_parts() if visible_only else list(self.parts.values())
-        if not parts:
+        molecules = self.visible_molecules() if visible_only else list(self.molecules.values())
+        if not parts and not molecules:
             return np.array([[-0.5, -0.5, -0.5], [0.5, 0.5, 0.5]])
-        boxes = np.array([p.world_bounds() for p in parts])
+        boxes = np.array([p.world_bounds() for p in parts] + [m.world_bounds() for m in molecules])
         return np.array([boxes[:, 0].min(axis=0), boxes[:, 1].max(axis=0)])
 
     @property
     def gpu_bytes(self) -> int:
-        return sum(m.nbytes for m in self._meshes.values()) + sum(m.nbytes for m in self._private.values())
+        meshes = sum(m.nbytes for m in self._meshes.values()) + sum(m.nbytes for m in self._private.values())
+        return meshes + sum(m.gpu_bytes for m in self.molecules.values())
 
     def close(self) -> None:
         self._release_private()
         for mesh in self._meshes.values():
             mesh.release()
         self._meshes.clear()
+        for molecule in self.molecules.values():
+            molecule.release()
+        self.molecules.clear()
         self.parts.clear()

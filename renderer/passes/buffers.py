@@ -14,10 +14,13 @@ class ViewBuffers:
         self.width, self.height = width, height
         self.prepass = Framebuffer(
             registry,
-            [Texture(registry, width, height, commands.RGBA16F)],
+            # 0: view normal + view depth (screen-space AO); 1: world position + packed geometric
+            # normal (ray origins and reprojection of the ray-traced tier).
+            [Texture(registry, width, height, commands.RGBA16F), Texture(registry, width, height, commands.RGBA32F)],
             Texture(registry, width, height, commands.DEPTH32F),
             owned=True,
         )
+        self.shadow = Framebuffer(registry, [Texture(registry, width, height, commands.R16F)], owned=True)
         self.ao_raw = Framebuffer(registry, [Texture(registry, width, height, commands.R16F)], owned=True)
         self.ao = Framebuffer(registry, [Texture(registry, width, height, commands.R16F)], owned=True)
         self.hdr = Framebuffer(
@@ -33,11 +36,20 @@ class ViewBuffers:
         return self.prepass.colors[0]
 
     @property
+    def world_position(self) -> Texture:
+        return self.prepass.colors[1]
+
+    @property
     def ao_texture(self) -> Texture:
         return self.ao.colors[0]
 
+    @property
+    def shadow_texture(self) -> Texture:
+        """Key-light visibility per pixel (1 = lit); stays 1 unless the ray-traced tier runs."""
+        return self.shadow.colors[0]
+
     def release(self) -> None:
-        for framebuffer in (self.prepass, self.ao_raw, self.ao, self.hdr, self.resolved):
+        for framebuffer in (self.prepass, self.shadow, self.ao_raw, self.ao, self.hdr, self.resolved):
             framebuffer.release()
 
 

@@ -16,13 +16,18 @@ from renderer.gl.resources import Framebuffer
 from renderer.gl.shaders import ShaderLibrary
 from renderer.gpu.scene import GpuScene
 from renderer.passes.buffers import BufferPool, ViewBuffers
+from renderer.passes.caps import CapPass
+from renderer.passes.ibl import EnvironmentLighting
 from renderer.passes.labels import LabelPass
 from renderer.passes.options import RenderOptions
 from renderer.passes.prepass import run_prepass
 from renderer.passes.present import run_present
+from renderer.passes.raytraced import RayTracedLighting
 from renderer.passes.shading import run_shading
 from renderer.passes.ssao import run_ssao
+from renderer.passes.thickness import ThicknessPass
 from renderer.passes.timing import PassTimer
+from renderer.passes.transparency import WeightedBlendedTransparency
 from renderer.view import View
 
 
@@ -41,6 +46,11 @@ class Renderer:
         self.pool = BufferPool(context.resources)
         self.fullscreen = commands.FullscreenTriangle(context.resources)
         self.timer = PassTimer(context.resources) if timing else None
+        self.raytraced = RayTracedLighting(context.resources, self.shaders)
+        self.caps = CapPass(context.resources, self.shaders)
+        self.environment = EnvironmentLighting(context.resources)
+        self.thickness = ThicknessPass(context.resources, self.shaders)
+        self.transparency = WeightedBlendedTransparency(context.resources, self.shaders)
         self.labels = LabelPass(context.resources)
 
     def render_view(
@@ -53,14 +63,28 @@ class Renderer:
         parts = scene.visible_parts()
         opaque = [p for p in parts if not p.translucent]
         translucent = [p for p in parts if p.translucent]
+        molecules = scene.visible_molecules()
         radius = options.ao_radius_for(scene.bounds())
         timer = self.timer
         with _timed(timer, "prepass"):
-            run_prepass(self.shaders, buffers, view, opaque)
-        with _timed(timer, "ao"):
-            run_ssao(self.shaders, self.fullscreen, buffers, view, options, radius)
+            run_prepass(self.shaders, buffers, view, opaque, molecules)
+        with _timed(timer if self.caps.needed(scene) else None, "caps"):
+            self.caps.run_cap_gbuffer(self.fullscreen, buffers, view, options, scene, self.raytraced.rays)
+        if options.ao_tier == "raytraced":
+            self.raytraced.run(scene, buffers, view, options, timer)  # times its own sub-passes
+        else:
+            with _timed(timer, "ao"):
+                run_ssao(self.shaders, self.fullscreen, buffers, view, options, radius)
+            commands.clear_color_attachment(buffers.shadow, 0, (1.0, 1.0, 1.0, 1.0))
+        back_depth = None
+        if options.view_mode == "color" and options.thickness_transmission and any(
+                p.material.translucency > 0.0 for p in opaque):  # fmt: skip
+            with _timed(timer, "thickness"):
+                back_depth = self.thickness.run(view, width, height, opaque)
         with _timed(timer, "shading"):
-            run_shading(self.shaders, buffers, view, options, opaque, translucent)
+            run_shading(self.shaders, buffers, view, options, opaque, translucent,
+                        lambda: self.caps.shade_caps(self.fullscreen, buffers, view, options),
+                        self.environment, back_depth, self.transparency, self.fullscreen, molecules)  # fmt: skip
         with _timed(timer, "present"):
             run_present(self.shaders, self.fullscreen, buffers, view, options, target, srgb_target)
         if scene.labels and options.labels and options.view_mode == "color":
@@ -71,6 +95,11 @@ class Renderer:
         return ViewResult(buffers, timer.collect() if timer else {})
 
     def release(self) -> None:
+        self.raytraced.release()
+        self.caps.release()
+        self.environment.release()
+        self.thickness.release()
+        self.transparency.release()
         self.shaders.release()
         self.pool.release()
         self.fullscreen.release()

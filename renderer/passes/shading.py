@@ -1,35 +1,44 @@
-"""Forward shading into the multisampled HDR buffer: opaque parts, then translucent ones blended."""
+"""Forward shading into the multisampled HDR buffer: opaque parts (and molecules), cut faces, then
+translucent ones -- weighted blended OIT by default, or sorted front faces."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from renderer.gl import commands
-from renderer.gl.shaders import ShaderLibrary
+from renderer.gl.resources import Texture
+from renderer.gl.shaders import Program, ShaderLibrary
 from renderer.gl.state import PREMULTIPLIED, clip_distances, gl_state
+from renderer.gpu.molecule import GpuMolecule
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
 from renderer.passes.geometry import MAX_CLIP_PLANES, back_to_front, draw_parts, set_view_uniforms
+from renderer.passes.ibl import EnvironmentLighting
+from renderer.passes.impostors import draw_molecules_opaque, draw_molecules_translucent
 from renderer.passes.options import RenderOptions
+from renderer.passes.transparency import WeightedBlendedTransparency
 from renderer.view import View
 
 
-def run_shading(
-    shaders: ShaderLibrary,
-    buffers: ViewBuffers,
-    view: View,
-    options: RenderOptions,
-    opaque: list[GpuPart],
-    translucent: list[GpuPart],
-) -> None:
-    program = shaders.program("mesh.vert", "pbr.frag", defines={"VIEW_MODE": options.view_mode_index})
-    set_view_uniforms(program, view)
-    program["u_sky_color"] = options.sky
-    program["u_ground_color"] = options.ground
-    program["u_key_direction"] = options.key_direction
-    program["u_key_radiance"] = options.key_radiance
-    program["u_near_far"] = (view.near_m, view.far_m)
-    program["u_viewport_origin"] = (0.0, 0.0)
-    program["u_ao"] = 0
-    buffers.ao_texture.bind(0)
+def shading_program(shaders: ShaderLibrary, options: RenderOptions, oit: bool = False) -> Program:
+    """The pbr program variant for these options (image-based lighting in the colour view; `oit`: the
+    weighted blended transparency outputs)."""
+    defines = {"VIEW_MODE": options.view_mode_index}
+    if options.view_mode == "color" and options.environment_map:
+        defines["ENVIRONMENT_MAP"] = 1
+    if oit:
+        defines["OIT"] = 1
+    return shaders.program("mesh.vert", "pbr.frag", defines=defines)
+
+
+def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, options: RenderOptions,
+                opaque: list[GpuPart], translucent: list[GpuPart],
+                after_opaque: Callable[[], None] | None = None, environment: EnvironmentLighting | None = None,
+                back_depth: Texture | None = None, oit: WeightedBlendedTransparency | None = None,
+                fullscreen: commands.FullscreenTriangle | None = None,
+                molecules: Sequence[GpuMolecule] = ()) -> None:  # fmt: skip
+    program = shading_program(shaders, options)
+    _set_frame_uniforms(program, buffers, view, options, environment, back_depth)
 
     commands.bind_framebuffer(buffers.hdr, (0, 0, buffers.width, buffers.height))
     # Colour view: alpha 0 marks background, which `present` fills with the exact requested colour
@@ -39,19 +48,55 @@ def run_shading(
     )
     commands.clear_depth(buffers.hdr)
     glow = options.highlight_color
-    with gl_state(depth_test=True, depth_write=True, multisample=True), clip_distances(MAX_CLIP_PLANES):
-        draw_parts(program, opaque, materials=True, highlight_color=glow)
-    if translucent and options.view_mode == "color":
+    program["u_screen_terms"] = 1
+    with gl_state(depth_test=True, depth_write=True, multisample=True):
+        with clip_distances(MAX_CLIP_PLANES):
+            draw_parts(program, opaque, materials=True, highlight_color=glow)
+        draw_molecules_opaque(shaders, view, molecules, options)  # impostor shaders write no clip distances
+    program["u_screen_terms"] = 0
+    if after_opaque is not None:  # e.g. cut faces of clipped parts, before translucent layers blend over
+        after_opaque()
+    weighted = options.transparency == "weighted" and oit is not None and fullscreen is not None
+    if translucent and options.view_mode == "color" and weighted:
+        oit_program = shading_program(shaders, options, oit=True)
+        _set_frame_uniforms(oit_program, buffers, view, options, environment, None)
+        oit_program["u_screen_terms"] = 0
+        oit.draw(fullscreen, buffers, oit_program, translucent, glow)
+    elif translucent and options.view_mode == "color":
         # Front faces only: one layer per translucent part, so a closed skin reads as a clear shell.
         with gl_state(depth_test=True, depth_write=False, cull_face=True, blend=PREMULTIPLIED, multisample=True), \
                 clip_distances(MAX_CLIP_PLANES):
             draw_parts(program, back_to_front(translucent, view.eye_m), materials=True, highlight_color=glow)
+    if molecules and options.view_mode == "color":
+        commands.bind_framebuffer(buffers.hdr, (0, 0, buffers.width, buffers.height))
+        draw_molecules_translucent(shaders, view, molecules, options)
     commands.resolve_color(buffers.hdr, buffers.resolved)
+
+
+def _set_frame_uniforms(program: Program, buffers: ViewBuffers, view: View, options: RenderOptions,
+                        environment: EnvironmentLighting | None, back_depth: Texture | None) -> None:  # fmt: skip
+    if environment is not None and options.view_mode == "color" and options.environment_map:
+        environment.bind(program, options)
+    program["u_has_back_depth"] = int(back_depth is not None)
+    if back_depth is not None:
+        program["u_back_depth"] = 6
+        back_depth.bind(6)
+    set_view_uniforms(program, view)
+    program["u_sky_color"] = options.sky
+    program["u_ground_color"] = options.ground
+    program["u_key_direction"] = options.key_direction
+    program["u_key_radiance"] = options.key_radiance
+    program["u_near_far"] = (view.near_m, view.far_m)
+    program["u_viewport_origin"] = (0.0, 0.0)
+    program["u_ao"] = 0
+    program["u_shadow"] = 1
+    buffers.ao_texture.bind(0)
+    buffers.shadow_texture.bind(1)
 
 
 def _background(options: RenderOptions) -> tuple[float, float, float]:
     if options.view_mode == "color":
         return (0.0, 0.0, 0.0)
-    if options.view_mode in ("depth", "ao"):
+    if options.view_mode in ("depth", "ao", "shadow"):
         return (1.0, 1.0, 1.0)  # far / open sky
     return (0.0, 0.0, 0.0)

@@ -58,20 +58,23 @@ def _preset(
 
 
 PRESETS: dict[str, Material] = {
-    "bone": _preset("#e3d6b8", 0.55, 0.05, "#f0c090"),
-    "cartilage": _preset("#c9d8e0", 0.35, 0.35, "#b0d0e8", sheen=0.3),
-    "muscle": _preset("#a8342e", 0.45, 0.25, "#ff3020", sheen=0.35),
-    "tendon": _preset("#e8e2d2", 0.35, 0.2, "#fff0e0", sheen=0.4),
-    "ligament": _preset("#ddd3bc", 0.4, 0.2, "#fff0d8", sheen=0.3),
-    "fat": _preset("#f0d27a", 0.4, 0.4, "#ffd060", sheen=0.4),
-    "skin": _preset("#e0ac8c", 0.5, 0.35, "#ff6040", sheen=0.1),
-    "artery": _preset("#c8201e", 0.3, 0.3, "#ff2010", sheen=0.5),
-    "vein": _preset("#3a4fa0", 0.3, 0.3, "#5060ff", sheen=0.5),
-    "nerve": _preset("#f2e38c", 0.4, 0.3, "#fff0a0", sheen=0.3),
-    "brain_grey_matter": _preset("#c9a7a0", 0.5, 0.3, "#ff8070", sheen=0.35),
-    "brain_white_matter": _preset("#f1ece2", 0.5, 0.25, "#fff4e8", sheen=0.3),
-    "organ": _preset("#9c4a3c", 0.4, 0.3, "#ff4030", sheen=0.45),
-    "membrane": _preset("#e8c4c0", 0.35, 0.5, "#ffb0a0", sheen=0.4),
+    # Tuned under the default studio lighting so neighbours in a dissection read apart: bone matte
+    # ivory; cartilage bluish and glassy; tendon silvery and glossy; ligament duller and warmer; fat
+    # saturated yellow and translucent; nerve pale cream; organ darker and browner than muscle.
+    "bone": _preset("#e6d7b0", 0.62, 0.05, "#f0c090", sheen=0.05),
+    "cartilage": _preset("#bdd3e2", 0.28, 0.5, "#a8cdf0", sheen=0.5),
+    "muscle": _preset("#a52e28", 0.45, 0.3, "#ff3020", sheen=0.35),
+    "tendon": _preset("#e6eae8", 0.25, 0.25, "#f4fbff", sheen=0.65),
+    "ligament": _preset("#d6c7a6", 0.48, 0.2, "#fff0d8", sheen=0.25),
+    "fat": _preset("#f4c550", 0.38, 0.55, "#ffc040", sheen=0.45),
+    "skin": _preset("#dfa98a", 0.5, 0.4, "#ff6040", sheen=0.12),
+    "artery": _preset("#c41d1b", 0.3, 0.3, "#ff2010", sheen=0.55),
+    "vein": _preset("#34489c", 0.3, 0.3, "#5060ff", sheen=0.55),
+    "nerve": _preset("#efe4b4", 0.42, 0.35, "#fff0a0", sheen=0.3),
+    "brain_grey_matter": _preset("#c6a29a", 0.5, 0.3, "#ff8070", sheen=0.35),
+    "brain_white_matter": _preset("#f2ede2", 0.55, 0.25, "#fff4e8", sheen=0.2),
+    "organ": _preset("#833a2e", 0.35, 0.3, "#ff4030", sheen=0.55),
+    "membrane": _preset("#e8c2be", 0.32, 0.6, "#ffb0a0", sheen=0.45),
     "glass": _preset("#f4f8ff", 0.05, 0.0, "#ffffff"),
     "plastic": _preset("#cccccc", 0.4),
 }

@@ -52,7 +52,7 @@ class Lights(Strict):
 
 class RenderSettings(Strict):
     background: Color = (0.11, 0.12, 0.14)
-    ambient_occlusion: Literal["ssao", "off"] = "ssao"
+    ambient_occlusion: Literal["ssao", "raytraced", "off"] = "ssao"
     ao_radius_m: float | None = Field(None, gt=0.0, description="occlusion reach; default: 4% of the scene size")
     msaa_samples: Literal[1, 2, 4] = 4
     exposure: float = Field(1.0, gt=0.0, le=64.0)

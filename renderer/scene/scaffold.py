@@ -8,14 +8,13 @@ one self-contained folder that can be shared. Never overwrites without --force.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from renderer.atomic_file import write_atomically
 from renderer.errors import MeshError, ProsectorError
 from renderer.scene.meshes import MESH_SUFFIXES, read_mesh_nodes
 
@@ -183,18 +182,4 @@ def _render_yaml(title: str, entries: list[tuple]) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    fd, temporary = tempfile.mkstemp(prefix=".prosector-", suffix=".yaml", dir=path.resolve().parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give the file normal permissions
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+    write_atomically(path, lambda handle: handle.write(text.encode("utf-8")))

@@ -395,8 +395,10 @@ class XrApp:
 
     def _options(self) -> RenderOptions:
         options = self.quality.options
+        if options.ao_tier != "ssao":
+            return options
         radius = options.ao_radius_for(self.gpu.bounds()) * placement_scale(self.controls.placement)
-        return options.with_(ao_radius_m=radius)  # AO works in view space: XR metres
+        return options.with_(ao_radius_m=radius)  # screen-space AO works in view space: XR metres
 
     def _render(self, c: _Connection, display_time) -> tuple[object, list[float]]:
         xr = self.xr

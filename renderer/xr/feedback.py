@@ -1,7 +1,8 @@
 """Visible feedback for every hand action, drawn in the scene with the same passes as the anatomy:
 a marker on each tracked hand coloured by the current tool (and brighter while grabbing), the
 pointing ray (lit up while it hovers a structure, ending at the hit), and the held clipping plane
-as a translucent square. Geometry is two tiny meshes (a box and a square) made once per context.
+as a square paddle in the hand (opaque: see the note in `_overlay`). Geometry is two tiny meshes (a
+box and a square) made once per context.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ TOOL_COLORS = {"point": (0.2, 0.8, 1.0), "clip": (1.0, 0.6, 0.1), "poke": (1.0, 
 GRAB_COLOR = (0.3, 1.0, 0.4)
 RAY_IDLE, RAY_HIT = (0.6, 0.6, 0.7), (1.0, 0.85, 0.2)
 RAY_LENGTH_M = 1.5  # XR metres when the ray hits nothing
-MARKER_M, RAY_WIDTH_M, PLANE_M = 0.03, 0.003, 0.25
+MARKER_M, RAY_WIDTH_M, PLANE_M = 0.03, 0.003, 0.12
 
 
 def _box_mesh() -> MeshData:
@@ -54,8 +55,13 @@ def _square_mesh() -> MeshData:
     return MeshData("xr-square", positions, normals, faces)
 
 
-def _glow(color) -> Material:
-    return Material(base_color=color, emissive=tuple(0.6 * c for c in color), roughness=0.5)
+def _overlay(part_id: str, mesh: GpuMesh, matrix: np.ndarray, color, opacity: float) -> GpuPart:
+    """A feedback part: self-lit, and an overlay (never an occluder of the ray-traced tier or of section
+    caps: a moving hand would rebuild their BVH every frame). Ids start with '@', which scene ids cannot.
+    Keep opacity 1: with the weighted-OIT transparency pass, a translucent feedback part was seen to
+    blank the whole eye image (to be investigated in renderer/passes/transparency)."""
+    material = Material(base_color=color, emissive=tuple(0.6 * c for c in color), roughness=0.5)
+    return GpuPart(part_id, mesh, matrix, material, True, opacity, overlay=True)
 
 
 class FeedbackGeometry:
@@ -73,7 +79,7 @@ class FeedbackGeometry:
                 continue
             color = GRAB_COLOR if hand in controls.grabbing else TOOL_COLORS[controls.mode]
             marker = to_scene @ state.grip @ maths.scaling(MARKER_M)
-            out.append(GpuPart(f"@xr/{hand}/marker", self.box, marker, _glow(color), True, 1.0))
+            out.append(_overlay(f"@xr/{hand}/marker", self.box, marker, color, 1.0))
             aim = state.aim if state.aim is not None else state.grip
             if controls.mode == "point" and hand not in controls.grabbing:
                 hit = controls.hover.get(hand)
@@ -82,7 +88,7 @@ class FeedbackGeometry:
                 out.append(self._ray(to_scene, aim, length, RAY_HIT if hit else RAY_IDLE, hand))
             if controls.mode == "clip" and not controls.clip_frozen:
                 square = to_scene @ aim @ maths.scaling((PLANE_M, PLANE_M, 1.0))
-                out.append(GpuPart(f"@xr/{hand}/plane", self.square, square, _glow(TOOL_COLORS["clip"]), True, 0.3))
+                out.append(_overlay(f"@xr/{hand}/plane", self.square, square, TOOL_COLORS["clip"], 1.0))
         return out
 
     def _ray(self, to_scene: np.ndarray, aim: np.ndarray, length: float, color, hand: str) -> GpuPart:
@@ -91,7 +97,7 @@ class FeedbackGeometry:
         frame = aim.copy()
         frame[:3, 3] = centre
         matrix = to_scene @ frame @ maths.scaling((RAY_WIDTH_M, RAY_WIDTH_M, length))
-        return GpuPart(f"@xr/{hand}/ray", self.box, matrix, _glow(color), True, 1.0)
+        return _overlay(f"@xr/{hand}/ray", self.box, matrix, color, 1.0)
 
     def release(self) -> None:
         self.box.release()
@@ -108,6 +114,11 @@ class FrameScene:
 
     def visible_parts(self) -> list[GpuPart]:
         return self._scene.visible_parts() + self._extra
+
+    @property
+    def parts(self) -> dict[str, GpuPart]:
+        """Passes look parts up by id (section caps: their colour); feedback parts included."""
+        return {**self._scene.parts, **{p.part_id: p for p in self._extra}}
 
     def __getattr__(self, name):
         return getattr(self._scene, name)

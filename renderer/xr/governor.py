@@ -5,6 +5,8 @@ The ladder goes from full quality down; each rung changes one thing. Why this or
 headsets run on, multisampling of the HDR target and the AO sample count dominate the per-pixel cost
 of the renderer's passes at headset resolutions (2 x 2064x2208), so they go first; rendering fewer
 pixels (render scale) blurs the image, so it comes after; switching AO off changes the look most.
+With the ray-traced tier (issue 5), tracing at half resolution and then falling back to screen-space
+AO come first: tracing rays costs far more per pixel than any other pass.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ def _rungs(best: Quality) -> list[tuple[str, Quality]]:
         out.append((what, Quality(replace(prev.options, **option_changes), scale)))
 
     o = best.options
+    if o.ambient_occlusion and o.ao_tier == "raytraced":
+        if o.rt_resolution_scale > 0.5:
+            step("ray-traced AO and shadows at half resolution", rt_resolution_scale=0.5)
+        step("ray-traced AO -> screen-space AO", ao_tier="ssao")
     if o.msaa_samples > 2:
         step(f"MSAA {o.msaa_samples}x -> 2x", msaa_samples=2)
     if o.ambient_occlusion and (o.ao_directions > 4 or o.ao_steps > 4):
@@ -46,6 +52,8 @@ def _rungs(best: Quality) -> list[tuple[str, Quality]]:
              ao_steps=min(o.ao_steps, 4))  # fmt: skip
     if o.msaa_samples > 1:
         step("MSAA -> off", msaa_samples=1)
+    if o.thickness_transmission:
+        step("light through soft tissue (thickness pass) -> off", thickness_transmission=False)
     for scale in (0.85, 0.7):
         if best.render_scale > scale:
             step(f"render scale -> {scale:.2f}", render_scale=scale)

@@ -1,0 +1,1 @@
+"""Light sources computed on the CPU: the procedural studio environment and its GGX pre-filtering."""

@@ -1,0 +1,92 @@
+"""What a molecule file holds, for `prosector new SCENE --from FILE.pdb` and `prosector info`:
+chains, ligands, waters, models, and a sensible first set of representations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from renderer.molecules.io import read_structure
+from renderer.molecules.structure import Structure, residue_keys
+
+
+@dataclass(frozen=True)
+class ChainSummary:
+    chain_id: str
+    residues: int
+    atoms: int
+    kind: str  # "protein", "nucleic" or "other"
+
+
+@dataclass(frozen=True)
+class LigandSummary:
+    res_name: str
+    chain_id: str
+    res_id: int
+    atoms: int
+
+    @property
+    def selection(self) -> str:
+        chain = f"chain {self.chain_id} and " if self.chain_id.strip() else ""
+        return f"{chain}resn {self.res_name} and resi {self.res_id}"
+
+
+@dataclass(frozen=True)
+class MoleculeSummary:
+    path: str
+    title: str
+    models: int
+    atoms: int
+    bonds: int
+    waters: int
+    chains: list[ChainSummary] = field(default_factory=list)
+    ligands: list[LigandSummary] = field(default_factory=list)
+    bounds_a: tuple = ()
+
+    def suggested_representations(self) -> list[dict]:
+        """Representations (as scene-file dictionaries) a teacher can start from."""
+        reps: list[dict] = []
+        if any(c.kind == "protein" for c in self.chains):
+            color = "chain" if len(self.chains) > 1 else "secondary"
+            reps.append({"style": "cartoon", "select": "protein", "color": color})
+        else:
+            reps.append({"style": "ball_and_stick", "select": "all", "color": "element"})
+        if self.ligands:
+            reps.append({"style": "ball_and_stick", "select": "ligand", "color": "element"})
+            reps.append({"style": "hbonds", "select": "ligand"})
+        return reps
+
+    def lines(self) -> list[str]:
+        out = [f"{self.path}: {self.atoms} atoms, {self.bonds} bonds, {self.models} model(s), {self.waters} waters"]
+        out += [f"  chain {c.chain_id or '-'}: {c.kind}, {c.residues} residues, {c.atoms} atoms" for c in self.chains]
+        out += [f"  ligand {lig.res_name} ({lig.selection}): {lig.atoms} atoms" for lig in self.ligands]
+        return out
+
+
+def describe_structure(structure: Structure) -> MoleculeSummary:
+    s = structure
+    keys = residue_keys(s)
+    polymer = ~s.hetero & ~s.is_water
+    chains = []
+    for chain in dict.fromkeys(s.chain_ids[polymer].tolist()):
+        mask = polymer & (s.chain_ids == chain)
+        kind = "protein" if s.is_amino_acid[mask].mean() > 0.5 else "other"
+        chains.append(ChainSummary(chain, len(np.unique(keys[mask])), int(mask.sum()), kind))
+    ligands = []
+    ligand = s.is_ligand
+    for key in np.unique(keys[ligand]):
+        first = int(np.flatnonzero(keys == key)[0])
+        ligands.append(LigandSummary(str(s.res_names[first]), str(s.chain_ids[first]), int(s.res_ids[first]),
+                                     int((keys == key).sum())))  # fmt: skip
+    return MoleculeSummary(
+        path=s.source, title=s.title, models=s.model_count, atoms=s.atom_count, bonds=s.bond_count,
+        waters=int(len(np.unique(keys[s.is_water]))), chains=chains, ligands=ligands,
+        bounds_a=tuple(map(tuple, s.bounds().round(3).tolist())),
+    )  # fmt: skip
+
+
+def describe_molecule(path: str | Path) -> MoleculeSummary:
+    """Read `path` (any supported format) and summarise it. Raises MoleculeError for a bad file."""
+    return describe_structure(read_structure(path))

@@ -1,0 +1,183 @@
+"""Reading structures: PDB, PDBx/mmCIF (and BinaryCIF), SDF/MOL and MOL2 into a `Structure`.
+
+biotite parses; renderer.molecules.line_checks first walks the records we depend on so that a
+malformed file is reported as `FILE:LINE: message` (a MoleculeError), never a traceback.
+Bonds: the file's own (CONECT, SDF/MOL2 bond blocks), plus residue templates from the Chemical
+Component Dictionary, plus distance bonds for atoms no template covers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from renderer.errors import MoleculeError
+from renderer.molecules import line_checks
+from renderer.molecules.bonds import bonds_by_distance, unique_bonds
+from renderer.molecules.mol2 import read_mol2
+from renderer.molecules.secondary import pdb_secondary_records, secondary_per_atom
+from renderer.molecules.structure import Structure, residue_keys
+
+FORMATS = {".pdb": "pdb", ".ent": "pdb", ".cif": "mmcif", ".mmcif": "mmcif", ".pdbx": "mmcif", ".bcif": "bcif",
+           ".sdf": "mol", ".sd": "mol", ".mol": "mol", ".mol2": "mol2"}  # fmt: skip
+
+
+def read_structure(path: str | Path, model: int = 1, altloc: str = "occupancy") -> Structure:
+    """One model (1-based) of the structure in `path`, the format chosen by its extension.
+
+    altloc: "occupancy" keeps the most occupied alternate location of each atom, "first" the first.
+    Raises MoleculeError for a missing, unsupported or malformed file.
+    """
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise MoleculeError(path, f"unsupported extension {path.suffix!r}; use one of {', '.join(sorted(FORMATS))}")
+    if not path.is_file():
+        raise MoleculeError(path, "file not found")
+    if fmt == "bcif":
+        return _from_biotite(path, fmt, _read_pdbx(path, None, model, altloc, binary=True), model)
+    lines = line_checks.read_text(path)
+    if fmt == "mol2":
+        return read_mol2(path, lines, model)
+    if fmt == "pdb":
+        line_checks.check_pdb(path, lines)
+        return _from_biotite(path, fmt, _read_pdb(path, model, altloc), model, lines)
+    if fmt == "mmcif":
+        line_checks.check_mmcif(path, lines)
+        return _from_biotite(path, fmt, _read_pdbx(path, lines, model, altloc, binary=False), model)
+    line_checks.check_mol(path, lines)
+    return _from_biotite(path, fmt, _read_mol(path, model), model)
+
+
+def _biotite_failure(path: Path, fmt: str, error: Exception) -> MoleculeError:
+    return MoleculeError(path, f"cannot be read as {fmt.upper()}: {error}")
+
+
+def _read_pdb(path: Path, model: int, altloc: str):
+    import biotite.structure.io.pdb as pdb
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # biotite warns about records it skips; checked above
+            file = pdb.PDBFile.read(str(path))
+            count = file.get_model_count()
+            _check_model(path, model, count)
+            atoms = file.get_structure(model=model, altloc=altloc, extra_fields=["b_factor"], include_bonds=True)
+    except MoleculeError:
+        raise
+    except Exception as error:  # biotite raises ValueError, IndexError, InvalidFileError...
+        raise _biotite_failure(path, "pdb", error) from None
+    return atoms, count
+
+
+def _read_pdbx(path: Path, lines, model: int, altloc: str, binary: bool):
+    import biotite.structure.io.pdbx as pdbx
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            file = pdbx.BinaryCIFFile.read(str(path)) if binary else pdbx.CIFFile.read(str(path))
+            count = pdbx.get_model_count(file)
+            _check_model(path, model, count)
+            atoms = pdbx.get_structure(file, model=model, altloc=altloc, extra_fields=["b_factor"],
+                                       include_bonds=True)  # fmt: skip
+    except MoleculeError:
+        raise
+    except Exception as error:
+        raise _biotite_failure(path, "bcif" if binary else "mmcif", error) from None
+    return atoms, count
+
+
+def _read_mol(path: Path, model: int):
+    import biotite.structure.io.mol as mol
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            file = mol.SDFile.read(str(path))
+            names = list(file.keys())
+            _check_model(path, model, len(names))
+            atoms = file[names[model - 1]].get_structure()
+    except MoleculeError:
+        raise
+    except Exception as error:
+        raise _biotite_failure(path, "sdf/mol", error) from None
+    atoms.res_name[:] = (names[model - 1] or "LIG")[:5].upper() if len(names) == 1 else "LIG"
+    atoms.hetero[:] = True
+    atoms.chain_id[:] = "A"
+    return atoms, len(names)
+
+
+def _check_model(path: Path, model: int, count: int) -> None:
+    if not 1 <= model <= count:
+        raise MoleculeError(path, f"model {model} requested; the file has {count}")
+
+
+def _from_biotite(path: Path, fmt: str, read, model: int, lines: list[str] | None = None) -> Structure:
+    import biotite.structure as struc
+
+    atoms, model_count = read
+    if atoms.array_length() == 0:
+        raise MoleculeError(path, f"model {model} has no atoms")
+    positions = np.asarray(atoms.coord, dtype=np.float32)
+    if not np.all(np.isfinite(positions)):
+        raise MoleculeError(path, "coordinates contain NaN or infinity")
+    elements = _checked_elements(atoms)
+    file_bonds = atoms.bonds.as_array()[:, :2] if atoms.bonds is not None else np.zeros((0, 2), np.int32)
+    if fmt in ("pdb", "mmcif", "bcif"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            template = struc.connect_via_residue_names(atoms).as_array()[:, :2]
+        bonds = unique_bonds(file_bonds, template)
+    else:
+        bonds = unique_bonds(file_bonds)
+    n = len(positions)
+    res_names = np.asarray(atoms.res_name, dtype=str)
+    b_factors = np.asarray(atoms.b_factor, dtype=np.float32) if "b_factor" in atoms.get_annotation_categories() \
+        else np.zeros(n, np.float32)  # fmt: skip
+    structure = Structure(
+        positions_a=positions, elements=elements, atom_names=np.asarray(atoms.atom_name, dtype=str),
+        res_names=res_names, res_ids=np.asarray(atoms.res_id, dtype=np.int32),
+        chain_ids=np.asarray(atoms.chain_id, dtype=str), hetero=np.asarray(atoms.hetero, dtype=bool),
+        b_factors=b_factors, bonds=bonds, bond_orders=np.zeros(len(bonds), np.uint8),
+        secondary=np.full(n, "", dtype="<U1"), source=str(path), model_count=model_count,
+    )  # fmt: skip
+    bonds = unique_bonds(bonds, _fallback_bonds(structure))
+    secondary = secondary_per_atom(atoms, pdb_secondary_records(lines) if lines else None)
+    return replace(structure, bonds=bonds, bond_orders=np.zeros(len(bonds), np.uint8), secondary=secondary,
+                   extra={"atoms": atoms})  # fmt: skip
+
+
+def _fallback_bonds(structure: Structure) -> np.ndarray:
+    """Distance bonds for atoms that neither the file nor a template bonded (unknown residues,
+    hydrogens with pre-remediation names such as 1HB), waters and single-atom ions excepted."""
+    degree = np.bincount(structure.bonds.ravel(), minlength=structure.atom_count)
+    sizes = np.bincount(residue_keys(structure))[residue_keys(structure)]
+    unbonded = (degree == 0) & ~structure.is_water & (sizes > 1)
+    if not unbonded.any():
+        return np.zeros((0, 2), dtype=np.int32)
+    return bonds_by_distance(structure.positions_a, structure.elements, among=~structure.is_water, touching=unbonded)
+
+
+_ELEMENTS = set(
+    "H HE LI BE B C N O F NE NA MG AL SI P S CL AR K CA SC TI V CR MN FE CO NI CU ZN GA GE AS SE BR KR RB SR Y ZR "
+    "NB MO TC RU RH PD AG CD IN SN SB TE I XE CS BA LA CE PR ND SM EU GD TB DY HO ER TM YB LU HF TA W RE OS IR PT "
+    "AU HG TL PB BI PO AT RN FR RA AC TH PA U NP PU D".split()
+)
+
+
+def _checked_elements(atoms) -> np.ndarray:
+    """(N,) upper-case element symbols; where the file's element column is blank or not an element
+    (pre-1996 PDB files put a segment id in columns 73-80), the symbol comes from the atom name."""
+    import biotite.structure as struc
+
+    elements = np.char.upper(np.char.strip(np.asarray(atoms.element, dtype=str)))
+    invalid = ~np.isin(elements, list(_ELEMENTS))
+    if invalid.any():
+        inferred = np.char.upper(np.asarray(struc.infer_elements(atoms.atom_name[invalid]), dtype=str))
+        elements = elements.astype("<U2")
+        elements[invalid] = inferred
+    return elements

@@ -1,0 +1,44 @@
+"""Thickness for translucent tissue: the nearest back face's view depth behind every pixel of the
+opaque parts (the front face's depth is in the prepass). Read by pbr.frag's transmission term."""
+
+from __future__ import annotations
+
+from renderer.gl import commands
+from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture
+from renderer.gl.shaders import ShaderLibrary
+from renderer.gl.state import clip_distances, gl_state
+from renderer.gpu.scene import GpuPart
+from renderer.passes.geometry import MAX_CLIP_PLANES, draw_parts, set_view_uniforms
+from renderer.view import View
+
+NO_BACK_FACE_M = 1e4  # cleared value: nothing behind, light passes freely
+
+
+class ThicknessPass:
+    def __init__(self, registry: ResourceRegistry, shaders: ShaderLibrary):
+        self.registry, self.shaders = registry, shaders
+        self._targets: dict[tuple[int, int], Framebuffer] = {}
+
+    def run(self, view: View, width: int, height: int, opaque: list[GpuPart]) -> Texture:
+        """Draw the back faces of `opaque` and return the (width, height) R32F back-depth texture."""
+        key = (width, height)
+        if key not in self._targets:
+            if len(self._targets) >= 4:
+                self._targets.pop(next(iter(self._targets))).release()
+            back = Texture(self.registry, width, height, commands.R32F)
+            depth = Texture(self.registry, width, height, commands.DEPTH32F)
+            self._targets[key] = Framebuffer(self.registry, [back], depth, owned=True)
+        framebuffer = self._targets[key]
+        program = self.shaders.program("mesh.vert", "thickness.frag")
+        commands.bind_framebuffer(framebuffer, (0, 0, width, height))
+        commands.clear_color_attachment(framebuffer, 0, (NO_BACK_FACE_M, 0.0, 0.0, 0.0))
+        commands.clear_depth(framebuffer)
+        with gl_state(depth_test=True, depth_write=True, multisample=False), clip_distances(MAX_CLIP_PLANES):
+            set_view_uniforms(program, view)
+            draw_parts(program, opaque, cull_closed=False)  # the back faces are what this pass wants
+        return framebuffer.colors[0]
+
+    def release(self) -> None:
+        for framebuffer in self._targets.values():
+            framebuffer.release()
+        self._targets.clear()

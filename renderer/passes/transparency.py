@@ -1,0 +1,70 @@
+"""Weighted blended order-independent transparency (McGuire and Bavoil 2013) for nested translucent
+parts -- skin over skull over brain -- where sorting whole parts cannot be right (their centres
+coincide). Both faces of every translucent part are drawn, so a shell reads as a shell from any side.
+
+Per view: draw translucent parts into a weighted colour sum and a revealage product (multisampled,
+sharing the opaque depth buffer), then composite over the opaque image per sample. The alternative,
+`transparency: "sorted"`, draws front faces sorted back to front by part centre; see RESULTS.md.
+"""
+
+from __future__ import annotations
+
+from renderer.gl import commands, compute
+from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture
+from renderer.gl.shaders import Program, ShaderLibrary
+from renderer.gl.state import PREMULTIPLIED, Blend, clip_distances, gl_state
+from renderer.gpu.scene import GpuPart
+from renderer.passes.buffers import ViewBuffers
+from renderer.passes.geometry import MAX_CLIP_PLANES, draw_parts
+
+_ADD = Blend()  # placeholder factors; the per-attachment ones are set by compute.weighted_blend_functions
+
+
+class WeightedBlendedTransparency:
+    def __init__(self, registry: ResourceRegistry, shaders: ShaderLibrary):
+        self.registry, self.shaders = registry, shaders
+        self._targets: dict[tuple, tuple[Framebuffer, Texture, Texture]] = {}
+
+    def _target(self, buffers: ViewBuffers) -> Framebuffer:
+        if buffers.key not in self._targets:
+            if len(self._targets) >= 4:
+                _release(self._targets.pop(next(iter(self._targets))))
+            samples = buffers.hdr.colors[0].samples
+            accum = Texture(self.registry, buffers.width, buffers.height, commands.RGBA16F, samples=samples)
+            reveal = Texture(self.registry, buffers.width, buffers.height, commands.R16F, samples=samples)
+            # The opaque parts' depth buffer is shared, not owned: layers behind opaque tissue are hidden.
+            framebuffer = Framebuffer(self.registry, [accum, reveal], buffers.hdr.depth)
+            self._targets[buffers.key] = (framebuffer, accum, reveal)
+        return self._targets[buffers.key][0]
+
+    def draw(self, fullscreen: commands.FullscreenTriangle, buffers: ViewBuffers, program: Program,
+             translucent: list[GpuPart], highlight_color=(1.0, 0.78, 0.25)) -> None:  # fmt: skip
+        """Accumulate `translucent` with `program` (pbr.frag built with OIT=1, view and light uniforms
+        set) and composite into buffers.hdr, which is left bound."""
+        framebuffer = self._target(buffers)
+        viewport = (0, 0, buffers.width, buffers.height)
+        commands.clear_color_attachment(framebuffer, 0, (0.0, 0.0, 0.0, 0.0))
+        commands.clear_color_attachment(framebuffer, 1, (1.0, 1.0, 1.0, 1.0))
+        commands.bind_framebuffer(framebuffer, viewport)
+        with gl_state(depth_test=True, depth_write=False, blend=_ADD, multisample=True), \
+                clip_distances(MAX_CLIP_PLANES):
+            compute.weighted_blend_functions()
+            draw_parts(program, translucent, materials=True, highlight_color=highlight_color, cull_closed=False)
+        composite = self.shaders.program("fullscreen.vert", "oit_composite.frag")
+        composite["u_accum"], composite["u_revealage"] = 0, 1
+        framebuffer.colors[0].bind(0)
+        framebuffer.colors[1].bind(1)
+        commands.bind_framebuffer(buffers.hdr, viewport)
+        with gl_state(depth_test=False, depth_write=False, blend=PREMULTIPLIED, multisample=True):
+            composite.use()
+            fullscreen.draw()
+
+    def release(self) -> None:
+        for target in self._targets.values():
+            _release(target)
+        self._targets.clear()
+
+
+def _release(target: tuple[Framebuffer, Texture, Texture]) -> None:
+    for resource in target:
+        resource.release()

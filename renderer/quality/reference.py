@@ -1,0 +1,136 @@
+"""Ground truth from Mitsuba 3 (`scalar_rgb`, which works without LLVM) for Prosector's data views.
+
+AO: Mitsuba has no AO integrator; the cosine-weighted unoccluded fraction is what its `path`
+integrator returns with max_depth = 2 under a constant white environment on white diffuse surfaces
+(one bounce, radiance 1 escaping to the sky). Key-light visibility: Mitsuba's own ray queries,
+from the first hit of each camera ray toward uniform samples of the light's disc. Both average over
+the pixel's area, as a box-filtered offline render does.
+
+The occluders are the scene's visible opaque parts, in world space with their smooth normals -- the
+same set Prosector traces -- seen through the same pinhole camera.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from renderer import maths
+from renderer.scene.load import LoadedScene
+from renderer.scene.model import Camera
+
+_VARIANT = "scalar_rgb"
+
+
+def _mitsuba():
+    import mitsuba as mi
+
+    if mi.variant() != _VARIANT:
+        mi.set_variant(_VARIANT)
+    return mi
+
+
+def occluding_parts(loaded: LoadedScene) -> list[str]:
+    return [pid for pid, p in loaded.scene.parts.items() if p.visible and p.opacity >= 0.999]
+
+
+def write_world_meshes(loaded: LoadedScene, folder: Path) -> list[Path]:
+    """PLY files (world metres, smooth vertex normals) of the occluding parts."""
+    import trimesh
+
+    from renderer.gpu.scene import model_matrix
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for part_id in occluding_parts(loaded):
+        mesh = loaded.meshes[part_id]
+        matrix = model_matrix(loaded.scene.parts[part_id])
+        positions = maths.transform_points(matrix, mesh.positions.astype(np.float64))
+        normals = mesh.normals.astype(np.float64) @ maths.normal_matrix(matrix).T
+        normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)
+        world = trimesh.Trimesh(positions, mesh.indices.reshape(-1, 3), vertex_normals=normals, process=False)
+        path = folder / f"{part_id}.ply"
+        path.write_bytes(trimesh.exchange.ply.export_ply(world, encoding="binary", vertex_normal=True))
+        paths.append(path)
+    return paths
+
+
+def mitsuba_scene(mesh_paths: list[Path], camera: Camera, width: int, height: int, spp: int):
+    mi = _mitsuba()
+    white = {"type": "diffuse", "reflectance": {"type": "rgb", "value": [1.0, 1.0, 1.0]}}
+    description = {
+        "type": "scene",
+        "integrator": {"type": "path", "max_depth": 2},
+        "sensor": {
+            "type": "perspective",
+            "fov": float(camera.vertical_fov_deg),
+            "fov_axis": "y",
+            "near_clip": 1e-4,
+            "to_world": mi.ScalarTransform4f().look_at(origin=list(camera.eye_m), target=list(camera.target_m),
+                                                       up=list(camera.up)),  # fmt: skip
+            "film": {"type": "hdrfilm", "width": width, "height": height, "rfilter": {"type": "box"},
+                     "pixel_format": "rgb"},  # fmt: skip
+            "sampler": {"type": "multijitter", "sample_count": spp},
+        },
+        "sky": {"type": "constant", "radiance": {"type": "rgb", "value": [1.0, 1.0, 1.0]}},
+    }
+    for i, path in enumerate(mesh_paths):
+        description[f"part{i}"] = {"type": "ply", "filename": str(path), "bsdf": white, "face_normals": False}
+    return mi.load_dict(description)
+
+
+def reference_ao(mesh_paths: list[Path], camera: Camera, width: int, height: int, spp: int = 1024) -> np.ndarray:
+    """(H, W) float32: cosine-weighted unoccluded fraction, top row first (1 where no geometry)."""
+    mi = _mitsuba()
+    scene = mitsuba_scene(mesh_paths, camera, width, height, spp)
+    image = np.asarray(mi.render(scene, seed=7), dtype=np.float32)
+    return image[:, :, 0]
+
+
+def reference_shadow(mesh_paths: list[Path], camera: Camera, width: int, height: int, key_direction,
+                     angular_diameter_deg: float, samples: int = 16) -> np.ndarray:  # fmt: skip
+    """(H, W) float32: fraction of the key light's disc visible (1 where no geometry), top row first.
+
+    Per pixel, `samples` stratified positions each pair with one uniform direction in the light's
+    cone; directions below the surface (geometric or shading normal) count as blocked.
+    """
+    mi = _mitsuba()
+    scene = mitsuba_scene(mesh_paths, camera, width, height, 1)
+    sensor = scene.sensors()[0]
+    axis = np.asarray(key_direction, dtype=np.float64)
+    axis /= np.linalg.norm(axis)
+    helper = np.array([0.0, 0.0, 1.0]) if abs(axis[2]) < 0.999 else np.array([1.0, 0.0, 0.0])
+    t = np.cross(helper, axis)
+    t /= np.linalg.norm(t)
+    b = np.cross(axis, t)
+    cos_max = math.cos(math.radians(max(angular_diameter_deg, 1e-3)) / 2)
+    side = max(1, int(round(math.sqrt(samples))))
+    rng = np.random.default_rng(11)
+    out = np.ones((height, width), dtype=np.float32)
+    for y in range(height):
+        for x in range(width):
+            total = 0.0
+            for k in range(side * side):
+                jx, jy = (k % side + rng.random()) / side, (k // side + rng.random()) / side
+                ray, _ = sensor.sample_ray(0.0, 0.5, mi.ScalarPoint2f((x + jx) / width, (y + jy) / height),
+                                           mi.ScalarPoint2f(0.5, 0.5))  # fmt: skip
+                hit = scene.ray_intersect(ray)
+                if not hit.is_valid():
+                    total += 1.0
+                    continue
+                ng = np.array(hit.n)
+                ns = np.array(hit.sh_frame.n)
+                if np.dot(ng, -np.array(ray.d)) < 0.0:  # seen from the back: both normals face the eye
+                    ng, ns = -ng, -ns
+                u1, u2 = rng.random(), rng.random()
+                cos_t = 1.0 - u1 * (1.0 - cos_max)
+                sin_t = math.sqrt(max(0.0, 1.0 - cos_t * cos_t))
+                d = t * sin_t * math.cos(2 * math.pi * u2) + b * sin_t * math.sin(2 * math.pi * u2) + axis * cos_t
+                if np.dot(d, ng) <= 0.0 or np.dot(d, ns) <= 0.0:
+                    continue
+                if not scene.ray_test(hit.spawn_ray(mi.ScalarVector3f(d))):
+                    total += 1.0
+            out[y, x] = total / (side * side)
+    return out

@@ -1,0 +1,173 @@
+"""The ray-traced scene: world-space triangles of the parts that occlude, a BVH over them, and their
+GPU storage buffers, kept in step with a GpuScene.
+
+Which parts occlude: visible, opaque ones. Translucent shells (a skin at 20 % opacity) would
+otherwise black out everything they enclose; their own look comes from the transparency passes.
+
+The BVH is rebuilt when the set of parts, their meshes or their transforms change, and refitted
+(boxes only, topology kept) when a deformer moves vertices (`update_part_vertices`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from renderer import maths
+from renderer.gl.compute import bind_storage_buffer
+from renderer.gl.resources import Buffer, ResourceRegistry
+from renderer.gpu.scene import GpuPart, GpuScene
+from renderer.raytrace.bvh import Bvh, build_bvh
+
+NODES_BINDING, TRIANGLES_BINDING, SECTIONS_BINDING = 0, 1, 2  # shared with shaders/lib/bvh.glsl
+SECTION_STRIDE, MAX_PLANES, MAX_BOXES = 11, 6, 2  # vec4s per part: header, planes, box corners
+
+
+def section_table(parts: list[GpuPart]) -> np.ndarray:
+    """(P * 11, 4) float32: per part (plane count, box count, 0, 0), 6 planes (n, d), 2 boxes (min, max)."""
+    table = np.zeros((max(len(parts), 1) * SECTION_STRIDE, 4), dtype=np.float32)
+    for index, part in enumerate(parts):
+        base = index * SECTION_STRIDE
+        planes = np.asarray(part.clip_planes, dtype=np.float32).reshape(-1, 4)[:MAX_PLANES]
+        boxes = np.asarray(part.cut_boxes, dtype=np.float32).reshape(-1, 2, 3)[:MAX_BOXES]
+        table[base, :2] = (len(planes), len(boxes))
+        table[base + 1:base + 1 + len(planes)] = planes
+        for k, (lo, hi) in enumerate(boxes):
+            table[base + 7 + 2 * k, :3], table[base + 8 + 2 * k, :3] = lo, hi
+    return table
+
+
+def world_triangles(part: GpuPart, positions: np.ndarray | None = None) -> np.ndarray:
+    """(T, 3, 3) float32 world-space vertices of `part` (model positions (N, 3) may be overridden)."""
+    source = part.mesh.source
+    points = source.positions if positions is None else positions
+    world = maths.transform_points(part.model_matrix, np.asarray(points, dtype=np.float64))
+    return world.astype(np.float32)[source.indices.reshape(-1, 3)]
+
+
+def pack_triangles(triangles: np.ndarray, part_index: np.ndarray) -> np.ndarray:
+    """(T, 12) float32 rows: v0.xyz, part index (int bits), edge1.xyz, 0, edge2.xyz, 0."""
+    out = np.zeros((len(triangles), 12), dtype=np.float32)
+    out[:, 0:3] = triangles[:, 0]
+    out[:, 4:7] = triangles[:, 1] - triangles[:, 0]
+    out[:, 8:11] = triangles[:, 2] - triangles[:, 0]
+    out.view(np.int32)[:, 3] = part_index
+    return out
+
+
+class RayScene:
+    """BVH + triangle buffers for the occluding parts of a GpuScene; `sync()` once per frame."""
+
+    def __init__(self, registry: ResourceRegistry):
+        self.registry = registry
+        self.bvh: Bvh | None = None
+        self.part_ids: list[str] = []
+        self.diameter_m = 1.0
+        self._key: tuple | None = None
+        self._triangles: np.ndarray | None = None  # (T, 3, 3) world, input order
+        self._ranges: dict[str, tuple[int, int]] = {}
+        self._node_buffer: Buffer | None = None
+        self._triangle_buffer: Buffer | None = None
+        self.builds = 0
+        self.refits = 0
+        self.sections = np.zeros((SECTION_STRIDE, 4), dtype=np.float32)
+        self.section_version = 0  # bumped when any part's clip planes or cut boxes change
+        self._section_buffer: Buffer | None = None
+
+    @staticmethod
+    def occluders(scene: GpuScene) -> list[GpuPart]:
+        return [p for p in scene.visible_parts() if not p.translucent and not p.overlay]
+
+    def sync(self, scene: GpuScene) -> bool:
+        """Rebuild if the occluding parts changed; returns True when there is anything to trace."""
+        parts = self.occluders(scene)
+        key = tuple((p.part_id, id(p.mesh.source), p.model_matrix.tobytes()) for p in parts)
+        if key != self._key:
+            self._key = key
+            self._build(parts)
+        self._sync_sections(parts)
+        return self.bvh is not None
+
+    @property
+    def any_sections(self) -> bool:
+        return bool(self.sections[::SECTION_STRIDE, :2].any())
+
+    def _sync_sections(self, parts: list[GpuPart]) -> None:
+        table = section_table(parts)
+        unchanged = table.shape == self.sections.shape and np.array_equal(table, self.sections)
+        if self._section_buffer is not None and unchanged:
+            return
+        self.sections = table
+        self.section_version += 1
+        if self._section_buffer is not None and self._section_buffer.size == table.nbytes:
+            self._section_buffer.write(table)
+        else:
+            if self._section_buffer is not None:
+                self._section_buffer.release()
+            self._section_buffer = Buffer(self.registry, table, dynamic=True)
+
+    def update_part_vertices(self, part: GpuPart, positions: np.ndarray) -> None:
+        """Refit after a deformer moved `part`'s vertices: positions (N, 3) model space, metres."""
+        if part.part_id not in self._ranges or self._triangles is None or self.bvh is None:
+            return
+        first, last = self._ranges[part.part_id]
+        self._triangles[first:last] = world_triangles(part, positions)
+        self.bvh.refit(self._triangles)
+        self.refits += 1
+        self._upload()
+
+    def _build(self, parts: list[GpuPart]) -> None:
+        self._release_buffers()
+        self.bvh, self._triangles, self._ranges, self.part_ids = None, None, {}, [p.part_id for p in parts]
+        pieces, owners, first = [], [], 0
+        for index, part in enumerate(parts):
+            triangles = world_triangles(part)
+            pieces.append(triangles)
+            owners.append(np.full(len(triangles), index, dtype=np.int32))
+            self._ranges[part.part_id] = (first, first + len(triangles))
+            first += len(triangles)
+        if not first:
+            return
+        self._triangles = np.concatenate(pieces)
+        self._owners = np.concatenate(owners)
+        lo, hi = self._triangles.min(axis=(0, 1)), self._triangles.max(axis=(0, 1))
+        self.diameter_m = float(np.linalg.norm(hi - lo)) or 1.0
+        self.bvh = build_bvh(self._triangles)
+        self.builds += 1
+        self._upload()
+
+    def _upload(self) -> None:
+        assert self.bvh is not None and self._triangles is not None
+        nodes = self.bvh.packed_nodes()
+        order = self.bvh.order
+        triangles = pack_triangles(self._triangles[order], self._owners[order])
+        if self._node_buffer is None or self._node_buffer.size != nodes.nbytes:
+            self._release_buffers()
+            self._node_buffer = Buffer(self.registry, nodes, dynamic=True)
+            self._triangle_buffer = Buffer(self.registry, triangles, dynamic=True)
+        else:
+            self._node_buffer.write(nodes)
+            assert self._triangle_buffer is not None
+            self._triangle_buffer.write(triangles)
+
+    def bind(self) -> None:
+        assert self._node_buffer is not None and self._triangle_buffer is not None
+        bind_storage_buffer(NODES_BINDING, self._node_buffer)
+        bind_storage_buffer(TRIANGLES_BINDING, self._triangle_buffer)
+        if self._section_buffer is not None:
+            bind_storage_buffer(SECTIONS_BINDING, self._section_buffer)
+
+    @property
+    def triangle_count(self) -> int:
+        return 0 if self._triangles is None else len(self._triangles)
+
+    def _release_buffers(self) -> None:
+        for buffer in (self._node_buffer, self._triangle_buffer):
+            if buffer is not None:
+                buffer.release()
+        self._node_buffer = self._triangle_buffer = None
+
+    def release(self) -> None:
+        self._release_buffers()
+        if self._section_buffer is not None:
+            self._section_buffer.release()
+            self._section_buffer = None
