@@ -1,4 +1,4 @@
-"""The `prosector` command: render, validate, new, info, schema, preview.
+"""The `prosector` command: render, validate, new, info, schema, preview, xr.
 
 User mistakes (bad scene, bad mesh, bad arguments, no GL driver) print a message and exit 1 (2 for
 argument errors); set PROSECTOR_DEBUG=1 to see tracebacks of internal errors.
@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     from renderer.commands.preview import add_preview_parser
 
     add_preview_parser(sub)
+
+    from renderer.commands.xr import add_xr_parser
+
+    add_xr_parser(sub)
 
     info = sub.add_parser("info", help="parts, triangles, bounds, memory and backends of a scene")
     info.add_argument("scene", type=Path)
@@ -189,6 +193,12 @@ def _cmd_bench(args) -> int:
     return bench_command(args)
 
 
+def _cmd_xr(args) -> int:
+    from renderer.commands.xr import xr_command
+
+    return xr_command(args)
+
+
 COMMANDS = {
     "render": _cmd_render,
     "validate": _cmd_validate,
@@ -197,6 +207,7 @@ COMMANDS = {
     "schema": _cmd_schema,
     "bench": _cmd_bench,
     "preview": _cmd_preview,
+    "xr": _cmd_xr,
 }
 
 if __name__ == "__main__":

@@ -60,3 +60,7 @@ class MoleculeError(ProsectorError):
 
 class SelectionError(ProsectorError):
     """An atom selection ("chain A and resi 20-30") cannot be parsed; the message quotes it."""
+
+
+class XrUnavailableError(ProsectorError):
+    """No OpenXR runtime, or no headset, could be used; the message names the active runtime and the fix."""

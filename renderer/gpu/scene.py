@@ -35,6 +35,7 @@ class GpuPart:
     highlight: bool = False
     clip_planes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))  # (K, 4) world [n, d]: keep n.p+d >= 0
     cut_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 3)))  # (M, 2, 3) world min/max: removed
+    overlay: bool = False  # interaction feedback (XR hands, rays): drawn, but never an occluder for rays or caps
 
     @property
     def translucent(self) -> bool:

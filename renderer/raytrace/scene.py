@@ -76,7 +76,7 @@ class RayScene:
 
     @staticmethod
     def occluders(scene: GpuScene) -> list[GpuPart]:
-        return [p for p in scene.visible_parts() if not p.translucent]
+        return [p for p in scene.visible_parts() if not p.translucent and not p.overlay]
 
     def sync(self, scene: GpuScene) -> bool:
         """Rebuild if the occluding parts changed; returns True when there is anything to trace."""

@@ -1,0 +1,122 @@
+"""OpenXR target: one `View` per eye from the runtime's located views, drawn into the eyes'
+swapchain images, and the projection layer (with depth) that shows them.
+
+Spaces: the runtime gives eye poses in the app's reference space (XR space, metres); the model is
+placed in XR space by `placement` (scene -> XR). A view's matrix is therefore
+inverse(eye pose) . placement, taking scene points straight to the eye, so the renderer, its clip
+planes and labels all keep working in scene space. Projection: the eye's asymmetric field of view
+(`XrFovf` angles) through `frustum_from_tangents`, with near/far in XR metres.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from ctypes import byref, c_void_p, cast
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from renderer import maths
+from renderer.gl.xr_images import ImageFramebuffer
+from renderer.interaction.grab import placement_scale, pose_matrix, rigid_inverse
+from renderer.view import View, bounding_sphere
+from renderer.xr.swapchains import Swapchains
+
+NEAR_M = 0.02
+MIN_FAR_M = 3.0  # beyond the end of a controller's ray
+
+
+@dataclass(frozen=True)
+class EyePose:
+    """An eye as the runtime located it: pose (4, 4) in XR space and the FOV angles in radians."""
+
+    pose: np.ndarray
+    angle_left: float
+    angle_right: float
+    angle_up: float
+    angle_down: float
+
+
+def eye_poses(located_views) -> list[EyePose]:
+    out = []
+    for v in located_views:
+        p, q = v.pose.position, v.pose.orientation
+        out.append(EyePose(pose_matrix((p.x, p.y, p.z), (q.x, q.y, q.z, q.w)), v.fov.angle_left, v.fov.angle_right,
+                           v.fov.angle_up, v.fov.angle_down))  # fmt: skip
+    return out
+
+
+def near_far_xr(eye_xr: np.ndarray, placement: np.ndarray, bounds: np.ndarray) -> tuple[float, float]:
+    """Near and far planes (XR metres) that hold the placed scene and the hands' feedback."""
+    centre, radius = bounding_sphere(bounds)
+    centre_xr = maths.transform_points(placement, centre[None])[0]
+    far = float(np.linalg.norm(centre_xr - eye_xr)) + radius * placement_scale(placement) * 1.1
+    return NEAR_M, max(far, MIN_FAR_M)
+
+
+def eye_view(eye: EyePose, placement: np.ndarray, bounds: np.ndarray, viewport: tuple[int, int, int, int],
+             index: int) -> View:  # fmt: skip
+    """The `View` of one eye: scene -> eye matrix, the runtime's FOV as an OpenGL projection."""
+    near, far = near_far_xr(eye.pose[:3, 3], placement, bounds)
+    projection = maths.frustum_from_tangents(math.tan(eye.angle_left), math.tan(eye.angle_right),
+                                             math.tan(eye.angle_down), math.tan(eye.angle_up), near, far)  # fmt: skip
+    view_matrix = rigid_inverse(eye.pose) @ placement
+    eye_scene = maths.transform_points(np.linalg.inv(placement), eye.pose[:3, 3][None])[0]
+    return View(view_matrix, projection, eye_scene, viewport, near, far, index)
+
+
+class OpenXRTarget:
+    """Yields (view, framebuffer) per eye inside the acquire/release of its swapchain images, then
+    builds the layer. `render_scale` shrinks the drawn rectangle of each image (the quality governor
+    trades sharpness for time; the runtime scales the rectangle up)."""
+
+    def __init__(self, xr, swapchains: Swapchains, depth_layers: bool):
+        self.xr, self.swapchains = xr, swapchains
+        self.depth_layers = depth_layers and swapchains.depth_format is not None
+        self._keep: list[Any] = []  # ctypes structs the layer points into, alive until xrEndFrame
+
+    def viewport(self, eye: int, render_scale: float) -> tuple[int, int, int, int]:
+        chain = self.swapchains.eyes[eye]
+        return 0, 0, max(1, round(chain.width * render_scale)), max(1, round(chain.height * render_scale))
+
+    def views(self, eyes: list[EyePose], placement: np.ndarray, bounds: np.ndarray, render_scale: float) -> list[View]:
+        return [eye_view(e, placement, bounds, self.viewport(i, render_scale), i) for i, e in enumerate(eyes)]
+
+    def eyes(self, views: list[View]) -> Iterator[tuple[View, ImageFramebuffer]]:
+        """For each view: acquire its eye's images, yield, release (also when the body raises)."""
+        for view in views:
+            framebuffer = self.swapchains.acquire(view.index)
+            try:
+                yield view, framebuffer
+            finally:
+                self.swapchains.release(view.index)
+
+    def layer(self, space, located_views, views: list[View]):
+        """The XrCompositionLayerProjection for this frame (views in `space`), depth chained when enabled."""
+        xr = self.xr
+        projection_views = (xr.CompositionLayerProjectionView * len(views))()
+        self._keep = [projection_views]
+        for i, (located, view) in enumerate(zip(located_views, views, strict=True)):
+            chain = self.swapchains.eyes[i]
+            pv = projection_views[i]
+            pv.type = xr.StructureType.COMPOSITION_LAYER_PROJECTION_VIEW
+            pv.pose, pv.fov = located.pose, located.fov
+            _sub_image(pv.sub_image, chain.color, view.viewport)
+            if self.depth_layers:
+                depth = xr.CompositionLayerDepthInfoKHR(min_depth=0.0, max_depth=1.0, near_z=view.near_m,
+                                                        far_z=view.far_m)  # fmt: skip
+                _sub_image(depth.sub_image, chain.depth, view.viewport)
+                self._keep.append(depth)
+                pv.next = cast(byref(depth), c_void_p)
+        layer = xr.CompositionLayerProjection(space=space, views=projection_views)
+        self._keep.append(layer)
+        return layer
+
+
+def _sub_image(sub, swapchain, viewport) -> None:
+    sub.swapchain = swapchain
+    sub.image_rect.offset.x, sub.image_rect.offset.y = viewport[0], viewport[1]
+    sub.image_rect.extent.width, sub.image_rect.extent.height = viewport[2], viewport[3]
+    sub.image_array_index = 0
