@@ -84,8 +84,11 @@ void main() {
     // Weighted blended order-independent transparency: nearer layers weigh more (depth normalised to
     // the view's near/far so the weight does not depend on the scene's scale).
     float z = clamp((v_view_depth - u_near_far.x) / (u_near_far.y - u_near_far.x), 0.0, 1.0);
-    float weight = clamp(pow(1.0 - z, 3.0) * 3e3, 1e-2, 3e3);
-    out_color *= weight;
+    // The sums live in a half-float buffer (max 65504): keep the weight at most 1 and clamp HDR
+    // highlights (a wet sheen reaches hundreds), or a bright or near layer overflows to infinity and
+    // the composite turns black. Only weight ratios matter, so the scale is free.
+    float weight = clamp(pow(1.0 - z, 3.0), 1e-4, 1.0);
+    out_color = vec4(min(out_color.rgb, vec3(64.0)), out_color.a) * weight;
     out_revealage = u_opacity;
 #endif
 #endif

@@ -153,3 +153,29 @@ def test_debug_views_render(headless, view, output_dir):
     image = headless.render(160, 120, options=headless.options(view_mode=view))
     save_png(output_dir / f"{view}.png", image)
     assert image.std() > 5
+
+
+def test_buffers_evicted_from_the_pool_take_their_derived_targets_with_them(headless, tmp_path):
+    """Passes that attach to pooled view buffers (transparency, caps) must not keep stale attachments
+    after the pool recycles a size: a view at a recycled size renders as a fresh renderer does."""
+    import trimesh
+
+    from renderer.headless import HeadlessRenderer
+
+    trimesh.creation.box(extents=(1, 1, 0.01)).export(tmp_path / "wall.glb")
+    (tmp_path / "wall.yaml").write_text(
+        "version: 1\ncamera: {eye_m: [0, 0, 0.3], target_m: [0, 0, 0]}\n"
+        "parts:\n  wall: {mesh: wall.glb, opacity: 0.5, transform: {translation_m: [0, 0, 0.1]}}\n"
+        "  back: {mesh: wall.glb}\n"
+    )
+    headless.load(load_scene(tmp_path / "wall.yaml"))  # fills the size's depth buffer with a near wall
+    headless.render(96, 72)
+    for width in (64, 80, 112, 128, 144):  # more sizes than the pool keeps: 96x72 is recycled
+        headless.render(width, 48)
+    brain = load_scene(SCENES / "brain.yaml")
+    headless.load(brain)
+    recycled = headless.render(96, 72)
+    with HeadlessRenderer() as fresh:
+        fresh.load(brain)
+        expected = fresh.render(96, 72)
+    assert np.abs(recycled.astype(int) - expected.astype(int)).max() <= 2

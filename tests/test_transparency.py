@@ -58,3 +58,4 @@ def test_every_layer_contributes(headless, nested):
     centre = SIZE // 2
     assert np.abs(all_layers[centre, centre] - brain_only[centre, centre]).max() > 8
     assert np.abs(all_layers[centre, centre] - skin_and_brain[centre, centre]).max() > 4
+

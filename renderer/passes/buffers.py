@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from renderer.gl import commands
 from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture
 
@@ -10,6 +12,7 @@ class ViewBuffers:
     """All per-view render targets for a (width, height, samples); reused across frames and eyes."""
 
     def __init__(self, registry: ResourceRegistry, width: int, height: int, samples: int):
+        self._derived: dict[str, tuple] = {}
         self.key = (width, height, samples)
         self.width, self.height = width, height
         self.prepass = Framebuffer(
@@ -48,7 +51,18 @@ class ViewBuffers:
         """Key-light visibility per pixel (1 = lit); stays 1 unless the ray-traced tier runs."""
         return self.shadow.colors[0]
 
+    def derived(self, name: str, make: Callable[[], tuple]) -> tuple:
+        """GL objects a pass builds on top of these buffers (e.g. a framebuffer sharing `hdr.depth`),
+        made once by `make()` and released with these buffers -- never outliving what they attach."""
+        if name not in self._derived:
+            self._derived[name] = make()
+        return self._derived[name]
+
     def release(self) -> None:
+        for resources in self._derived.values():
+            for resource in resources:
+                resource.release()
+        self._derived.clear()
         for framebuffer in (self.prepass, self.shadow, self.ao_raw, self.ao, self.hdr, self.resolved):
             framebuffer.release()
 

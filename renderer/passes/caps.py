@@ -43,21 +43,16 @@ class CapPass:
 
     def __init__(self, registry: ResourceRegistry, shaders: ShaderLibrary):
         self.registry, self.shaders = registry, shaders
-        self._targets: dict[tuple, tuple[Texture, Framebuffer]] = {}
         self.active = False
 
     def _target(self, buffers: ViewBuffers) -> tuple[Texture, Framebuffer]:
-        key = buffers.key
-        if key not in self._targets:
-            if len(self._targets) >= 4:
-                texture, framebuffer = self._targets.pop(next(iter(self._targets)))
-                framebuffer.release()
-                texture.release()
+        def make() -> tuple[Framebuffer, Texture]:
             cap = Texture(self.registry, buffers.width, buffers.height, compute.RGBA32F)
-            framebuffer = Framebuffer(self.registry, [buffers.normal_depth, buffers.world_position, cap],
-                                      buffers.prepass.depth)  # fmt: skip
-            self._targets[key] = (cap, framebuffer)
-        return self._targets[key]
+            attachments = [buffers.normal_depth, buffers.world_position, cap]
+            return Framebuffer(self.registry, attachments, buffers.prepass.depth), cap
+
+        framebuffer, cap = buffers.derived("caps", make)
+        return cap, framebuffer
 
     @staticmethod
     def needed(scene: GpuScene) -> bool:
@@ -107,10 +102,7 @@ class CapPass:
             fullscreen.draw()
 
     def release(self) -> None:
-        for texture, framebuffer in self._targets.values():
-            framebuffer.release()
-            texture.release()
-        self._targets.clear()
+        """Nothing of its own: its targets are released with the view buffers they attach to."""
 
 
 def _set_cap_uniforms(program: Program, view: View, options: RenderOptions, colors: np.ndarray) -> None:

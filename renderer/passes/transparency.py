@@ -23,19 +23,16 @@ _ADD = Blend()  # placeholder factors; the per-attachment ones are set by comput
 class WeightedBlendedTransparency:
     def __init__(self, registry: ResourceRegistry, shaders: ShaderLibrary):
         self.registry, self.shaders = registry, shaders
-        self._targets: dict[tuple, tuple[Framebuffer, Texture, Texture]] = {}
 
     def _target(self, buffers: ViewBuffers) -> Framebuffer:
-        if buffers.key not in self._targets:
-            if len(self._targets) >= 4:
-                _release(self._targets.pop(next(iter(self._targets))))
+        def make() -> tuple[Framebuffer, Texture, Texture]:
             samples = buffers.hdr.colors[0].samples
             accum = Texture(self.registry, buffers.width, buffers.height, commands.RGBA16F, samples=samples)
             reveal = Texture(self.registry, buffers.width, buffers.height, commands.R16F, samples=samples)
             # The opaque parts' depth buffer is shared, not owned: layers behind opaque tissue are hidden.
-            framebuffer = Framebuffer(self.registry, [accum, reveal], buffers.hdr.depth)
-            self._targets[buffers.key] = (framebuffer, accum, reveal)
-        return self._targets[buffers.key][0]
+            return Framebuffer(self.registry, [accum, reveal], buffers.hdr.depth), accum, reveal
+
+        return buffers.derived("weighted-blended-transparency", make)[0]
 
     def draw(self, fullscreen: commands.FullscreenTriangle, buffers: ViewBuffers, program: Program,
              translucent: list[GpuPart], highlight_color=(1.0, 0.78, 0.25)) -> None:  # fmt: skip
@@ -60,11 +57,4 @@ class WeightedBlendedTransparency:
             fullscreen.draw()
 
     def release(self) -> None:
-        for target in self._targets.values():
-            _release(target)
-        self._targets.clear()
-
-
-def _release(target: tuple[Framebuffer, Texture, Texture]) -> None:
-    for resource in target:
-        resource.release()
+        """Nothing of its own: its targets are released with the view buffers they attach to."""
