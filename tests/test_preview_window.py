@@ -275,3 +275,22 @@ def test_side_by_side_stereo_converges_on_the_target(preview_factory, tmp_path, 
     assert all(0.2 < mask.mean() < 0.9 for mask in masks)
     assert np.abs(centroids[0] - centroids[1]).max() < 3.0  # converged: the head sits at screen depth
     assert np.abs(left - right).mean() > 0.5  # but the eyes do see it from two places
+
+
+def test_deformers_move_in_the_window_as_in_offscreen_renders(preview_factory, headless, tmp_path, output_dir):
+    """The window poses the scene's deformers (here held at fixed times with --time) exactly as
+    `prosector render --time` does, so a heartbeat or a breath shows in the window too."""
+    scene = SCENES / "deformation-demo.yaml"
+    shots = {}
+    for t in ("0", "1.0"):
+        shots[t] = tmp_path / f"t{t}.png"
+        preview = preview_factory(str(scene), "--size", f"{SIZE[0]}x{SIZE[1]}", "--frames", "2", "--no-text",
+                                  "--time", t, "--screenshot", str(shots[t]))
+        assert preview.process.wait(timeout=START_TIMEOUT_S) == 0, "\n".join(preview.lines)
+    rest, moved = read_png(shots["0"]), read_png(shots["1.0"])
+    assert np.abs(rest.astype(int) - moved.astype(int)).max(axis=2).mean() > 0.5  # something visibly moved
+    headless.load(load_scene(scene))
+    headless.deform(1.0)
+    expected = headless.render(*SIZE)
+    difference = compare(moved, expected, output_dir, "deformed")
+    assert difference.mean() < 1.5 and np.percentile(difference, 99.5) <= 16, (difference.mean(), difference.max())

@@ -29,6 +29,8 @@ def add_preview_parser(sub) -> None:
                          help="draw N frames once the scene is loaded, then exit (for scripts and tests)")  # fmt: skip
     preview.add_argument("--no-text", action="store_true", help="start without the on-screen text (key Tab)")
     preview.add_argument("--frame-time", action="store_true", help="show the frame time (key F)")
+    preview.add_argument("--time", type=cli_args.seconds, metavar="SECONDS",
+                         help="hold the deformers (heartbeat, breathing, ...) at this time instead of playing them")
     preview.add_argument("--asset-root", type=Path, action="append", default=[], metavar="DIR",
                          help="also allow assets from this folder (repeatable)")  # fmt: skip
 
@@ -55,5 +57,6 @@ def preview_command(args: argparse.Namespace) -> int:
         show_frame_time=args.frame_time,
         screenshot=args.screenshot,
         frames=args.frames,
+        time_s=args.time,
     )
     return PreviewApp(settings).run()

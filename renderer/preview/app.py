@@ -17,6 +17,7 @@ import numpy as np
 
 from renderer.gl import commands
 from renderer.gl.window import WindowContext
+from renderer.gpu.deformation import DeformationDriver
 from renderer.gpu.scene import GpuScene
 from renderer.interaction.orbit import OrbitCamera, interpolate
 from renderer.interaction.preview_state import STEREO_MODES, PreviewState
@@ -54,6 +55,7 @@ class PreviewSettings:
     screenshot: Path | None = None
     frames: int | None = None
     visible: bool = True
+    time_s: float | None = None  # hold deformers at this time; None: play them in real time
 
 
 class PreviewApp:
@@ -64,6 +66,11 @@ class PreviewApp:
         registry = self.window.resources
         self.renderer = Renderer(self.window)
         self.gpu = GpuScene(registry)
+        self.deformation: DeformationDriver | None = None  # made for scenes with deformers
+        self.deformation_posed = False
+        self.animation_paused = False
+        self.animation_origin = time.perf_counter()
+        self.animation_time_s = 0.0
         self.target = WindowTarget(registry, *self.window.framebuffer_size)
         self.overlay = OverlayPass(registry)
         self.picker = PickPass(registry)
@@ -111,8 +118,12 @@ class PreviewApp:
             self._close()
         return 0 if self.loaded is not None else 1
 
+    def _animating(self) -> bool:
+        """Deformers play in real time unless held (`--time`) or paused (key M)."""
+        return self.deformation is not None and self.settings.time_s is None and not self.animation_paused
+
     def _busy(self) -> bool:
-        return self.loader.busy or self.transition is not None or self.message is not None \
+        return self.loader.busy or self.transition is not None or self.message is not None or self._animating() \
             or self.preview.show_frame_time  # fmt: skip
 
     def _wait(self) -> None:
@@ -154,8 +165,11 @@ class PreviewApp:
         first_scene = self.loaded is None
         self.problems = []
         self.window.make_current()
+        self._close_deformation()  # sync gives parts back their shared buffers; drivers are per scene
         self.gpu.sync(loaded)
         self.loaded = loaded
+        if any(part.deform for part in loaded.scene.parts.values()):
+            self.deformation = DeformationDriver(self.gpu, loaded)
         if first_scene:
             self._start_step(loaded)
         self.preview.adapt_to(loaded)
@@ -191,6 +205,7 @@ class PreviewApp:
             self.target.resize(width, height)
             self.scene_dirty = True
         self._advance_transition()
+        self._deform()
         if self.loaded is not None and (self.state_dirty or self.state is None):
             self.state = self.preview.scene_state(self.loaded, self.orbit)
             self.gpu.apply(self.state)
@@ -307,6 +322,9 @@ class PreviewApp:
             self.frame_ms = None
         elif name in ("p", "f12"):
             self.screenshot_requested = Path(time.strftime("prosector-%Y%m%d-%H%M%S.png"))
+        elif name == "m":
+            if self.deformation is not None:
+                self._toggle_animation()
         elif name == "v":
             preview.stereo = STEREO_MODES[(STEREO_MODES.index(preview.stereo) + 1) % len(STEREO_MODES)]
             self._show_message(f"view: {preview.stereo}")
@@ -447,8 +465,37 @@ class PreviewApp:
 
     # -- closing -------------------------------------------------------------------------------------------
 
+    def _deform(self) -> None:
+        """Pose deforming parts for this frame: the held time, or seconds since the scene loaded."""
+        if self.deformation is None:
+            return
+        if self.settings.time_s is not None:
+            t = self.settings.time_s
+        elif self.animation_paused:
+            t = self.animation_time_s
+        else:
+            t = time.perf_counter() - self.animation_origin
+        if t != self.deformation.time_s or not self.deformation_posed:
+            self.deformation.update(t)
+            self.deformation_posed = True
+            self.animation_time_s = t
+            self.scene_dirty = True
+
+    def _toggle_animation(self) -> None:
+        if self.animation_paused:
+            self.animation_origin = time.perf_counter() - self.animation_time_s
+        self.animation_paused = not self.animation_paused
+        self._show_message("motion paused" if self.animation_paused else "motion playing")
+
+    def _close_deformation(self) -> None:
+        if self.deformation is not None:
+            self.deformation.close()
+            self.deformation = None
+        self.deformation_posed = False
+
     def _close(self) -> None:
         self.window.make_current()
+        self._close_deformation()
         self.gpu.close()
         for resource in (self.picker, self.overlay, self.target, self.renderer):
             resource.release()
