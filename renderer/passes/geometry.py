@@ -8,6 +8,7 @@ from renderer import maths
 from renderer.gl import commands
 from renderer.gl.shaders import Program
 from renderer.gpu.scene import GpuPart
+from renderer.passes.options import RenderOptions
 from renderer.scene.colors import srgb_to_linear
 from renderer.view import View
 
@@ -21,6 +22,17 @@ def set_view_uniforms(program: Program, view: View) -> None:
 
 
 MAX_CLIP_PLANES, MAX_CUT_BOXES = 6, 2  # the array sizes in shaders/lib/clip_planes.glsl and cut_boxes.glsl
+
+
+def set_lighting_uniforms(program: Program, view: View, options: RenderOptions) -> None:
+    """The hemisphere and key light, depth range and AO sampler that every shaded surface reads."""
+    program["u_sky_color"] = options.sky
+    program["u_ground_color"] = options.ground
+    program["u_key_direction"] = options.key_direction
+    program["u_key_radiance"] = options.key_radiance
+    program["u_near_far"] = (view.near_m, view.far_m)
+    program["u_viewport_origin"] = (0.0, 0.0)
+    program["u_ao"] = 0
 
 
 def set_part_uniforms(program: Program, part: GpuPart) -> None:

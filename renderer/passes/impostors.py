@@ -13,7 +13,7 @@ from renderer.gl import commands, instanced
 from renderer.gl.shaders import Program, ShaderLibrary
 from renderer.gl.state import PREMULTIPLIED, gl_state
 from renderer.gpu.molecule import CUBE_STRIP_VERTICES, GpuMolecule
-from renderer.passes.geometry import set_view_uniforms
+from renderer.passes.geometry import set_lighting_uniforms, set_view_uniforms
 from renderer.passes.options import RenderOptions
 from renderer.view import View
 
@@ -30,13 +30,7 @@ def _programs(shaders: ShaderLibrary, view: View, options: RenderOptions | None)
     for program in programs:
         set_view_uniforms(program, view)
         if options is not None:
-            program["u_sky_color"] = options.sky
-            program["u_ground_color"] = options.ground
-            program["u_key_direction"] = options.key_direction
-            program["u_key_radiance"] = options.key_radiance
-            program["u_near_far"] = (view.near_m, view.far_m)
-            program["u_viewport_origin"] = (0.0, 0.0)
-            program["u_ao"] = 0
+            set_lighting_uniforms(program, view, options)
     return programs
 
 

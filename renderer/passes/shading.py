@@ -12,7 +12,13 @@ from renderer.gl.state import PREMULTIPLIED, clip_distances, gl_state
 from renderer.gpu.molecule import GpuMolecule
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
-from renderer.passes.geometry import MAX_CLIP_PLANES, back_to_front, draw_parts, set_view_uniforms
+from renderer.passes.geometry import (
+    MAX_CLIP_PLANES,
+    back_to_front,
+    draw_parts,
+    set_lighting_uniforms,
+    set_view_uniforms,
+)
 from renderer.passes.ibl import EnvironmentLighting
 from renderer.passes.impostors import draw_molecules_opaque, draw_molecules_translucent
 from renderer.passes.options import RenderOptions
@@ -82,13 +88,7 @@ def _set_frame_uniforms(program: Program, buffers: ViewBuffers, view: View, opti
         program["u_back_depth"] = 6
         back_depth.bind(6)
     set_view_uniforms(program, view)
-    program["u_sky_color"] = options.sky
-    program["u_ground_color"] = options.ground
-    program["u_key_direction"] = options.key_direction
-    program["u_key_radiance"] = options.key_radiance
-    program["u_near_far"] = (view.near_m, view.far_m)
-    program["u_viewport_origin"] = (0.0, 0.0)
-    program["u_ao"] = 0
+    set_lighting_uniforms(program, view, options)
     program["u_shadow"] = 1
     buffers.ao_texture.bind(0)
     buffers.shadow_texture.bind(1)
