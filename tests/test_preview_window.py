@@ -294,3 +294,32 @@ def test_deformers_move_in_the_window_as_in_offscreen_renders(preview_factory, h
     expected = headless.render(*SIZE)
     difference = compare(moved, expected, output_dir, "deformed")
     assert difference.mean() < 1.5 and np.percentile(difference, 99.5) <= 16, (difference.mean(), difference.max())
+
+
+def test_poke_mode_presses_soft_tissue_with_the_mouse(preview_factory, headless, tmp_path):
+    """Key G, then a left drag that starts on the liver (a soft_tissue part) grabs and presses it;
+    the view does not turn, and the tissue is released when the button is."""
+    from renderer import maths
+
+    scene = SCENES / "deformation-demo.yaml"
+    headless.load(load_scene(scene))
+    headless.render(*SIZE)
+    front = np.array([-0.04, -0.165, 0.08])  # on the liver's front, where the scene's scripted finger presses
+    ndc = maths.transform_points(headless.last_views[0].view_projection, front[None])[0]
+    x, y = int((ndc[0] * 0.5 + 0.5) * SIZE[0]), int((0.5 - ndc[1] * 0.5) * SIZE[1])
+
+    preview = preview_factory(str(scene), "--size", f"{SIZE[0]}x{SIZE[1]}")
+    preview.wait_for("showing")
+    preview.find_window()
+    preview.move(x, y)  # Xvfb has no window manager: the keyboard follows the pointer
+    preview.key("g")
+    preview.wait_for("poke mode on")
+    preview.drag([(x, y), (x, y - 6), (x, y - 12), (x, y - 18)])
+    poked = preview.lines[preview.wait_for("poking ")]
+    released = preview.lines[preview.wait_for("released ")]
+    assert preview.close() == 0, "\n".join(preview.lines)
+    assert "poking liver" in poked, poked
+    pressed_mm = float(released.split("pressing it ")[1].split(" mm")[0])
+    assert pressed_mm > 1.0, released
+    eye, _target = preview.camera()
+    np.testing.assert_allclose(eye, [0.0, 0.12, 1.45], atol=1e-6)  # the drag poked; it did not orbit

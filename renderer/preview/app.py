@@ -8,6 +8,7 @@ In scripted use (`frames`), every frame renders the scene and the loop ends afte
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ MESSAGE_SECONDS = 2.5
 KEY_ORBIT_RAD = 0.08
 KEY_ZOOM = 0.9
 KEY_SECTION_FRACTION = 0.02  # of the scene's size, per [ or ] press
+POKE_RADIUS_FRACTION = 0.15  # the finger's reach, as a share of the poked part's size
 
 
 @dataclass
@@ -68,6 +70,8 @@ class PreviewApp:
         self.gpu = GpuScene(registry)
         self.deformation: DeformationDriver | None = None  # made for scenes with deformers
         self.deformation_posed = False
+        self.poke_mode = False
+        self.poking: list | None = None  # [part id, grabbed point (3,) m, drag offset (3,) m] while held
         self.animation_paused = False
         self.animation_origin = time.perf_counter()
         self.animation_time_s = 0.0
@@ -325,6 +329,8 @@ class PreviewApp:
         elif name == "m":
             if self.deformation is not None:
                 self._toggle_animation()
+        elif name == "g":
+            self._toggle_poke_mode()
         elif name == "v":
             preview.stereo = STEREO_MODES[(STEREO_MODES.index(preview.stereo) + 1) % len(STEREO_MODES)]
             self._show_message(f"view: {preview.stereo}")
@@ -436,8 +442,53 @@ class PreviewApp:
             _say(f"picked {result.part_id} ({name}) at {point}{answer}")
         self.state_dirty = True
 
+    # -- poking soft tissue with the mouse (key G) ----------------------------------------------------------
+
+    def on_drag_start(self, x: float, y: float, button: str, shift: bool, ctrl: bool) -> None:
+        """In poke mode a left drag that starts on soft tissue grabs it where the cursor pressed."""
+        if not (self.poke_mode and button == "left" and self.deformation and self.loaded and self.orbit):
+            return
+        self.window.make_current()
+        view, vx, vy = self.target.view_at(self.orbit.to_camera(), self.gpu.bounds(), self.preview.stereo,
+                                           int(x), int(y), self.settings.ipd_m)  # fmt: skip
+        result = self.picker.pick(self.renderer.shaders, view, self.gpu.visible_parts(), vx, vy)
+        if result.part_id is None or result.part_id not in self.soft_parts():
+            _say(f"nothing soft to poke at {int(x)},{int(y)} (found {result.part_id or 'nothing'})")
+            return
+        size = self.gpu.parts[result.part_id].world_bounds()
+        radius = POKE_RADIUS_FRACTION * float(np.linalg.norm(size[1] - size[0]))
+        self.deformation.grab(result.part_id, result.point_m, radius)
+        self.poking = [result.part_id, np.asarray(result.point_m, dtype=np.float64), np.zeros(3)]
+        _say(f"poking {result.part_id} at {','.join(f'{v:.4f}' for v in result.point_m)}")
+
+    def on_drag_end(self, button: str) -> None:
+        if self.poking is None or self.deformation is None:
+            return
+        part_id, _point, offset = self.poking
+        self.deformation.release(part_id)
+        _say(f"released {part_id} after pressing it {np.linalg.norm(offset) * 1000:.1f} mm")
+        self.poking = None
+
+    def soft_parts(self) -> set[str]:
+        if self.deformation is None:
+            return set()
+        return {p for p, d in self.deformation.parts.items() if d.stage_state("soft_tissue") is not None}
+
+    def _poke_drag(self, dx: float, dy: float) -> None:
+        """Move the held tissue with the cursor, in the screen plane at the grabbed point's depth."""
+        part_id, point, offset = self.poking
+        right, screen_up, forward = self.orbit.basis()
+        depth = float(np.dot(point - self.orbit.eye_m, forward))
+        scale = 2.0 * depth * math.tan(math.radians(self.orbit.vertical_fov_deg) / 2) / max(self.target.height, 1)
+        offset += (dx * right - dy * screen_up) * scale
+        self.deformation.drag(part_id, offset)
+        self.scene_dirty = True
+
     def on_drag(self, dx: float, dy: float, button: str, shift: bool, ctrl: bool) -> None:
         if self.orbit is None or self.loaded is None:
+            return
+        if self.poking is not None and button == "left":
+            self._poke_drag(dx, dy)
             return
         height = self.target.height
         if button == "left" and ctrl:
@@ -487,11 +538,24 @@ class PreviewApp:
         self.animation_paused = not self.animation_paused
         self._show_message("motion paused" if self.animation_paused else "motion playing")
 
+    def _toggle_poke_mode(self) -> None:
+        if not self.soft_parts():
+            self._show_message("nothing soft to poke in this scene")
+            return
+        if self.settings.time_s is not None:
+            self._show_message("poking needs the motion playing (start without --time)")
+            return
+        self.poke_mode = not self.poke_mode
+        message = "poke: drag soft tissue with the mouse" if self.poke_mode else "poke off: drag turns the view"
+        self._show_message(message)
+        _say(f"poke mode {'on' if self.poke_mode else 'off'}")
+
     def _close_deformation(self) -> None:
         if self.deformation is not None:
             self.deformation.close()
             self.deformation = None
         self.deformation_posed = False
+        self.poking = None
 
     def _close(self) -> None:
         self.window.make_current()

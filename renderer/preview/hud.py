@@ -24,7 +24,7 @@ Click a structure to name it · Ctrl+drag moves the section plane
 → / Space / PgDn next step · ← / PgUp previous · Home/End first/last
 W A S D turn · + / − zoom · R camera of the step · T language
 L part list (↑ ↓ select, Enter show/hide, H highlight) · C section facing you · [ ] move it
-V mono / side-by-side / anaglyph · M play/pause motion · F frame time · P or F12 screenshot
+V mono / side-by-side / anaglyph · M play/pause motion · G poke soft tissue · F frame time · P or F12 screenshot
 Tab hide text · Esc/Q quit"""
 
 

@@ -17,6 +17,8 @@ class InputHandler(Protocol):
     def on_key(self, name: str, shift: bool, ctrl: bool) -> None: ...
     def on_click(self, x: float, y: float, button: str, shift: bool, ctrl: bool) -> None: ...
     def on_drag(self, dx: float, dy: float, button: str, shift: bool, ctrl: bool) -> None: ...
+    def on_drag_start(self, x: float, y: float, button: str, shift: bool, ctrl: bool) -> None: ...
+    def on_drag_end(self, button: str) -> None: ...
     def on_scroll(self, steps: float) -> None: ...
     def on_resize(self, width: int, height: int) -> None: ...
     def on_refresh(self) -> None: ...
@@ -51,6 +53,9 @@ class InputRouter:
         self._keys = _key_names(glfw)
         self._press: _Press | None = None
         self._last = (0.0, 0.0)
+        # Where the pointer was at the latest event handled: events arrive in order, but a slow frame
+        # handles several at once, and asking GLFW for the cursor then gives where it is *now*.
+        self._pointer: tuple[float, float] | None = None
         self._buttons = {glfw.MOUSE_BUTTON_LEFT: "left", glfw.MOUSE_BUTTON_RIGHT: "right",
                          glfw.MOUSE_BUTTON_MIDDLE: "middle"}  # fmt: skip
         # Keep the callbacks referenced: GLFW holds only C pointers to them.
@@ -76,7 +81,7 @@ class InputRouter:
         name = self._buttons.get(button)
         if name is None:
             return
-        x, y = self._pixels(*self._glfw.get_cursor_pos(self._window))
+        x, y = self._pointer if self._pointer is not None else self._pixels(*self._glfw.get_cursor_pos(self._window))
         if action == self._glfw.PRESS and self._press is None:
             self._press = _Press(name, x, y, bool(mods & self._glfw.MOD_SHIFT), bool(mods & self._glfw.MOD_CONTROL))
             self._last = (x, y)
@@ -84,14 +89,18 @@ class InputRouter:
             press, self._press = self._press, None
             if not press.dragging:
                 self._handler.on_click(x, y, name, press.shift, press.ctrl)
+            else:
+                self._handler.on_drag_end(name)
 
     def _cursor(self, _window, x, y) -> None:
         x, y = self._pixels(x, y)
+        self._pointer = (x, y)
         press = self._press
         if press is None:
             return
         if not press.dragging and abs(x - press.x) + abs(y - press.y) >= CLICK_SLOP_PX:
             press.dragging = True
+            self._handler.on_drag_start(press.x, press.y, press.button, press.shift, press.ctrl)
         if press.dragging:
             dx, dy = x - self._last[0], y - self._last[1]
             self._handler.on_drag(dx, dy, press.button, press.shift, press.ctrl)
