@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from renderer.deform.backend import _try_cupy
+from renderer.deform.backend import try_cupy
 from renderer.deform.frames import DeformContext
 from renderer.deform.geometry import mesh_volume, to_numpy
 from renderer.deform.pipeline import PartDeformation
 
-CUPY, CUPY_WHY = _try_cupy()
+CUPY, CUPY_WHY = try_cupy()
 _NO_CUPY = pytest.mark.skipif(CUPY is None, reason=f"CuPy parity needs a CUDA device: {CUPY_WHY}")
 BACKENDS = [pytest.param(np, id="numpy"), pytest.param(CUPY, id="cupy", marks=_NO_CUPY)]
 

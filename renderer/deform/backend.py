@@ -36,7 +36,7 @@ def choose_backend(preference: str | None = None) -> ArrayBackend:
         raise BackendError(f"array backend {wanted!r} is not one of {', '.join(CHOICES)}")
     if wanted == "numpy":
         return ArrayBackend("numpy", np, "CPU", "requested")
-    cupy, why = _try_cupy()
+    cupy, why = try_cupy()
     if cupy is not None:
         return ArrayBackend("cupy", cupy, _device_name(cupy), "CUDA device available")
     if wanted == "cupy":
@@ -44,7 +44,8 @@ def choose_backend(preference: str | None = None) -> ArrayBackend:
     return ArrayBackend("numpy", np, "CPU", f"CuPy not used: {why}")
 
 
-def _try_cupy() -> tuple[ModuleType | None, str]:
+def try_cupy() -> tuple[ModuleType | None, str]:
+    """(cupy, "") when CuPy imports and has a usable device, else (None, why not)."""
     try:
         import cupy
     except ImportError:

@@ -15,7 +15,7 @@ import numpy as np
 
 from renderer.deform import params as P
 from renderer.deform import xpbd
-from renderer.deform.backend import _try_cupy
+from renderer.deform.backend import try_cupy
 from renderer.deform.frames import DeformContext
 from renderer.deform.geometry import to_numpy
 from renderer.deform.lattice import build_lattice
@@ -152,7 +152,7 @@ def soft_step_comparison(frames: int, cells: int = 24, substeps: int = 10) -> di
 def run(vertices: int = 100_000, frames: int = 20, gl: bool = True, warp: bool = True) -> dict:
     positions, faces = tube(vertices)
     backends: list[tuple[str, ModuleType]] = [("numpy", np)]
-    cupy, why = _try_cupy()
+    cupy, why = try_cupy()
     if cupy is not None:
         backends.append(("cupy", cupy))
     report: dict = {"vertices": int(len(positions)), "triangles": int(len(faces)), "frames": frames,

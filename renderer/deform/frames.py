@@ -47,6 +47,18 @@ def unit(vector, what: str, part_id: str) -> np.ndarray:
     return v / length
 
 
+def axis_endpoints(
+    ctx: DeformContext, first_m, second_m, rest: np.ndarray, names: tuple[str, str], kind: str, default=None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Model-space ends of a deformer's axis: both given (scene space), or neither, then
+    `default(rest)` (the mesh's long axis unless given)."""
+    if first_m is not None and second_m is not None:
+        return ctx.point_to_model(first_m), ctx.point_to_model(second_m)
+    if first_m is None and second_m is None:
+        return (default or long_axis)(rest)
+    raise DeformError(f"part '{ctx.part_id}': {kind} needs both {names[0]} and {names[1]}, or neither")
+
+
 def long_axis(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The two extreme points of a point set along its principal axis, (3,) each, float64.
 

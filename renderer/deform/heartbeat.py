@@ -15,7 +15,7 @@ from types import ModuleType
 import numpy as np
 
 from renderer.deform.curves import systolic_pulse
-from renderer.deform.frames import DeformContext, DeformError, long_axis, unit
+from renderer.deform.frames import DeformContext, axis_endpoints, long_axis, unit
 from renderer.deform.params import Heartbeat
 
 SYSTOLE_FRACTION = 0.35  # of the cardiac cycle
@@ -31,12 +31,9 @@ class HeartbeatState:
 
 
 def setup(xp: ModuleType, rest: np.ndarray, faces: np.ndarray, params: Heartbeat, ctx: DeformContext) -> HeartbeatState:
-    if params.base_m is not None and params.apex_m is not None:
-        base, apex = ctx.point_to_model(params.base_m), ctx.point_to_model(params.apex_m)
-    elif params.base_m is None and params.apex_m is None:
-        base, apex = _base_and_apex(rest)
-    else:
-        raise DeformError(f"part '{ctx.part_id}': heartbeat needs both base_m and apex_m, or neither")
+    base, apex = axis_endpoints(
+        ctx, params.base_m, params.apex_m, rest, ("base_m", "apex_m"), "heartbeat", default=_base_and_apex
+    )
     axis = unit(apex - base, "heartbeat base_m -> apex_m", ctx.part_id)
     length = float(np.linalg.norm(apex - base))
     along = np.clip((np.asarray(rest, np.float64) - base) @ axis / length, 0.0, 1.0)

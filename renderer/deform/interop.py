@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from renderer.deform.backend import try_cupy
+
 
 class InteropError(RuntimeError):
     pass
@@ -20,18 +22,15 @@ class InteropError(RuntimeError):
 
 def open_interop() -> tuple[CudaGLInterop | None, str]:
     """(interop, "") when cuda-bindings and CuPy can run here, else (None, why not)."""
+    cupy, why = try_cupy()
+    if cupy is None:
+        return None, why
     try:
-        import cupy
         from cuda.bindings import runtime as cudart
     except ImportError as exc:
-        return None, f"cuda-bindings or CuPy not installed ({exc.name}); pip install 'prosector[gpu]'"
+        return None, f"cuda-bindings not installed ({exc.name}); pip install 'prosector[gpu]'"
     except Exception as exc:  # a broken CUDA install raises assorted errors at import
         return None, f"CUDA Python failed to import: {exc}"
-    try:
-        if not cupy.is_available():
-            return None, "no CUDA device"
-    except Exception as exc:
-        return None, f"no usable CUDA device: {exc}"
     return CudaGLInterop(cupy, cudart), ""
 
 

@@ -20,7 +20,7 @@ from types import ModuleType
 import numpy as np
 
 from renderer.deform.curves import cosine_cycle
-from renderer.deform.frames import DeformContext, DeformError, long_axis, unit
+from renderer.deform.frames import DeformContext, axis_endpoints, unit
 from renderer.deform.params import MuscleContraction
 
 MAX_BULGE = 20.0  # c is clamped to [-0.9, MAX_BULGE] so extreme input never inverts or explodes
@@ -39,12 +39,8 @@ class MuscleState:
 
 def setup(xp: ModuleType, rest: np.ndarray, faces: np.ndarray, params: MuscleContraction,
           ctx: DeformContext) -> MuscleState:  # fmt: skip
-    if params.origin_m is not None and params.insertion_m is not None:
-        origin, insertion = ctx.point_to_model(params.origin_m), ctx.point_to_model(params.insertion_m)
-    elif params.origin_m is None and params.insertion_m is None:
-        origin, insertion = long_axis(rest)
-    else:
-        raise DeformError(f"part '{ctx.part_id}': muscle_contraction needs both origin_m and insertion_m, or neither")
+    origin, insertion = axis_endpoints(ctx, params.origin_m, params.insertion_m, rest, ("origin_m", "insertion_m"),
+                                       "muscle_contraction")  # fmt: skip
     axis = unit(insertion - origin, "muscle origin_m -> insertion_m", ctx.part_id)
     length = float(np.linalg.norm(insertion - origin))
     p = np.asarray(rest, np.float64) - origin

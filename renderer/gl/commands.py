@@ -123,24 +123,25 @@ def read_float(texture: Texture, channels: int = 4) -> np.ndarray:
 
 def read_pixel_uint(framebuffer: Framebuffer, attachment: int, x: int, y: int) -> int:
     """The red value of one texel of an unsigned-integer colour attachment; (x, y) from the bottom left."""
-    GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, framebuffer.name)
-    GL.glReadBuffer(GL.GL_COLOR_ATTACHMENT0 + attachment)
     out = np.zeros(1, dtype=np.uint32)
-    GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
-    GL.glReadPixels(x, y, 1, 1, GL.GL_RED_INTEGER, GL.GL_UNSIGNED_INT, out)
-    GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, 0)
+    _read_texel(framebuffer, attachment, x, y, GL.GL_RED_INTEGER, GL.GL_UNSIGNED_INT, out)
     return int(out[0])
 
 
 def read_pixel_float4(framebuffer: Framebuffer, attachment: int, x: int, y: int) -> np.ndarray:
     """(4,) float32 of one texel of a float colour attachment; (x, y) from the bottom left."""
+    out = np.zeros(4, dtype=np.float32)
+    _read_texel(framebuffer, attachment, x, y, GL.GL_RGBA, GL.GL_FLOAT, out)
+    return out
+
+
+def _read_texel(framebuffer: Framebuffer, attachment: int, x: int, y: int, fmt: int, gl_type: int,
+                out: np.ndarray) -> None:  # fmt: skip
     GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, framebuffer.name)
     GL.glReadBuffer(GL.GL_COLOR_ATTACHMENT0 + attachment)
-    out = np.zeros(4, dtype=np.float32)
     GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
-    GL.glReadPixels(x, y, 1, 1, GL.GL_RGBA, GL.GL_FLOAT, out)
+    GL.glReadPixels(x, y, 1, 1, fmt, gl_type, out)
     GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, 0)
-    return out
 
 
 def read_window_rgb(width: int, height: int) -> np.ndarray:
