@@ -40,6 +40,15 @@ class MeshError(ProsectorError):
         super().__init__(f"{path}: {reason}")
 
 
+class MaskImageError(ProsectorError):
+    """An alpha-mask image cannot be used; the message names the file."""
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
 class GLUnavailableError(ProsectorError):
     """No OpenGL 4.5 driver could be opened; the message says what to install."""
 

@@ -31,10 +31,11 @@ class LoadOutcome:
 
 
 def scene_files(loaded: LoadedScene) -> list[Path]:
-    """The scene file, every file it includes, its meshes and its molecule files."""
+    """The scene file, every file it includes, its meshes, molecule files and alpha-mask images."""
     source = loaded.source
     names = {str(loaded.path), source.file, *source.value_files.values(), *source.key_files.values()}
-    return sorted({Path(n) for n in names} | set(loaded.asset_paths.values()) | set(loaded.molecule_paths.values()))
+    assets = {*loaded.asset_paths.values(), *loaded.molecule_paths.values(), *loaded.mask_paths.values()}
+    return sorted({Path(n) for n in names} | assets)
 
 
 class SceneLoader:

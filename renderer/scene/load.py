@@ -18,6 +18,7 @@ from renderer.scene.includes import read_document, read_scene_text
 from renderer.scene.meshes import MeshData, load_mesh
 from renderer.scene.model import Scene
 from renderer.scene.molecule_spec import MoleculeSpec, molecule_format
+from renderer.scene.part_masks import load_part_masks, resolve_mask_paths
 from renderer.scene.problems import validation_problems
 from renderer.scene.references import check_references
 from renderer.scene.yaml_source import SourceMap, format_path
@@ -35,6 +36,8 @@ class LoadedScene:
     asset_paths: dict[str, Path] = field(default_factory=dict)
     molecule_paths: dict[str, Path] = field(default_factory=dict)
     meshes: dict[str, MeshData] = field(default_factory=dict)
+    mask_paths: dict[tuple, Path] = field(default_factory=dict)  # material location -> alpha-mask image
+    masks: dict = field(default_factory=dict)  # part id -> renderer.scene.alpha_masks.AlphaMask (when loaded)
     structures: dict = field(default_factory=dict)  # molecule id -> renderer.molecules.structure.Structure
 
     @property
@@ -66,6 +69,7 @@ def load_scene(path: Path | str, load_assets: bool = True, asset_roots: list[Pat
         raise SceneError(problems)
     if load_assets:
         problems = _load_meshes(loaded) + _load_molecules(loaded)
+        problems += load_part_masks(loaded)
         if problems:
             raise SceneError(problems)
     return loaded
@@ -95,6 +99,10 @@ def _resolve_assets(data: dict, source: SourceMap, roots: list[Path], loaded: Lo
                 continue
             if loaded is not None:
                 (loaded.asset_paths if section == "parts" else loaded.molecule_paths)[item_id] = resolved
+    mask_paths, mask_problems = resolve_mask_paths(data, source, roots)
+    problems += mask_problems
+    if loaded is not None:
+        loaded.mask_paths = mask_paths
     for molecule_id, spec in (loaded.scene.molecules.items() if loaded else []):
         if molecule_format(spec) is None:
             where = ("molecules", molecule_id, "path")

@@ -37,6 +37,12 @@ class Material(BaseModel):
     translucency_color: Color = Field((1.0, 0.3, 0.2), description="tint of transmitted light (sRGB)")
     sheen: float = Field(0.0, ge=0.0, le=1.0, description="wet-surface highlight strength")
     emissive: Color = Field((0.0, 0.0, 0.0), description="self-lit colour (sRGB), e.g. for markers")
+    alpha_mask: str | None = Field(None, min_length=1, max_length=1024,
+                                   description="image (PNG...) cutting holes by texture coordinates, relative to "
+                                   "the file this is written in: alpha (or grey level) below alpha_cutoff is a hole; "
+                                   "the mesh needs texture coordinates")  # fmt: skip
+    alpha_cutoff: float = Field(0.5, ge=0.0, le=1.0, description="mask value below which the surface is a hole; "
+                                "also overrides a GLB material's own alphaCutoff")  # fmt: skip
 
 
 def _preset(

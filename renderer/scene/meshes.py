@@ -1,7 +1,9 @@
 """Reading triangle meshes (OBJ, STL, PLY, GLB/glTF) into plain arrays, with clear errors.
 
 trimesh does the parsing; this module checks what came out (empty, non-finite, bad indices),
-flattens GLB node transforms, selects named nodes, and converts units and up axes.
+flattens GLB node transforms, selects named nodes, and converts units and up axes. Texture
+coordinates are kept (GLB/glTF, OBJ) for alpha masks, and so is a glTF material's own mask
+(`alphaMode: MASK`, see renderer/scene/alpha_masks.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from renderer.errors import MeshError
+from renderer.scene.alpha_masks import AlphaMask, mask_from_gltf_material
 
 MESH_SUFFIXES = {".obj", ".stl", ".ply", ".glb", ".gltf", ".off"}
 UNIT_TO_METRES = {"m": 1.0, "cm": 0.01, "mm": 0.001}
@@ -27,13 +30,17 @@ class MeshData:
     """One part's geometry in model space.
 
     positions: (N, 3) float32, metres; normals: (N, 3) float32, unit length;
-    indices: (M, 3) uint32 into positions, counter-clockwise = front.
+    indices: (M, 3) uint32 into positions, counter-clockwise = front;
+    uvs: (N, 2) float32 texture coordinates (v = 0 at the image's bottom), None when the file has none;
+    alpha_mask: the file's own mask (a glTF material with alphaMode MASK), None without.
     """
 
     name: str
     positions: np.ndarray
     normals: np.ndarray
     indices: np.ndarray
+    uvs: np.ndarray | None = None
+    alpha_mask: AlphaMask | None = None
 
     @property
     def triangle_count(self) -> int:
@@ -55,7 +62,21 @@ class MeshData:
 
     @property
     def nbytes(self) -> int:
-        return self.positions.nbytes + self.normals.nbytes + self.indices.nbytes
+        uvs = 0 if self.uvs is None else self.uvs.nbytes
+        return self.positions.nbytes + self.normals.nbytes + self.indices.nbytes + uvs
+
+
+@dataclass(frozen=True)
+class MeshPiece:
+    """One mesh node of a file: vertices (N, 3) float64 in file units with node transforms applied,
+    faces (M, 3) int64, names [node name, geometry name, ancestor names...], uvs (N, 2) float64 or
+    None, and the alpha mask of its glTF material (None unless alphaMode is MASK)."""
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    names: list[str]
+    uvs: np.ndarray | None = None
+    alpha_mask: AlphaMask | None = None
 
 
 def load_mesh(path: Path, node: str | None = None, unit: str = "m", up_axis: str = "y") -> MeshData:
@@ -66,25 +87,47 @@ def load_mesh(path: Path, node: str | None = None, unit: str = "m", up_axis: str
 
 @lru_cache(maxsize=64)
 def _load_cached(path: str, _mtime: int, _size: int, node: str | None, unit: str, up_axis: str) -> MeshData:
-    pieces = read_mesh_nodes(Path(path))
+    pieces = read_mesh_pieces(Path(path))
     if node is not None:
-        selected = [p for p in pieces if node in p[2]]
+        selected = [p for p in pieces if node in p.names]
         if not selected:
-            names = sorted({n for p in pieces for n in p[2][:1]})
+            names = sorted({n for p in pieces for n in p.names[:1]})
             raise MeshError(path, f"has no node named '{node}'; nodes: {', '.join(names) or '(none)'}")
         pieces = selected
-    vertices = [v for v, _f, _names in pieces]
+    vertices = [p.vertices for p in pieces]
     offsets = np.cumsum([0] + [len(v) for v in vertices[:-1]])
-    faces = np.concatenate([f + o for (_v, f, _n), o in zip(pieces, offsets, strict=True)])
+    faces = np.concatenate([p.faces + o for p, o in zip(pieces, offsets, strict=True)])
     positions = np.concatenate(vertices) * UNIT_TO_METRES[unit]
     if up_axis == "z":  # Z-up (CAD, many anatomy exports) -> Y-up, right-handed
         positions = positions[:, [0, 2, 1]] * np.array([1.0, 1.0, -1.0])
-    return _finish(Path(path).stem if node is None else node, positions, faces, path)
+    mask = _common_mask(pieces, path)
+    uvs = None
+    if all(p.uvs is not None for p in pieces):
+        uvs = np.concatenate([p.uvs for p in pieces])
+    elif mask is not None:
+        raise MeshError(path, "has an alpha-mask material (alphaMode MASK) but no texture coordinates")
+    return _finish(Path(path).stem if node is None else node, positions, faces, path, uvs, mask)
+
+
+def _common_mask(pieces: list[MeshPiece], path: str) -> AlphaMask | None:
+    """The one alpha mask of the selected nodes. One part has one mask: nodes that mix masked and
+    unmasked materials, or different masks, are refused with a hint to select one node."""
+    masks = {id(p.alpha_mask): p.alpha_mask for p in pieces}
+    if len(masks) == 1:
+        return next(iter(masks.values()))
+    names = sorted({p.names[0] for p in pieces if p.alpha_mask is not None})
+    raise MeshError(path, f"nodes {', '.join(names)} have alpha-mask materials (alphaMode MASK) that the other "
+                          "selected nodes do not share; a part has one mask: choose one node with `node:`")  # fmt: skip
 
 
 def read_mesh_nodes(path: Path) -> list[tuple[np.ndarray, np.ndarray, list[str]]]:
     """Every mesh node of a file: (vertices (N,3) float64 in file units with node transforms applied,
     faces (M,3) int64, names [node name, geometry name, ancestor names...])."""
+    return [(p.vertices, p.faces, p.names) for p in read_mesh_pieces(path)]
+
+
+def read_mesh_pieces(path: Path) -> list[MeshPiece]:
+    """Every mesh node of a file, with its texture coordinates and glTF alpha mask."""
     import trimesh  # deferred: importing trimesh costs ~0.3 s, not needed for `validate --no-assets`
 
     if path.suffix.lower() not in MESH_SUFFIXES:
@@ -98,7 +141,7 @@ def read_mesh_nodes(path: Path) -> list[tuple[np.ndarray, np.ndarray, list[str]]
             path, f"cannot be read as {path.suffix.lstrip('.').upper()}: {exc or type(exc).__name__}"
         ) from None
     parents = _parent_map(scene)
-    pieces = []
+    pieces, masks = [], {}  # masks by material identity: nodes sharing a material share the mask
     for node_name in scene.graph.nodes_geometry:
         transform, geometry_name = scene.graph[node_name]
         geometry = scene.geometry.get(geometry_name)
@@ -108,10 +151,27 @@ def read_mesh_nodes(path: Path) -> list[tuple[np.ndarray, np.ndarray, list[str]]
         vertices = np.asarray(geometry.vertices, dtype=np.float64)
         vertices = vertices @ transform[:3, :3].T + transform[:3, 3]
         names = [node_name, geometry_name, *_ancestors(node_name, parents)]
-        pieces.append((vertices, np.asarray(faces, dtype=np.int64), names))
+        uvs, mask = _texture_coordinates(geometry, len(vertices)), None
+        material = getattr(getattr(geometry, "visual", None), "material", None)
+        if material is not None:
+            if id(material) not in masks:
+                masks[id(material)] = mask_from_gltf_material(material, f"{path.name} ({names[0]})")
+            mask = masks[id(material)]
+        pieces.append(MeshPiece(vertices, np.asarray(faces, dtype=np.int64), names, uvs, mask))
     if not pieces:
         raise MeshError(path, "contains no triangles")
     return pieces
+
+
+def _texture_coordinates(geometry, vertex_count: int) -> np.ndarray | None:
+    """(N, 2) float64 texture coordinates of a trimesh geometry, or None (none, or not one per vertex)."""
+    uv = getattr(getattr(geometry, "visual", None), "uv", None)
+    if uv is None:
+        return None
+    uv = np.asarray(uv, dtype=np.float64)
+    if uv.ndim != 2 or uv.shape[1] < 2 or len(uv) != vertex_count or not np.isfinite(uv).all():
+        return None
+    return uv[:, :2].copy()
 
 
 def _parent_map(scene) -> dict[str, str]:
@@ -130,7 +190,8 @@ def _ancestors(node: str, parents: dict[str, str]) -> list[str]:
     return out
 
 
-def _finish(name: str, positions: np.ndarray, faces: np.ndarray, path: str) -> MeshData:
+def _finish(name: str, positions: np.ndarray, faces: np.ndarray, path: str, uvs: np.ndarray | None = None,
+            mask: AlphaMask | None = None) -> MeshData:  # fmt: skip
     bad = ~np.isfinite(positions).all(axis=1)
     if bad.any():
         raise MeshError(
@@ -142,17 +203,27 @@ def _finish(name: str, positions: np.ndarray, faces: np.ndarray, path: str) -> M
         raise MeshError(path, "contains no triangles")
     if faces.min() < 0 or faces.max() >= len(positions):
         raise MeshError(path, "has triangles that refer to vertices that do not exist")
-    positions, faces = _weld_if_unshared(positions, faces)
-    normals = vertex_normals(positions, faces)
-    return MeshData(name, positions.astype(np.float32), normals.astype(np.float32), faces.astype(np.uint32))
+    positions, faces, uvs = _weld_if_unshared(positions, faces, uvs)
+    if uvs is None:
+        normals = vertex_normals(positions, faces)
+    else:  # vertices split along texture seams: average normals over equal positions, so no seam shows
+        unique, inverse = np.unique(positions, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        normals = vertex_normals(unique, inverse[faces])[inverse]
+        uvs = uvs.astype(np.float32)
+    return MeshData(name, positions.astype(np.float32), normals.astype(np.float32), faces.astype(np.uint32),
+                    uvs, mask)  # fmt: skip
 
 
-def _weld_if_unshared(positions: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """STL and some OBJ files repeat each corner; weld equal positions so normals come out smooth."""
+def _weld_if_unshared(positions: np.ndarray, faces: np.ndarray, uvs: np.ndarray | None = None):
+    """STL and some OBJ files repeat each corner; weld equal corners (position and, when present,
+    texture coordinates) so normals come out smooth. Returns (positions, faces, uvs)."""
     if len(positions) < 3 * len(faces):
-        return positions, faces
-    unique, inverse = np.unique(positions, axis=0, return_inverse=True)
-    return unique, inverse.reshape(-1)[faces]
+        return positions, faces, uvs
+    corners = positions if uvs is None else np.concatenate([positions, uvs], axis=1)
+    unique, first, inverse = np.unique(corners, axis=0, return_index=True, return_inverse=True)
+    faces = inverse.reshape(-1)[faces]
+    return positions[first], faces, None if uvs is None else uvs[first]
 
 
 def vertex_normals(positions: np.ndarray, faces: np.ndarray) -> np.ndarray:

@@ -89,6 +89,20 @@ def part_material(scene: Scene, part_id: str) -> str | Material:
     return part.material
 
 
+def material_origin(scene: Scene, part_id: str) -> tuple:
+    """Where the part's effective material (`part_material`) is written: ("parts", id, "material") or
+    ("groups", id, "material") for an inline one, ("materials", name) for a scene material, () for a preset."""
+    part = scene.parts[part_id]
+    holder: tuple = ("parts", part_id)
+    if "material" not in part.model_fields_set:
+        groups = [g for g in _groups_holding(scene, part_id) if scene.groups[g].material is not None]
+        holder = ("groups", groups[0]) if groups else ()
+    material = part_material(scene, part_id)
+    if isinstance(material, Material):
+        return (*holder, "material")
+    return ("materials", material) if material in scene.materials else ()
+
+
 def _groups_holding(scene: Scene, part_id: str) -> list[str]:
     """Groups containing the part, nearest first (direct holders, then their ancestors)."""
     holders = [g for g, group in scene.groups.items() if part_id in group.parts]
