@@ -2,6 +2,7 @@
 // VIEW_MODE (define): 0 colour, 1 world normal, 2 depth, 3 albedo, 4 ambient occlusion, 5 key-light visibility.
 #include "lib/transforms.glsl"
 #include "lib/cut_boxes.glsl"
+#include "lib/alpha_mask.glsl"
 #include "lib/brdf.glsl"
 #include "lib/color.glsl"
 #include "lib/environment.glsl"
@@ -43,6 +44,7 @@ layout(location = 1) out float out_revealage;  // OIT: alpha, multiplied into (1
 #endif
 
 void main() {
+    if (alpha_masked()) discard;  // a hole: nothing of the part exists here
     if (inside_cut_box(v_world_position)) discard;
     vec3 n = normalize(v_world_normal);
     if (!gl_FrontFacing) n = -n;

@@ -3,6 +3,7 @@
 // so a click goes through a section to what the student sees behind it.
 #include "lib/transforms.glsl"
 #include "lib/cut_boxes.glsl"
+#include "lib/alpha_mask.glsl"
 
 uniform uint u_part_id;  // 1-based index into the pass's part list; 0 = background
 
@@ -14,6 +15,7 @@ layout(location = 0) out uint out_part;
 layout(location = 1) out vec4 out_world_position;  // xyz metres, w = 1 where a part was hit
 
 void main() {
+    if (alpha_masked()) discard;  // a hole: nothing of the part exists here
     if (inside_cut_box(v_world_position)) discard;
     out_part = u_part_id;
     out_world_position = vec4(v_world_position, 1.0);

@@ -2,6 +2,7 @@
 // the geometric normal for the ray-traced tier (ray origins, reprojection).
 #include "lib/transforms.glsl"
 #include "lib/cut_boxes.glsl"
+#include "lib/alpha_mask.glsl"
 #include "lib/sampling.glsl"
 
 in vec3 v_world_position;
@@ -12,6 +13,7 @@ layout(location = 0) out vec4 out_normal_depth;  // xyz: view-space normal, w: v
 layout(location = 1) out vec4 out_world;         // xyz: world position (metres), w: packed geometric normal
 
 void main() {
+    if (alpha_masked()) discard;  // a hole: nothing of the part exists here
     if (inside_cut_box(v_world_position)) discard;
     vec3 n = normalize(v_world_normal);
     if (!gl_FrontFacing) n = -n;

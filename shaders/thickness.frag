@@ -1,5 +1,7 @@
 // Back faces only: the view depth of the nearest back face behind each pixel. With the front depth
 // of the prepass it gives how much tissue a ray crosses (thickness-based transmission).
+#include "lib/alpha_mask.glsl"
+
 in vec3 v_world_position;
 in vec3 v_world_normal;
 in float v_view_depth;
@@ -7,6 +9,6 @@ in float v_view_depth;
 layout(location = 0) out float out_back_depth;  // metres along the view axis
 
 void main() {
-    if (gl_FrontFacing) discard;
+    if (gl_FrontFacing || alpha_masked()) discard;
     out_back_depth = v_view_depth;
 }

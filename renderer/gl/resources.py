@@ -190,6 +190,33 @@ class Texture(GLObject):
         GL.glTextureSubImage2D(self.name, 0, 0, 0, self.width, self.height, fmt, dtype, np.ascontiguousarray(pixels))
 
 
+class TextureArray(GLObject):
+    """An immutable-storage 2D array texture (`layers` pages of width x height), one level, bilinear,
+    clamped at the edges. Used for alpha-mask atlases (R8)."""
+
+    kind = "texture"
+
+    def __init__(self, registry: ResourceRegistry, width: int, height: int, layers: int, internal_format: int):
+        super().__init__(registry, _create(GL.glCreateTextures, GL.GL_TEXTURE_2D_ARRAY), _deleter(GL.glDeleteTextures))
+        self.width, self.height, self.layers, self.internal_format = width, height, layers, internal_format
+        GL.glTextureStorage3D(self.name, 1, internal_format, width, height, layers)
+        for parameter, value in ((GL.GL_TEXTURE_MIN_FILTER, GL.GL_LINEAR), (GL.GL_TEXTURE_MAG_FILTER, GL.GL_LINEAR),
+                                 (GL.GL_TEXTURE_WRAP_S, GL.GL_CLAMP_TO_EDGE),
+                                 (GL.GL_TEXTURE_WRAP_T, GL.GL_CLAMP_TO_EDGE)):  # fmt: skip
+            GL.glTextureParameteri(self.name, parameter, value)
+
+    def bind(self, unit: int) -> None:
+        GL.glBindTextureUnit(unit, self.name)
+
+    def upload_r8(self, layer: int, x: int, y: int, pixels: np.ndarray) -> None:
+        """Write (h, w) uint8 `pixels` (rows bottom-up) at texel (x, y) of `layer`."""
+        pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+        GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)  # rows of odd widths are not padded to 4 bytes
+        GL.glTextureSubImage3D(self.name, 0, x, y, layer, pixels.shape[1], pixels.shape[0], 1, GL.GL_RED,
+                               GL.GL_UNSIGNED_BYTE, pixels)  # fmt: skip
+        GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 4)
+
+
 class Framebuffer(GLObject):
     """A framebuffer object; attachments are textures owned by the caller (or `owned`)."""
 

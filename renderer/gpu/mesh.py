@@ -1,5 +1,6 @@
 """One mesh on the GPU: positions and normals in separate buffers (deformers rewrite positions and
-normals in place, by dirty ranges) plus an index buffer and a vertex array."""
+normals in place, by dirty ranges), texture coordinates when the mesh has them (alpha masks), plus an
+index buffer and a vertex array."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 from renderer.gl.resources import Buffer, ResourceRegistry, VertexArray
 from renderer.scene.meshes import MeshData
 
-POSITION, NORMAL = 0, 1  # attribute locations, shared with shaders/mesh.vert
+POSITION, NORMAL, UV = 0, 1, 2  # attribute locations, shared with shaders/mesh.vert
 
 
 class GpuMesh:
@@ -22,6 +23,11 @@ class GpuMesh:
         self.vertex_array = VertexArray(registry)
         self.vertex_array.attribute(POSITION, self.positions, 3, 12)
         self.vertex_array.attribute(NORMAL, self.normals, 3, 12)
+        # Without texture coordinates the attribute stays disabled and reads (0, 0): only masked parts use it.
+        self.uvs = None
+        if mesh.uvs is not None:
+            self.uvs = Buffer(registry, np.ascontiguousarray(mesh.uvs, dtype=np.float32))
+            self.vertex_array.attribute(UV, self.uvs, 2, 8)
         self.vertex_array.indices(self.indices)
         self.bounds = mesh.bounds  # (2, 3) float64 model space; deformation keeps it current
         # Deformed vertices as NumPy (N, 3) float32 model space, and a counter bumped on every
@@ -31,7 +37,7 @@ class GpuMesh:
 
     @property
     def nbytes(self) -> int:
-        return self.positions.size + self.normals.size + self.indices.size
+        return self.positions.size + self.normals.size + self.indices.size + (self.uvs.size if self.uvs else 0)
 
     def update_vertices(self, positions: np.ndarray, normals: np.ndarray | None = None, first: int = 0) -> None:
         """Overwrite vertices [first, first + len(positions)): (K, 3) float32, metres, model space."""
@@ -42,5 +48,6 @@ class GpuMesh:
             self.normals.write(np.asarray(normals, dtype=np.float32), first * 12)
 
     def release(self) -> None:
-        for resource in (self.vertex_array, self.positions, self.normals, self.indices):
-            resource.release()
+        for resource in (self.vertex_array, self.positions, self.normals, self.indices, self.uvs):
+            if resource is not None:
+                resource.release()

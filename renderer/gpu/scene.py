@@ -12,6 +12,7 @@ import numpy as np
 
 from renderer import maths
 from renderer.gl.resources import ResourceRegistry
+from renderer.gpu.mask_atlas import MaskAtlas
 from renderer.gpu.mesh import GpuMesh
 from renderer.gpu.molecule import GpuMolecule
 from renderer.gpu.scene_molecules import SceneMolecules
@@ -20,6 +21,17 @@ from renderer.scene.materials import Material, resolve
 from renderer.scene.model import Part, Scene
 from renderer.scene.molecule_state import molecule_states
 from renderer.scene.step_state import LabelRequest, SceneState, part_material
+
+
+@dataclass(frozen=True)
+class PartMask:
+    """A part's alpha mask as drawn: its place in the scene's atlas (page `layer`, `rect` x, y, w, h in
+    texels) and the cutoff below which a texel is a hole."""
+
+    atlas: MaskAtlas
+    layer: int
+    rect: tuple[int, int, int, int]
+    cutoff: float
 
 
 @dataclass
@@ -36,6 +48,7 @@ class GpuPart:
     clip_planes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))  # (K, 4) world [n, d]: keep n.p+d >= 0
     cut_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 3)))  # (M, 2, 3) world min/max: removed
     overlay: bool = False  # interaction feedback (XR hands, rays): drawn, but never an occluder for rays or caps
+    mask: PartMask | None = None  # alpha mask: holes are neither drawn, shaded nor hit by rays
 
     @property
     def translucent(self) -> bool:
@@ -43,8 +56,14 @@ class GpuPart:
 
     @property
     def cullable(self) -> bool:
-        """Back faces of a closed, uncut mesh are never visible: skip rasterising them."""
-        return self.mesh.source.closed and len(self.clip_planes) == 0 and len(self.cut_boxes) == 0
+        """Back faces of a closed, uncut, unmasked mesh are never visible: skip rasterising them."""
+        uncut = len(self.clip_planes) == 0 and len(self.cut_boxes) == 0
+        return self.mesh.source.closed and uncut and self.mask is None
+
+    @property
+    def cappable(self) -> bool:
+        """Whether a clip plane's cut face is filled: opaque solids only (a masked part has holes, so no inside)."""
+        return not self.translucent and self.mask is None and not self.overlay
 
     def world_bounds(self) -> np.ndarray:
         """(2, 3) world-space box around the transformed mesh bounds."""
@@ -72,12 +91,14 @@ class GpuScene:
         self.molecules: dict[str, GpuMolecule] = {}  # by id; the scene's (sync/apply) and ad-hoc (set_molecule)
         self._scene_molecules = SceneMolecules(registry)
         self._structures: dict = {}
+        self.masks = MaskAtlas(registry)
 
     def sync(self, loaded: LoadedScene) -> None:
         """Make the GPU scene match `loaded` (meshes must be loaded). Parts get their shared, rest-shape
         buffers back; a deformation driver asks for private ones again."""
         self.scene = loaded.scene
         self._release_private()
+        self.masks.update([m.alpha for m in loaded.masks.values()])
         wanted = {}
         for part_id, part in loaded.scene.parts.items():
             mesh_data = loaded.meshes[part_id]
@@ -86,7 +107,8 @@ class GpuScene:
                 gpu_mesh = GpuMesh(self.registry, mesh_data)
                 self._meshes[id(mesh_data)] = gpu_mesh
             material = resolve(part_material(loaded.scene, part_id), loaded.scene.materials)
-            wanted[part_id] = GpuPart(part_id, gpu_mesh, model_matrix(part), material, part.visible, part.opacity)
+            wanted[part_id] = GpuPart(part_id, gpu_mesh, model_matrix(part), material, part.visible, part.opacity,
+                                      mask=self._part_mask(loaded, part_id))  # fmt: skip
         self.parts = wanted
         self.labels = []  # labels come from a lesson step's state (`apply`), never from a previous scene
         in_use = {id(p.mesh.source) for p in wanted.values()}
@@ -97,6 +119,13 @@ class GpuScene:
         self._structures = loaded.structures
         self._scene_molecules.update(self, self._structures, molecule_states(loaded.scene, self._structures, None),
                                      loaded.scene.render.highlight_color)  # fmt: skip
+
+    def _part_mask(self, loaded: LoadedScene, part_id: str) -> PartMask | None:
+        mask = loaded.masks.get(part_id)
+        if mask is None:
+            return None
+        slot = self.masks.slot(mask.alpha)
+        return PartMask(self.masks, slot.layer, slot.rect, mask.cutoff)
 
     def apply(self, state: SceneState) -> None:
         """Show the scene as `state` says (a lesson step): visibility, opacity, highlights, motion,
@@ -154,7 +183,7 @@ class GpuScene:
     @property
     def gpu_bytes(self) -> int:
         meshes = sum(m.nbytes for m in self._meshes.values()) + sum(m.nbytes for m in self._private.values())
-        return meshes + sum(m.gpu_bytes for m in self.molecules.values())
+        return meshes + sum(m.gpu_bytes for m in self.molecules.values()) + self.masks.nbytes
 
     def close(self) -> None:
         self._release_private()
@@ -166,3 +195,4 @@ class GpuScene:
         self.molecules.clear()
         self._scene_molecules.forget()
         self.parts.clear()
+        self.masks.release()

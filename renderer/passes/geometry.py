@@ -47,6 +47,17 @@ def set_part_uniforms(program: Program, part: GpuPart) -> None:
     if len(boxes):
         program["u_cut_box_min"] = boxes[:, 0]
         program["u_cut_box_max"] = boxes[:, 1]
+    set_mask_uniforms(program, part)
+
+
+def set_mask_uniforms(program: Program, part: GpuPart) -> None:
+    """The part's alpha mask (shaders/lib/alpha_mask.glsl); a cutoff of -1 means none."""
+    mask = part.mask
+    program["u_mask_cutoff"] = -1.0 if mask is None else mask.cutoff
+    if mask is not None:
+        program["u_mask_rect"] = tuple(float(v) for v in mask.rect)
+        program["u_mask_layer"] = float(mask.layer)
+        mask.atlas.bind()
 
 
 def set_material_uniforms(program: Program, part: GpuPart, highlight_color=(1.0, 0.78, 0.25)) -> None:
