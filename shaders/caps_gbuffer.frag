@@ -26,13 +26,14 @@ int part_containing(vec3 q, vec3 dir) {
         int triangle, part;
         float t = bvh_closest(q, dir, t_min, 1e30, true, triangle, part);
         if (t < 0.0) return -1;
+        t_min = t * 1.0001 + 1e-7;
+        if (!bvh_part_cappable(part)) continue;  // translucent or masked parts are not solids here
         BvhTriangle tri = bvh_triangles[triangle];
         bool leaving = dot(cross(tri.e1.xyz, tri.e2.xyz), dir) > 0.0;  // counter-clockwise = outside
         bool seen = false;
         for (int i = 0; i < count; ++i) seen = seen || entered[i] == part;
         if (leaving && !seen) return part;
         if (!leaving && count < MAX_CROSSINGS) entered[count++] = part;
-        t_min = t * 1.0001 + 1e-7;
     }
     return -1;
 }

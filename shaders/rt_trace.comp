@@ -1,6 +1,7 @@
 // Ray-traced ambient occlusion and key-light visibility, a few rays per pixel per frame, from the
 // prepass G-buffer. Output (noisy, this frame only): r = cosine-weighted unoccluded fraction of the
-// hemisphere within u_ao_radius_m, g = fraction of the key light's disc visible, a = 1 traced,
+// hemisphere within u_ao_radius_m, g = fraction of the key light's disc visible (translucent parts
+// count by their transmittance, mask holes not at all; see lib/bvh.glsl), a = 1 traced,
 // 0.5 geometry not traced this frame (INTERLEAVE 2), 0 background.
 layout(local_size_x = 8, local_size_y = 8) in;
 #ifndef INTERLEAVE
@@ -45,7 +46,7 @@ void main() {
         for (int i = 0; i < u_ao_rays; ++i) {
             vec3 d = cosine_direction(n, r2_sample(u_frame * uint(u_ao_rays) + uint(i), offset));
             vec3 origin = p + ng * (dot(d, ng) >= 0.0 ? u_ray_offset_m : -u_ray_offset_m);
-            open += bvh_occluded(origin, d, u_ao_radius_m) ? 0.0 : 1.0;
+            open += bvh_transmittance(origin, d, u_ao_radius_m);
         }
         open /= float(u_ao_rays);
     }
@@ -57,7 +58,7 @@ void main() {
             vec3 d = cone_direction(u_key_direction, u_key_cos_half_angle,
                                     r2_sample(u_frame * uint(u_shadow_rays) + uint(i), offset));
             if (dot(d, ng) <= 0.0 || dot(d, n) <= 0.0) continue;  // below the surface: self-shadowed
-            lit += bvh_occluded(p + ng * u_ray_offset_m, d, 1e30) ? 0.0 : 1.0;
+            lit += bvh_transmittance(p + ng * u_ray_offset_m, d, 1e30);
         }
         lit /= float(u_shadow_rays);
     }

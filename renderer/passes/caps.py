@@ -5,7 +5,7 @@ Where a clip plane cuts a closed opaque
 part, `run_cap_gbuffer` writes the cut face into the prepass G-buffer (so AO and shadows apply to
 it) and `shade_caps` fills it in the part's colour, optionally hatched. Whether a point of the plane
 lies inside a part is asked of the ray-tracing BVH every frame, so caps follow deforming meshes.
-Translucent parts are not in the BVH and get no cap.
+Translucent and alpha-masked parts are traced (they dim light) but get no cap: they are not solids.
 """
 
 from __future__ import annotations
@@ -55,12 +55,16 @@ class CapPass:
         return cap, framebuffer
 
     @staticmethod
+    def capped_parts(scene: GpuScene) -> list[GpuPart]:
+        return [p for p in RayScene.occluders(scene) if p.cappable]
+
+    @staticmethod
     def needed(scene: GpuScene) -> bool:
-        return any(len(p.clip_planes) for p in RayScene.occluders(scene))
+        return any(len(p.clip_planes) for p in CapPass.capped_parts(scene))
 
     def run_cap_gbuffer(self, fullscreen: commands.FullscreenTriangle, buffers: ViewBuffers, view: View,
                         options: RenderOptions, scene: GpuScene, rays: RayScene) -> None:  # fmt: skip
-        planes = cap_planes(RayScene.occluders(scene))
+        planes = cap_planes(self.capped_parts(scene))
         self.active = len(planes) > 0 and rays.sync(scene)
         if not self.active:
             return
@@ -76,6 +80,7 @@ class CapPass:
         program["u_cap_planes"] = padded
         program["u_cap_plane_count"] = len(planes)
         program["u_any_sections"] = 1
+        program["u_any_masks"] = int(rays.any_masks)
         program["u_inverse_view_projection"] = np.linalg.inv(view.view_projection)
         program["u_viewport_size"] = (float(buffers.width), float(buffers.height))
         rays.bind()

@@ -66,7 +66,7 @@ class RayTracedLighting:
             commands.clear_color_attachment(buffers.shadow, 0, (1.0, 1.0, 1.0, 1.0))
             return
         history = self._history(view, buffers)
-        signal = (*_signal(options), self.rays.section_version)
+        signal = (*_signal(options), self.rays.section_version, self.rays.table_version)
         if history.scene_build != self.rays.builds or history.signal != signal:
             history.scene_build, history.signal, history.previous_view_projection = self.rays.builds, signal, None
         self.rays.bind()
@@ -106,6 +106,8 @@ class RayTracedLighting:
         program["u_key_cos_half_angle"] = math.cos(math.radians(max(options.key_angular_diameter_deg, 1e-3) / 2))
         program["u_frame"] = history.frame
         program["u_any_sections"] = int(self.rays.any_sections)
+        program["u_any_masks"] = int(self.rays.any_masks)
+        program["u_any_translucent"] = int(self.rays.any_translucent)
         buffers.normal_depth.bind(0)
         buffers.world_position.bind(1)
         compute.bind_image(0, history.noisy, write=True)

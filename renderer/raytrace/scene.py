@@ -1,8 +1,11 @@
 """The ray-traced scene: world-space triangles of the parts that occlude, a BVH over them, and their
 GPU storage buffers, kept in step with a GpuScene.
 
-Which parts occlude: visible, opaque ones. Translucent shells (a skin at 20 % opacity) would
-otherwise black out everything they enclose; their own look comes from the transparency passes.
+Which parts occlude: every visible part (opacity > 0) except interaction overlays. Opaque parts stop
+a ray; translucent ones pass (1 - opacity) of it per surface, so a 20 % skin dims what it encloses
+by a fifth instead of blacking it out; alpha-masked parts let rays through their holes (per-triangle
+texture coordinates beside the triangles, masks sampled from the scene's atlas). Per-part opacity,
+mask and cap flags live in a small table, so a lesson step that fades a part rebuilds nothing.
 
 The BVH is rebuilt when the set of parts, their meshes or their transforms change, and refitted
 (boxes only, topology kept) when a deformer moves vertices (`update_part_vertices`).
@@ -18,8 +21,9 @@ from renderer.gl.resources import Buffer, ResourceRegistry
 from renderer.gpu.scene import GpuPart, GpuScene
 from renderer.raytrace.bvh import Bvh, build_bvh
 
-NODES_BINDING, TRIANGLES_BINDING, SECTIONS_BINDING = 0, 1, 2  # shared with shaders/lib/bvh.glsl
+NODES_BINDING, TRIANGLES_BINDING, SECTIONS_BINDING, PARTS_BINDING, UVS_BINDING = 0, 1, 2, 3, 4  # lib/bvh.glsl
 SECTION_STRIDE, MAX_PLANES, MAX_BOXES = 11, 6, 2  # vec4s per part: header, planes, box corners
+OPAQUE = 0.999  # opacity from which a part blocks rays outright (GpuPart.translucent agrees)
 
 
 def section_table(parts: list[GpuPart]) -> np.ndarray:
@@ -34,6 +38,29 @@ def section_table(parts: list[GpuPart]) -> np.ndarray:
         for k, (lo, hi) in enumerate(boxes):
             table[base + 7 + 2 * k, :3], table[base + 8 + 2 * k, :3] = lo, hi
     return table
+
+
+def part_table(parts: list[GpuPart]) -> np.ndarray:
+    """(P * 2, 4) float32 per part: mask rectangle (x, y, w, h texels); (mask page, cutoff or -1,
+    transmittance 1 - opacity (0 when opaque), 1 when cappable)."""
+    table = np.zeros((max(len(parts), 1) * 2, 4), dtype=np.float32)
+    table[1::2, 1] = -1.0
+    for index, part in enumerate(parts):
+        row = table[2 * index + 1]
+        if part.mask is not None:
+            table[2 * index] = part.mask.rect
+            row[0], row[1] = part.mask.layer, part.mask.cutoff
+        row[2] = 0.0 if part.opacity >= OPAQUE else 1.0 - part.opacity
+        row[3] = float(part.cappable)
+    return table
+
+
+def triangle_uvs(part: GpuPart) -> np.ndarray:
+    """(T, 6) float32 texture coordinates of each triangle's corners (zeros for a mesh without them)."""
+    source = part.mesh.source
+    if source.uvs is None or part.mask is None:
+        return np.zeros((source.triangle_count, 6), dtype=np.float32)
+    return np.asarray(source.uvs, dtype=np.float32)[source.indices.reshape(-1, 3)].reshape(-1, 6)
 
 
 def world_triangles(part: GpuPart, positions: np.ndarray | None = None) -> np.ndarray:
@@ -73,21 +100,48 @@ class RayScene:
         self.sections = np.zeros((SECTION_STRIDE, 4), dtype=np.float32)
         self.section_version = 0  # bumped when any part's clip planes or cut boxes change
         self._section_buffer: Buffer | None = None
+        self.parts_table = np.zeros((2, 4), dtype=np.float32)
+        self.table_version = 0  # bumped when any part's opacity, mask or cap flag changes
+        self._parts_buffer: Buffer | None = None
+        self._uvs: np.ndarray | None = None  # (T, 6) input order, only when some part is masked
+        self._uv_buffer: Buffer | None = None
+        self._atlas = None  # the GpuScene's MaskAtlas
+        self.any_masks = False
+        self.any_translucent = False
 
     @staticmethod
     def occluders(scene: GpuScene) -> list[GpuPart]:
-        return [p for p in scene.visible_parts() if not p.translucent and not p.overlay]
+        """The traced parts: visible ones (opaque, translucent or masked), not interaction overlays."""
+        return [p for p in scene.visible_parts() if not p.overlay]
 
     def sync(self, scene: GpuScene) -> bool:
         """Rebuild if the occluding parts changed; returns True when there is anything to trace."""
         parts = self.occluders(scene)
-        key = tuple((p.part_id, id(p.mesh.source), p.model_matrix.tobytes()) for p in parts)
+        self._atlas = scene.masks
+        key = tuple((p.part_id, id(p.mesh.source), p.model_matrix.tobytes(), p.mask is not None) for p in parts)
         if key != self._key:
             self._key = key
             self._build(parts)
         self._refit_deformed(parts)
         self._sync_sections(parts)
+        self._sync_parts(parts)
         return self.bvh is not None
+
+    def _sync_parts(self, parts: list[GpuPart]) -> None:
+        table = part_table(parts)
+        self.any_masks = any(p.mask is not None for p in parts)
+        self.any_translucent = any(p.opacity < OPAQUE for p in parts)
+        unchanged = table.shape == self.parts_table.shape and np.array_equal(table, self.parts_table)
+        if self._parts_buffer is not None and unchanged:
+            return
+        self.parts_table = table
+        self.table_version += 1
+        if self._parts_buffer is not None and self._parts_buffer.size == table.nbytes:
+            self._parts_buffer.write(table)
+        else:
+            if self._parts_buffer is not None:
+                self._parts_buffer.release()
+            self._parts_buffer = Buffer(self.registry, table, dynamic=True)
 
     @property
     def any_sections(self) -> bool:
@@ -138,10 +192,13 @@ class RayScene:
         self._release_buffers()
         self.bvh, self._triangles, self._ranges, self.part_ids = None, None, {}, [p.part_id for p in parts]
         self._versions = {}
-        pieces, owners, first = [], [], 0
+        pieces, owners, uvs, first = [], [], [], 0
+        masked = any(p.mask is not None for p in parts)
         for index, part in enumerate(parts):
             triangles = world_triangles(part)
             pieces.append(triangles)
+            if masked:
+                uvs.append(triangle_uvs(part))
             owners.append(np.full(len(triangles), index, dtype=np.int32))
             self._ranges[part.part_id] = (first, first + len(triangles))
             first += len(triangles)
@@ -149,6 +206,7 @@ class RayScene:
             return
         self._triangles = np.concatenate(pieces)
         self._owners = np.concatenate(owners)
+        self._uvs = np.concatenate(uvs) if masked else None
         lo, hi = self._triangles.min(axis=(0, 1)), self._triangles.max(axis=(0, 1))
         self.diameter_m = float(np.linalg.norm(hi - lo)) or 1.0
         self.bvh = build_bvh(self._triangles)
@@ -164,6 +222,9 @@ class RayScene:
             self._release_buffers()
             self._node_buffer = Buffer(self.registry, nodes, dynamic=True)
             self._triangle_buffer = Buffer(self.registry, triangles, dynamic=True)
+            # Texture coordinates never move with deformation: uploaded with the topology only.
+            uvs = self._uvs[order] if self._uvs is not None else np.zeros((1, 6), dtype=np.float32)
+            self._uv_buffer = Buffer(self.registry, np.ascontiguousarray(uvs, dtype=np.float32))
         else:
             self._node_buffer.write(nodes)
             assert self._triangle_buffer is not None
@@ -175,19 +236,26 @@ class RayScene:
         bind_storage_buffer(TRIANGLES_BINDING, self._triangle_buffer)
         if self._section_buffer is not None:
             bind_storage_buffer(SECTIONS_BINDING, self._section_buffer)
+        if self._parts_buffer is not None:
+            bind_storage_buffer(PARTS_BINDING, self._parts_buffer)
+        if self._uv_buffer is not None:
+            bind_storage_buffer(UVS_BINDING, self._uv_buffer)
+        if self._atlas is not None:
+            self._atlas.bind()
 
     @property
     def triangle_count(self) -> int:
         return 0 if self._triangles is None else len(self._triangles)
 
     def _release_buffers(self) -> None:
-        for buffer in (self._node_buffer, self._triangle_buffer):
+        for buffer in (self._node_buffer, self._triangle_buffer, self._uv_buffer):
             if buffer is not None:
                 buffer.release()
-        self._node_buffer = self._triangle_buffer = None
+        self._node_buffer = self._triangle_buffer = self._uv_buffer = None
 
     def release(self) -> None:
         self._release_buffers()
-        if self._section_buffer is not None:
-            self._section_buffer.release()
-            self._section_buffer = None
+        for buffer in (self._section_buffer, self._parts_buffer):
+            if buffer is not None:
+                buffer.release()
+        self._section_buffer = self._parts_buffer = None

@@ -2,7 +2,9 @@
 // uploads it). Node: lo, a, hi, b; internal nodes: a = left, b = right child; leaves: a = first
 // triangle, b = -count. Triangle: v0 (w = part index bits), edge1, edge2; world metres.
 // Hits on the removed side of a part's clipping planes or inside its cut-away boxes are ignored:
-// a cut-open part lets light in.
+// a cut-open part lets light in. So are hits on a hole of a part's alpha mask. Translucent parts
+// let light through in part: occlusion rays multiply (1 - opacity) per surface crossed.
+#include "lib/mask_sampling.glsl"
 
 struct BvhNode { vec3 lo; int a; vec3 hi; int b; };
 struct BvhTriangle { vec4 v0; vec4 e1; vec4 e2; };
@@ -16,7 +18,35 @@ layout(std430, binding = 2) readonly buffer BvhSections { vec4 bvh_sections[]; }
 uniform int u_any_sections;  // 0: no part is cut, skip the lookups
 const int SECTION_STRIDE = 11;
 
+// Per part (renderer/raytrace/scene.py `part_table`): 2 vec4 per part index -- the alpha mask's
+// rectangle (x, y, width, height in atlas texels), then (mask page, mask cutoff (< 0: no mask),
+// transmittance = 1 - opacity (0: opaque), 1 when a clip plane's cut face may be capped).
+layout(std430, binding = 3) readonly buffer BvhParts { vec4 bvh_parts[]; };
+// Texture coordinates of each triangle's corners (uv0, uv1, uv2), BVH order; filled only when some
+// traced part has a mask.
+layout(std430, binding = 4) readonly buffer BvhUvs { float bvh_uvs[]; };
+uniform int u_any_masks;        // 0: no traced part has a mask: skip the lookups
+uniform int u_any_translucent;  // 0: every traced part is opaque: the first hit blocks an occlusion ray
+
 const int BVH_STACK = 64;
+const float BVH_OPAQUE_ENOUGH = 1.0 / 1024.0;  // transmittance below which a ray counts as blocked
+
+// True when the hit at barycentrics (u, v) of `triangle` falls in a hole of its part's alpha mask.
+bool bvh_hole(int triangle, int part, vec2 bary) {
+    if (u_any_masks == 0) return false;
+    vec4 info = bvh_parts[2 * part + 1];
+    if (info.y < 0.0) return false;
+    int base = triangle * 6;
+    vec2 uv0 = vec2(bvh_uvs[base], bvh_uvs[base + 1]);
+    vec2 uv1 = vec2(bvh_uvs[base + 2], bvh_uvs[base + 3]);
+    vec2 uv2 = vec2(bvh_uvs[base + 4], bvh_uvs[base + 5]);
+    vec2 uv = uv0 * (1.0 - bary.x - bary.y) + uv1 * bary.x + uv2 * bary.y;
+    return mask_alpha(uv, bvh_parts[2 * part], info.x) < info.y;
+}
+
+bool bvh_part_cappable(int part) {
+    return bvh_parts[2 * part + 1].w > 0.5;
+}
 
 bool bvh_point_kept(vec3 p, int part) {
     if (u_any_sections == 0) return true;
@@ -72,20 +102,28 @@ vec3 bvh_safe_inverse(vec3 d) {
     return 1.0 / mix(d, vec3(1e-30), lessThan(abs(d), vec3(1e-30)));
 }
 
-// True when anything kept by the clip planes lies on the ray within (0, t_max).
-bool bvh_occluded(vec3 origin, vec3 dir, float t_max) {
+// Fraction of light passing along the ray within (0, t_max): 0 when an opaque surface kept by the
+// sections (and not a mask hole) lies on it, else the product of (1 - opacity) over the translucent
+// surfaces it crosses -- a closed shell of opacity a, crossed twice, passes (1 - a)^2. Any-hit
+// order: the product does not depend on the order in which hits are found.
+float bvh_transmittance(vec3 origin, vec3 dir, float t_max) {
     vec3 inv_dir = bvh_safe_inverse(dir);
     int stack[BVH_STACK];
     int top = 0;
     int node = 0;
+    float transmittance = 1.0;
     while (true) {
         BvhNode n = bvh_nodes[node];
         if (n.b < 0) {
             for (int i = n.a; i < n.a - n.b; ++i) {
                 vec2 uv;
                 float t = bvh_triangle_hit(bvh_triangles[i], origin, dir, uv);
-                if (t > 0.0 && t < t_max
-                    && bvh_point_kept(origin + dir * t, floatBitsToInt(bvh_triangles[i].v0.w))) return true;
+                if (t <= 0.0 || t >= t_max) continue;
+                int part = floatBitsToInt(bvh_triangles[i].v0.w);
+                if (!bvh_point_kept(origin + dir * t, part) || bvh_hole(i, part, uv)) continue;
+                if (u_any_translucent == 0) return 0.0;
+                transmittance *= bvh_parts[2 * part + 1].z;
+                if (transmittance < BVH_OPAQUE_ENOUGH) return 0.0;
             }
         } else {
             BvhNode l = bvh_nodes[n.a], r = bvh_nodes[n.b];
@@ -99,13 +137,13 @@ bool bvh_occluded(vec3 origin, vec3 dir, float t_max) {
             if (hit_l) { node = n.a; continue; }
             if (hit_r) { node = n.b; continue; }
         }
-        if (top == 0) return false;
+        if (top == 0) return transmittance;
         node = stack[--top];
     }
 }
 
-// Nearest hit within (t_min, t_max), ignoring clip planes when `unclipped`; returns t or -1, with
-// the triangle index (BVH order) and the part index it belongs to.
+// Nearest hit within (t_min, t_max), ignoring clip planes when `unclipped` (never mask holes); returns
+// t or -1, with the triangle index (BVH order) and the part index it belongs to.
 float bvh_closest(vec3 origin, vec3 dir, float t_min, float t_max, bool unclipped, out int triangle, out int part) {
     vec3 inv_dir = bvh_safe_inverse(dir);
     int stack[BVH_STACK];
@@ -120,8 +158,9 @@ float bvh_closest(vec3 origin, vec3 dir, float t_min, float t_max, bool unclippe
             for (int i = n.a; i < n.a - n.b; ++i) {
                 vec2 uv;
                 float t = bvh_triangle_hit(bvh_triangles[i], origin, dir, uv);
-                if (t > t_min && t < best
-                    && (unclipped || bvh_point_kept(origin + dir * t, floatBitsToInt(bvh_triangles[i].v0.w)))) {
+                if (t <= t_min || t >= best) continue;
+                int hit_part = floatBitsToInt(bvh_triangles[i].v0.w);
+                if ((unclipped || bvh_point_kept(origin + dir * t, hit_part)) && !bvh_hole(i, hit_part, uv)) {
                     best = t;
                     triangle = i;
                 }
