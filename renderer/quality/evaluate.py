@@ -11,7 +11,13 @@ from pathlib import Path
 import numpy as np
 
 from renderer.quality.metrics import Comparison, compare, side_by_side
-from renderer.quality.reference import reference_ao, reference_shadow, write_world_meshes
+from renderer.quality.reference import (
+    reference_ao,
+    reference_shadow,
+    translucency_factor,
+    translucent_parts,
+    write_world_meshes,
+)
 
 
 @dataclass
@@ -43,13 +49,18 @@ def evaluate_scene(headless, name: str, scene_path: Path, width: int, height: in
     options = headless.options()
     result = SceneScores(name)
     meshes = write_world_meshes(loaded, work / name)
+    opacities = translucent_parts(loaded)
+    layer_paths = write_world_meshes(loaded, work / name / "translucent", list(opacities))
+    layers = dict(zip(layer_paths, opacities.values(), strict=True))
 
     started = time.perf_counter()
     ref_ao = reference_ao(meshes, camera, width, height, reference_spp)
+    if layers:
+        ref_ao = ref_ao * translucency_factor(meshes, layers, camera, width, height)
     result.seconds["mitsuba_ao"] = time.perf_counter() - started
     started = time.perf_counter()
     ref_shadow = reference_shadow(meshes, camera, width, height, options.key_direction,
-                                  options.key_angular_diameter_deg, shadow_samples)  # fmt: skip
+                                  options.key_angular_diameter_deg, shadow_samples, layers)  # fmt: skip
     result.seconds["mitsuba_shadow"] = time.perf_counter() - started
     covered = ref_ao < 0.999  # geometry pixels (the open sky reads exactly 1)
 
