@@ -24,6 +24,7 @@ import numpy as np
 from renderer.errors import MaskImageError
 
 MAX_MASK_SIDE = 4096  # texels per side of one mask image
+MAX_MASK_TEXELS_PER_SCENE = 64 * 1024 * 1024  # all distinct masks of a scene (64 MiB of R8 on the GPU)
 MASK_IMAGE_SUFFIXES = {".png", ".webp", ".tga", ".bmp", ".tif", ".tiff", ".jpg", ".jpeg"}
 DEFAULT_CUTOFF = 0.5  # glTF's default alphaCutoff
 

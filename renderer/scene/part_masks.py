@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from renderer.errors import MaskImageError, Problem
-from renderer.scene.alpha_masks import AlphaMask, read_mask_image
+from renderer.scene.alpha_masks import MAX_MASK_TEXELS_PER_SCENE, AlphaMask, read_mask_image
 from renderer.scene.assets import AssetPathError, resolve_asset
 from renderer.scene.materials import Material, resolve
 from renderer.scene.yaml_source import SourceMap, format_path
@@ -52,7 +52,7 @@ def load_part_masks(loaded) -> list[Problem]:
     `loaded` is a LoadedScene with its meshes loaded; returns the problems found."""
     from renderer.scene.step_state import material_origin, part_material  # step_state imports the loader
 
-    scene, problems, images = loaded.scene, [], {}
+    scene, problems, images, texels = loaded.scene, [], {}, {}
     for part_id, mesh in loaded.meshes.items():
         origin = material_origin(scene, part_id)
         material: Material = resolve(part_material(scene, part_id), scene.materials)
@@ -81,5 +81,12 @@ def load_part_masks(loaded) -> list[Problem]:
                                                          "texture coordinates (UVs), and this mesh has none; export "
                                                          "it with UVs (GLB, glTF or OBJ)"))  # fmt: skip
             continue
+        texels[id(mask.alpha)] = mask.alpha.size
+        if sum(texels.values()) > MAX_MASK_TEXELS_PER_SCENE:
+            where = (*origin, "alpha_mask") if origin in loaded.mask_paths else ("parts", part_id, "mesh")
+            problems.append(loaded.source.problem(where, f"{format_path(where)}: the scene's alpha masks exceed "
+                                                         f"{MAX_MASK_TEXELS_PER_SCENE // 2**20} Mi texels; use "
+                                                         "smaller mask images"))  # fmt: skip
+            break
         loaded.masks[part_id] = mask
     return problems
