@@ -92,6 +92,22 @@ def test_cast_ray_nearest_part_and_clip_planes():
     assert cast_ray((0, 0, 0), (0, 0, -1), [near], max_distance=0.5) is None
 
 
+def test_cast_ray_passes_through_alpha_mask_holes():
+    """The XR pointer, like the screen, goes through a masked part's holes to what lies behind."""
+    from renderer.scene.alpha_masks import AlphaMask
+
+    positions = np.array([[-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0]], dtype=np.float32)
+    faces = np.array([[0, 1, 2], [0, 2, 3]], dtype=np.uint32)
+    uvs = (positions[:, :2] + 1) / 2  # u along x, v along y
+    alpha = np.full((4, 4), 255, dtype=np.uint8)
+    alpha[:, :2] = 0  # the image's left half (u < 0.5, x < 0) is a hole
+    sheet = RayTarget("sheet", np.eye(4), positions, faces, np.array([[-1, -1, 0], [1, 1, 0]]), np.zeros((0, 4)),
+                      uvs, AlphaMask(alpha, 0.5, "test"))  # fmt: skip
+    behind = _target("behind", (-0.5, 0.0, -1.0))
+    assert cast_ray((-0.5, 0.0, 1.0), (0, 0, -1), [sheet, behind]).part_id == "behind"
+    assert cast_ray((0.5, 0.0, 1.0), (0, 0, -1), [sheet, behind]).part_id == "sheet"
+
+
 def _cast_at(part_id):
     def cast(origin, direction, max_distance):
         return cast_ray(origin, direction, [_target(part_id, (0.0, 1.3, -0.6))], max_distance)

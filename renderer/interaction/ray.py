@@ -12,12 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from renderer.scene.alpha_masks import AlphaMask
+
 
 @dataclass(frozen=True)
 class RayTarget:
     """A part as the ray sees it: model -> scene matrix (4, 4), positions (N, 3) float32 and
     triangles (M, 3) uint32 in model space, bounds (2, 3) model space, clip planes (K, 4) in scene
-    space (keep n.p + d >= 0)."""
+    space (keep n.p + d >= 0); an alpha mask with the texture coordinates (N, 2) it is read by: the
+    ray passes through its holes, as it does on screen."""
 
     part_id: str
     model_matrix: np.ndarray
@@ -25,6 +28,8 @@ class RayTarget:
     indices: np.ndarray
     bounds: np.ndarray
     clip_planes: np.ndarray
+    uvs: np.ndarray | None = None
+    mask: AlphaMask | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,12 @@ def ray_box(origin: np.ndarray, direction: np.ndarray, box: np.ndarray) -> float
 def ray_triangles(origin: np.ndarray, direction: np.ndarray, vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
     """Distances t >= 0 at which the ray crosses each triangle (either side), inf where it does not.
     Moller-Trumbore over all triangles at once; `vertices` (N, 3), `faces` (M, 3)."""
+    return ray_triangles_barycentric(origin, direction, vertices, faces)[0]
+
+
+def ray_triangles_barycentric(origin: np.ndarray, direction: np.ndarray, vertices: np.ndarray,
+                              faces: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """As `ray_triangles`, with the barycentric weights (u, v) of corners 1 and 2 at each crossing."""
     a, b, c = vertices[faces[:, 0]], vertices[faces[:, 1]], vertices[faces[:, 2]]
     e1, e2 = b - a, c - a
     p = np.cross(direction, e2)
@@ -61,11 +72,12 @@ def ray_triangles(origin: np.ndarray, direction: np.ndarray, vertices: np.ndarra
     v = (q @ direction) * inv
     t = np.einsum("ij,ij->i", e2, q) * inv
     hit = ok & (u >= 0) & (v >= 0) & (u + v <= 1) & (t >= 0)
-    return np.where(hit, t, np.inf)
+    return np.where(hit, t, np.inf), u, v
 
 
 def cast_ray(origin, direction, targets: list[RayTarget], max_distance: float = np.inf) -> RayHit | None:
-    """The nearest hit of the ray (scene space) on `targets`, skipping surface cut away by clip planes."""
+    """The nearest hit of the ray (scene space) on `targets`, skipping surface cut away by clip planes
+    and the holes of alpha masks."""
     origin = np.asarray(origin, dtype=np.float64)
     direction = np.asarray(direction, dtype=np.float64)
     direction = direction / (np.linalg.norm(direction) or 1.0)
@@ -76,11 +88,17 @@ def cast_ray(origin, direction, targets: list[RayTarget], max_distance: float = 
         local_direction = inverse[:3, :3] @ direction
         if ray_box(local_origin, local_direction, target.bounds) is None:
             continue
-        t = ray_triangles(local_origin, local_direction, target.positions.astype(np.float64), target.indices)
+        t, u, v = ray_triangles_barycentric(local_origin, local_direction, target.positions.astype(np.float64),
+                                            target.indices)  # fmt: skip
         order = np.argsort(t)
-        for index in order[:64]:  # the nearest few crossings; a clip plane may remove the first ones
+        for index in order[:64]:  # the nearest few crossings; a clip plane or a mask hole may remove the first
             if not np.isfinite(t[index]):
                 break
+            if target.mask is not None and target.uvs is not None:
+                corners = target.uvs[target.indices[index]].astype(np.float64)
+                uv = corners[0] * (1 - u[index] - v[index]) + corners[1] * u[index] + corners[2] * v[index]
+                if not target.mask.present(uv)[0]:
+                    continue
             local_point = local_origin + local_direction * t[index]
             point = target.model_matrix[:3, :3] @ local_point + target.model_matrix[:3, 3]
             if len(target.clip_planes) and np.any(target.clip_planes[:, :3] @ point + target.clip_planes[:, 3] < 0):

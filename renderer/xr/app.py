@@ -321,7 +321,7 @@ class XrApp:
             mesh = self.loaded.meshes[part.part_id]
             planes = part.clip_planes.reshape(-1, 4)
             targets.append(RayTarget(part.part_id, part.model_matrix, mesh.positions, mesh.indices, mesh.bounds,
-                                     planes))  # fmt: skip
+                                     planes, mesh.uvs, self.loaded.masks.get(part.part_id)))  # fmt: skip
         return cast_ray(origin, direction, targets, max_distance)
 
     def _perform(self, events: list[Event], c: _Connection | None = None) -> None:
