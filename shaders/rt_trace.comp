@@ -1,13 +1,15 @@
 // Ray-traced ambient occlusion and key-light visibility, a few rays per pixel per frame, from the
 // prepass G-buffer. Output (noisy, this frame only): r = cosine-weighted unoccluded fraction of the
 // hemisphere within u_ao_radius_m, g = fraction of the key light's disc visible (translucent parts
-// count by their transmittance, mask holes not at all; see lib/bvh.glsl), a = 1 traced,
+// count by their transmittance, mask holes not at all; see lib/bvh.glsl; molecule atoms block, see
+// lib/bvh_spheres.glsl), a = 1 traced,
 // 0.5 geometry not traced this frame (INTERLEAVE 2), 0 background.
 layout(local_size_x = 8, local_size_y = 8) in;
 #ifndef INTERLEAVE
 #define INTERLEAVE 1
 #endif
 #include "lib/bvh.glsl"
+#include "lib/bvh_spheres.glsl"
 #include "lib/sampling.glsl"
 
 layout(binding = 0) uniform sampler2D u_normal_depth;    // xyz view normal, w view depth (0 = empty)
@@ -22,6 +24,15 @@ uniform int u_shadow_rays;
 uniform vec3 u_key_direction;    // world, unit, toward the light
 uniform float u_key_cos_half_angle;
 uniform uint u_frame;            // advances every traced frame: new samples
+uniform int u_any_triangles;     // 0: no part is traced (a molecule-only scene)
+uniform int u_any_spheres;       // 0: no molecule atoms are traced
+
+// Fraction of light passing along the ray: through the parts' triangles, then the atoms.
+float occlusion_pass(vec3 origin, vec3 dir, float t_max) {
+    float pass = u_any_triangles != 0 ? bvh_transmittance(origin, dir, t_max) : 1.0;
+    if (u_any_spheres != 0 && pass > 0.0) pass *= bvh_sphere_transmittance(origin, dir, t_max);
+    return pass;
+}
 
 void main() {
     ivec2 pixel = ivec2(gl_GlobalInvocationID.xy);
@@ -46,7 +57,7 @@ void main() {
         for (int i = 0; i < u_ao_rays; ++i) {
             vec3 d = cosine_direction(n, r2_sample(u_frame * uint(u_ao_rays) + uint(i), offset));
             vec3 origin = p + ng * (dot(d, ng) >= 0.0 ? u_ray_offset_m : -u_ray_offset_m);
-            open += bvh_transmittance(origin, d, u_ao_radius_m);
+            open += occlusion_pass(origin, d, u_ao_radius_m);
         }
         open /= float(u_ao_rays);
     }
@@ -58,7 +69,7 @@ void main() {
             vec3 d = cone_direction(u_key_direction, u_key_cos_half_angle,
                                     r2_sample(u_frame * uint(u_shadow_rays) + uint(i), offset));
             if (dot(d, ng) <= 0.0 || dot(d, n) <= 0.0) continue;  // below the surface: self-shadowed
-            lit += bvh_transmittance(p + ng * u_ray_offset_m, d, 1e30);
+            lit += occlusion_pass(p + ng * u_ray_offset_m, d, 1e30);
         }
         lit /= float(u_shadow_rays);
     }

@@ -80,8 +80,11 @@ class GpuMolecule:
     """GPU buffers of one molecule. model_matrix: (4, 4) model units -> scene metres (uniform scale)."""
 
     def __init__(self, registry: ResourceRegistry, drawables: MoleculeDrawables, model_matrix: np.ndarray,
-                 roughness: float = 0.45, visible: bool = True):  # fmt: skip
+                 roughness: float = 0.45, visible: bool = True, occludes: bool = True):  # fmt: skip
         self.model_matrix = np.asarray(model_matrix, np.float64)
+        # Atoms on the CPU too (model units): the ray tracer's sphere occluders (renderer/raytrace/spheres.py).
+        self.sphere_centres_a, self.sphere_radii_a = drawables.spheres.centres_a, drawables.spheres.radii_a
+        self.occludes = occludes  # False: a scale bar or other annotation, never a ray occluder
         self.model_scale = float(np.cbrt(abs(np.linalg.det(self.model_matrix[:3, :3]))))
         self.roughness, self.visible = roughness, visible
         self.model_bounds = drawables.bounds()

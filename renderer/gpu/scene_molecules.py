@@ -98,7 +98,8 @@ class SceneMolecules:
     def _scale_bar(self, scene, bar_id: str, bar: ScaleBar, visible: bool) -> str:
         key = ("scale-bar", bar.length_nm)
         if self._keys.get(bar_id) != key or bar_id not in scene.molecules:
-            scene.set_molecule(bar_id, GpuMolecule(self.registry, scale_bar_drawables(bar), np.eye(4)))
+            scene.set_molecule(bar_id, GpuMolecule(self.registry, scale_bar_drawables(bar), np.eye(4),
+                                                   occludes=False))  # fmt: skip
             self._keys[bar_id] = key
         molecule = scene.molecules[bar_id]
         molecule.place(maths.translation(bar.start_m) @ maths.scaling(bar.m_per_angstrom))

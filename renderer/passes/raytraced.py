@@ -21,6 +21,7 @@ from renderer.passes.buffers import ViewBuffers
 from renderer.passes.options import RenderOptions
 from renderer.passes.timing import PassTimer
 from renderer.raytrace.scene import RayScene
+from renderer.raytrace.spheres import RaySpheres
 from renderer.view import View
 
 UNBOUNDED_M = 1e30
@@ -52,6 +53,8 @@ class RayTracedLighting:
         self.registry = registry
         self.shaders = shaders
         self.rays = RayScene(registry)
+        self.spheres = RaySpheres(registry)
+        self._triangles = self._spheres = False  # what the current frame traces
         self._histories: dict[tuple[int, int, int], ViewHistory] = {}
 
     def reset_history(self) -> None:
@@ -61,15 +64,19 @@ class RayTracedLighting:
 
     def run(self, scene: GpuScene, buffers: ViewBuffers, view: View, options: RenderOptions,
             timer: PassTimer | None = None) -> None:  # fmt: skip
-        if not self.rays.sync(scene):
+        self._triangles = self.rays.sync(scene)
+        self._spheres = self.spheres.sync(scene)
+        if not (self._triangles or self._spheres):
             commands.clear_color_attachment(buffers.ao, 0, (1.0, 1.0, 1.0, 1.0))
             commands.clear_color_attachment(buffers.shadow, 0, (1.0, 1.0, 1.0, 1.0))
             return
         history = self._history(view, buffers)
-        signal = (*_signal(options), self.rays.section_version, self.rays.table_version)
+        signal = (*_signal(options), self.rays.section_version, self.rays.table_version, self.spheres.builds)
         if history.scene_build != self.rays.builds or history.signal != signal:
             history.scene_build, history.signal, history.previous_view_projection = self.rays.builds, signal, None
-        self.rays.bind()
+        if self._triangles:
+            self.rays.bind()
+        self.spheres.bind()
         frames = max(1, options.rt_still_frames)
         max_frames = max(options.rt_max_history_frames, frames)
         for _ in range(frames):
@@ -98,7 +105,8 @@ class RayTracedLighting:
         program["u_view"] = view.view_matrix
         radius = options.ao_radius_m
         program["u_ao_radius_m"] = UNBOUNDED_M if radius is None or not math.isfinite(radius) else radius
-        program["u_ray_offset_m"] = 2e-5 * self.rays.diameter_m
+        extent = max(self.rays.diameter_m if self._triangles else 0.0, self.spheres.extent_m) or 1.0
+        program["u_ray_offset_m"] = 2e-5 * extent
         want_ao, want_shadow = _wanted_terms(options)
         program["u_ao_rays"] = options.ao_rays_per_pixel if want_ao else 0
         program["u_shadow_rays"] = options.shadow_rays_per_pixel if want_shadow else 0
@@ -108,6 +116,8 @@ class RayTracedLighting:
         program["u_any_sections"] = int(self.rays.any_sections)
         program["u_any_masks"] = int(self.rays.any_masks)
         program["u_any_translucent"] = int(self.rays.any_translucent)
+        program["u_any_triangles"] = int(self._triangles)
+        program["u_any_spheres"] = int(self._spheres)
         buffers.normal_depth.bind(0)
         buffers.world_position.bind(1)
         compute.bind_image(0, history.noisy, write=True)
@@ -165,6 +175,7 @@ class RayTracedLighting:
 
     def release(self) -> None:
         self.rays.release()
+        self.spheres.release()
         for history in self._histories.values():
             history.release()
         self._histories.clear()
