@@ -1,12 +1,15 @@
 """Per-pass GPU times of the shading tiers (timer queries), for regression tracking and the XR governor.
 
     python benchmarks/shading_passes.py [--size 512x512] [--frames 8] [--triangles 1000000]
+        [--scenes brain,skin-window,skin-window-unmasked,dense] [--tiers ssao,rt-1]
 
-For the default brain scene and a dense mesh, renders real-time frames (camera orbiting slowly, so
-the ray-traced history reprojects as in a headset) with: the screen-space tier, and the ray-traced
-tier at 1 and 2 rays per pixel and at quarter rate (interleaved 2x2). Prints the mean time per pass
-and the frame total, and the ray-traced/SSAO ratio measured in the same run. Also times the BVH
-build and refit. On llvmpipe the timer queries measure CPU-side rasterisation and compute.
+For the default brain scene (its skin is translucent: traced with its transmittance), the alpha-mask
+example (a window cut in the skin) and the same scene without the mask, and a dense mesh, renders
+real-time frames (camera orbiting slowly, so the ray-traced history reprojects as in a headset) with:
+the screen-space tier, and the ray-traced tier at 1 and 2 rays per pixel and at quarter rate
+(interleaved 2x2). Prints the mean time per pass and the frame total, and the ray-traced/SSAO ratio
+measured in the same run. Also times the BVH build and refit. On llvmpipe the timer queries measure
+CPU-side rasterisation and compute.
 """
 
 from __future__ import annotations
@@ -31,13 +34,13 @@ from renderer.raytrace.bvh import build_bvh  # noqa: E402
 from renderer.scene.load import load_scene  # noqa: E402
 from renderer.scene.model import Camera  # noqa: E402
 
-TIERS = {
-    "ssao": dict(ao_tier="ssao"),
-    "ssao, sorted transparency": dict(ao_tier="ssao", transparency="sorted"),  # vs the default weighted OIT
-    "rt 1+1 rays": dict(ao_tier="raytraced", ao_rays_per_pixel=1, shadow_rays_per_pixel=1),
-    "rt 2+1 rays": dict(ao_tier="raytraced", ao_rays_per_pixel=2, shadow_rays_per_pixel=1),
-    "rt 1+1 quarter rate": dict(ao_tier="raytraced", ao_rays_per_pixel=1, shadow_rays_per_pixel=1,
-                                rt_resolution_scale=0.5),  # fmt: skip
+TIERS = {  # short name: (label, settings)
+    "ssao": ("ssao", dict(ao_tier="ssao")),
+    "sorted": ("ssao, sorted transparency", dict(ao_tier="ssao", transparency="sorted")),  # vs weighted OIT
+    "rt-1": ("rt 1+1 rays", dict(ao_tier="raytraced", ao_rays_per_pixel=1, shadow_rays_per_pixel=1)),
+    "rt-2": ("rt 2+1 rays", dict(ao_tier="raytraced", ao_rays_per_pixel=2, shadow_rays_per_pixel=1)),
+    "rt-quarter": ("rt 1+1 quarter rate", dict(ao_tier="raytraced", ao_rays_per_pixel=1, shadow_rays_per_pixel=1,
+                                               rt_resolution_scale=0.5)),  # fmt: skip
 }
 
 
@@ -63,13 +66,18 @@ def orbit(camera: Camera, degrees: float) -> Camera:
     return camera.model_copy(update={"eye_m": tuple(rotated + np.asarray(camera.target_m))})
 
 
-def measure(headless: HeadlessRenderer, scene: Path, width: int, height: int, frames: int, stereo: bool) -> None:
+def measure(headless: HeadlessRenderer, scene: Path, width: int, height: int, frames: int, stereo: bool,
+            tiers: list[str], unmasked: bool = False) -> None:  # fmt: skip
+    """`unmasked`: the same scene with its alpha masks dropped after loading, the baseline of their cost."""
     loaded = load_scene(scene)
+    if unmasked:
+        loaded.masks = {}
     headless.load(loaded)
     camera = headless.camera(width / height)
-    print(f"\n## {scene.name}: {loaded.triangle_count:,} triangles, {width}x{height}{' x2 (stereo)' if stereo else ''}")
+    title = f"{scene.name}{' without its masks' if unmasked else ''}"
+    print(f"\n## {title}: {loaded.triangle_count:,} triangles, {width}x{height}{' x2 (stereo)' if stereo else ''}")
     baseline = None
-    for name, settings in TIERS.items():
+    for name, settings in (TIERS[t] for t in tiers):
         options = headless.options(**settings)
         for warm in range(3):  # compile shaders, build the BVH, fill the history
             headless.render(width, height, orbit(camera, warm * 0.5), options, stereo=stereo)
@@ -92,14 +100,29 @@ def main() -> int:
     parser.add_argument("--frames", type=int, default=8)
     parser.add_argument("--triangles", type=int, default=1_000_000)
     parser.add_argument("--stereo", action="store_true")
+    parser.add_argument("--scenes", default="brain,skin-window,skin-window-unmasked,dense",
+                        help="comma-separated: brain, skin-window, skin-window-unmasked, dense")
+    parser.add_argument("--tiers", default=",".join(TIERS), help=f"comma-separated, from {', '.join(TIERS)}")
     args = parser.parse_args()
     width, height = args.size
+    tiers = [t for t in args.tiers.split(",") if t]
+    unknown = [t for t in tiers if t not in TIERS]
+    if unknown:
+        parser.error(f"unknown tier(s) {', '.join(unknown)}; choose from {', '.join(TIERS)}")
     with tempfile.TemporaryDirectory() as tmp, HeadlessRenderer(timing=True) as headless:
         print(f"# Shading pass times on {platform.node()}: {headless.context.info.renderer}")
-        print("| tier | per-view pass ms (mean) | frame GPU total | vs ssao | wall (median) |")
+        print("| tier | per-view pass ms (mean) | frame GPU total | vs first tier | wall (median) |")
         dense = dense_scene(Path(tmp), args.triangles)
-        for scene in (ROOT / "scenes" / "brain.yaml", dense):
-            measure(headless, scene, width, height, args.frames, args.stereo)
+        window = ROOT / "scenes" / "skin-window.yaml"
+        scenes = {"brain": ROOT / "scenes" / "brain.yaml", "skin-window": window, "skin-window-unmasked": window,
+                  "dense": dense}  # fmt: skip
+        for name in args.scenes.split(","):
+            if name not in scenes:
+                parser.error(f"unknown scene {name!r}; choose from {', '.join(scenes)}")
+            measure(headless, scenes[name], width, height, args.frames, args.stereo, tiers,
+                    unmasked=name == "skin-window-unmasked")  # fmt: skip
+        if "dense" not in args.scenes.split(","):
+            return 0
         import trimesh
 
         triangles = trimesh.load(dense.parent / "dense.glb", force="mesh").triangles

@@ -60,6 +60,12 @@ def set_back_face_culling(enabled: bool) -> None:
     GL.glCullFace(GL.GL_BACK)
 
 
+def cull_front_faces() -> None:
+    """Per-draw: draw back faces only (a second draw after the front faces; see passes/geometry.py)."""
+    GL.glEnable(GL.GL_CULL_FACE)
+    GL.glCullFace(GL.GL_FRONT)
+
+
 def draw_indexed(vertex_array: VertexArray, index_count: int) -> None:
     GL.glBindVertexArray(vertex_array.name)
     GL.glDrawElements(GL.GL_TRIANGLES, index_count, GL.GL_UNSIGNED_INT, None)

@@ -77,15 +77,22 @@ def set_material_uniforms(program: Program, part: GpuPart, highlight_color=(1.0,
 def draw_parts(program: Program, parts: list[GpuPart], materials: bool = False,
                highlight_color=(1.0, 0.78, 0.25), cull_closed: bool = True) -> None:
     """Draw `parts` with `program`; clip distances must be enabled by the caller (`clip_distances`).
-    With `cull_closed`, back faces of closed, uncut meshes are culled (inside a `gl_state` block,
-    which restores culling afterwards)."""
+    With `cull_closed`, back faces of closed, uncut meshes are culled, and those of closed masked
+    meshes drawn after their front faces (inside a `gl_state` block, which restores culling afterwards)."""
     program.use()
     for part in parts:
-        commands.set_back_face_culling(cull_closed and part.cullable)
+        # A closed mesh with an alpha mask shows its inside through the holes, so its back faces are
+        # drawn too, after its front faces: where the driver tests depth before shading, the hidden
+        # ones are then rejected unshaded (llvmpipe tests after shading when a shader can discard).
+        inside_shows = cull_closed and part.mask is not None and part.mesh.source.closed
+        commands.set_back_face_culling((cull_closed and part.cullable) or inside_shows)
         set_part_uniforms(program, part)
         if materials:
             set_material_uniforms(program, part, highlight_color)
         commands.draw_indexed(part.mesh.vertex_array, part.mesh.index_count)
+        if inside_shows:
+            commands.cull_front_faces()
+            commands.draw_indexed(part.mesh.vertex_array, part.mesh.index_count)
 
 
 def back_to_front(parts: list[GpuPart], eye: np.ndarray) -> list[GpuPart]:
