@@ -1,15 +1,20 @@
 """Per-pass GPU times of the shading tiers (timer queries), for regression tracking and the XR governor.
 
     python benchmarks/shading_passes.py [--size 512x512] [--frames 8] [--triangles 1000000]
-        [--scenes brain,skin-window,skin-window-unmasked,dense] [--tiers ssao,rt-1]
+        [--scenes brain,skin-window,dense] [--tiers ssao,rt-1] [--compare translucent,masks,atoms]
 
 For the default brain scene (its skin is translucent: traced with its transmittance), the alpha-mask
-example (a window cut in the skin) and the same scene without the mask, and a dense mesh, renders
-real-time frames (camera orbiting slowly, so the ray-traced history reprojects as in a headset) with:
-the screen-space tier, and the ray-traced tier at 1 and 2 rays per pixel and at quarter rate
-(interleaved 2x2). Prints the mean time per pass and the frame total, and the ray-traced/SSAO ratio
-measured in the same run. Also times the BVH build and refit. On llvmpipe the timer queries measure
-CPU-side rasterisation and compute.
+example (a window cut in the skin) and a dense mesh, renders real-time frames (camera orbiting
+slowly, so the ray-traced history reprojects as in a headset) with: the screen-space tier, and the
+ray-traced tier at 1 and 2 rays per pixel and at quarter rate (interleaved 2x2). Prints the mean
+time per pass and the frame total, and the ray-traced/SSAO ratio measured in the same run. Also
+times the BVH build and refit. On llvmpipe the timer queries measure CPU-side rasterisation and
+compute.
+
+`--compare` measures what a feature adds to the trace pass against a baseline of the same scene in
+the same run (pairs interleaved twice, so a change in machine load hits both): translucent occluders
+(the brain's skin traced vs drawn only), alpha masks (the window example vs the same skin whole),
+molecule atoms (1hpv spacefill over a floor, atoms traced vs not).
 """
 
 from __future__ import annotations
@@ -66,17 +71,54 @@ def orbit(camera: Camera, degrees: float) -> Camera:
     return camera.model_copy(update={"eye_m": tuple(rotated + np.asarray(camera.target_m))})
 
 
-def measure(headless: HeadlessRenderer, scene: Path, width: int, height: int, frames: int, stereo: bool,
-            tiers: list[str], unmasked: bool = False) -> None:  # fmt: skip
-    """`unmasked`: the same scene with its alpha masks dropped after loading, the baseline of their cost."""
+def untrace_translucent(headless: HeadlessRenderer) -> None:
+    """Baseline of translucent occluders: translucent parts drawn but not traced (the tier before them)."""
+    for part in headless.scene.parts.values():
+        part.overlay = part.overlay or part.translucent
+
+
+def drop_masks(headless: HeadlessRenderer) -> None:
+    """Baseline of alpha masks: the same parts, whole."""
+    for part in headless.scene.parts.values():
+        part.mask = None
+
+
+def add_atoms(headless: HeadlessRenderer, occludes: bool = True) -> None:
+    """HIV-1 protease (1hpv, 1,631 atoms) as spacefill, 10 cm across, over the floor part."""
+    from renderer import maths
+    from renderer.gpu.molecule import GpuMolecule
+    from renderer.molecules.io import read_structure
+    from renderer.molecules.representations import Representation, build_drawables
+
+    structure = read_structure(ROOT / "assets" / "molecules" / "1hpv.pdb")
+    lo, hi = structure.bounds()
+    scale = 0.1 / float(np.max(hi - lo))  # 10 cm across
+    matrix = maths.translation((0.0, 0.06, 0.0)) @ maths.scaling(scale) @ maths.translation(-(lo + hi) / 2)
+    drawables = build_drawables(structure, [Representation("spacefill")])
+    headless.scene.set_molecule("atoms", GpuMolecule(headless.context.resources, drawables, matrix, occludes=occludes))
+
+
+def atoms_scene(folder: Path) -> Path:
+    import trimesh
+
+    trimesh.creation.box(extents=(0.4, 0.01, 0.4)).export(folder / "atoms_floor.glb")
+    scene = folder / "atoms.yaml"
+    scene.write_text("version: 1\ncamera: {eye_m: [0.16, 0.16, 0.2], target_m: [0, 0.05, 0], vertical_fov_deg: 40}\n"
+                     "parts:\n  floor: {mesh: atoms_floor.glb, material: plastic}\n")  # fmt: skip
+    return scene
+
+
+def measure(headless: HeadlessRenderer, scene: Path, title: str, width: int, height: int, frames: int, stereo: bool,
+            tiers: list[str], variant=None) -> dict[str, dict[str, float]]:  # fmt: skip
+    """Mean per-view pass times by tier; `variant(headless)` changes the loaded scene (a baseline)."""
     loaded = load_scene(scene)
-    if unmasked:
-        loaded.masks = {}
     headless.load(loaded)
+    if variant is not None:
+        variant(headless)
     camera = headless.camera(width / height)
-    title = f"{scene.name}{' without its masks' if unmasked else ''}"
-    print(f"\n## {title}: {loaded.triangle_count:,} triangles, {width}x{height}{' x2 (stereo)' if stereo else ''}")
-    baseline = None
+    triangles, atoms = loaded.triangle_count, sum(m.sphere_count for m in headless.scene.molecules.values())
+    print(f"\n## {title}: {triangles:,} triangles, {atoms:,} atoms, {width}x{height}{' x2 (stereo)' if stereo else ''}")
+    baseline, out = None, {}
     for name, settings in (TIERS[t] for t in tiers):
         options = headless.options(**settings)
         for warm in range(3):  # compile shaders, build the BVH, fill the history
@@ -87,11 +129,21 @@ def measure(headless: HeadlessRenderer, scene: Path, width: int, height: int, fr
             headless.render(width, height, orbit(camera, 1.5 + frame * 0.5), options, stereo=stereo)
             wall.append((time.perf_counter() - started) * 1000)
             results += [r.timings_ms for r in headless.last_results]
-        per_view = average_timings(results)
+        per_view = out[name] = average_timings(results)
         total = sum(v for v in per_view.values() if np.isfinite(v)) * (2 if stereo else 1)
         baseline = baseline or total
         passes = ", ".join(f"{k} {v:.1f}" for k, v in per_view.items())
         print(f"| {name} | {passes} | {total:.1f} ms | x{total / baseline:.2f} | wall {np.median(wall):.0f} ms |")
+    headless.scene.set_molecule("atoms", None)
+    return out
+
+
+# Feature costs: (feature, scene, baseline variant), each measured as interleaved pairs in one run.
+COMPARISONS = {
+    "translucent": ("brain", "brain-skin-untraced"),
+    "masks": ("skin-window", "skin-window-unmasked"),
+    "atoms": ("atoms", "atoms-untraced"),
+}
 
 
 def main() -> int:
@@ -100,32 +152,68 @@ def main() -> int:
     parser.add_argument("--frames", type=int, default=8)
     parser.add_argument("--triangles", type=int, default=1_000_000)
     parser.add_argument("--stereo", action="store_true")
-    parser.add_argument("--scenes", default="brain,skin-window,skin-window-unmasked,dense",
-                        help="comma-separated: brain, skin-window, skin-window-unmasked, dense")
+    parser.add_argument("--scenes", default="brain,skin-window,dense",
+                        help="comma-separated: brain, brain-skin-untraced, skin-window, skin-window-unmasked, "
+                             "atoms, atoms-untraced, dense")  # fmt: skip
     parser.add_argument("--tiers", default=",".join(TIERS), help=f"comma-separated, from {', '.join(TIERS)}")
+    parser.add_argument("--compare", default="", help="comma-separated features whose trace cost to measure "
+                        f"against a baseline in the same run, interleaved twice: {', '.join(COMPARISONS)}")
     args = parser.parse_args()
     width, height = args.size
     tiers = [t for t in args.tiers.split(",") if t]
-    unknown = [t for t in tiers if t not in TIERS]
+    unknown = [t for t in tiers if t not in TIERS] + [c for c in args.compare.split(",") if c and c not in COMPARISONS]
     if unknown:
-        parser.error(f"unknown tier(s) {', '.join(unknown)}; choose from {', '.join(TIERS)}")
+        parser.error(f"unknown tier(s) or comparison(s) {', '.join(unknown)}")
     with tempfile.TemporaryDirectory() as tmp, HeadlessRenderer(timing=True) as headless:
         print(f"# Shading pass times on {platform.node()}: {headless.context.info.renderer}")
         print("| tier | per-view pass ms (mean) | frame GPU total | vs first tier | wall (median) |")
-        dense = dense_scene(Path(tmp), args.triangles)
         window = ROOT / "scenes" / "skin-window.yaml"
-        scenes = {"brain": ROOT / "scenes" / "brain.yaml", "skin-window": window, "skin-window-unmasked": window,
-                  "dense": dense}  # fmt: skip
-        for name in args.scenes.split(","):
+        brain = ROOT / "scenes" / "brain.yaml"
+        scenes = {
+            "brain": (brain, "brain.yaml", None),
+            "brain-skin-untraced": (brain, "brain.yaml, translucent skin not traced", untrace_translucent),
+            "skin-window": (window, "skin-window.yaml", None),
+            "skin-window-unmasked": (window, "skin-window.yaml without its mask", drop_masks),
+            "atoms": (lambda: atoms_scene(Path(tmp)), "1hpv spacefill over a floor", add_atoms),
+            "atoms-untraced": (lambda: atoms_scene(Path(tmp)), "1hpv spacefill, atoms not traced",
+                               lambda h: add_atoms(h, occludes=False)),
+            "dense": (lambda: dense_scene(Path(tmp), args.triangles), "dense mesh", None),
+        }
+
+        def run(name: str) -> dict[str, dict[str, float]]:
             if name not in scenes:
                 parser.error(f"unknown scene {name!r}; choose from {', '.join(scenes)}")
-            measure(headless, scenes[name], width, height, args.frames, args.stereo, tiers,
-                    unmasked=name == "skin-window-unmasked")  # fmt: skip
+            path, title, variant = scenes[name]
+            return measure(headless, path() if callable(path) else path, title, width, height, args.frames,
+                           args.stereo, tiers, variant)  # fmt: skip
+
+        for name in [n for n in args.scenes.split(",") if n]:
+            run(name)
+        summary = []
+        for feature in [c for c in args.compare.split(",") if c]:
+            with_it, without = COMPARISONS[feature]
+            runs = {with_it: [], without: []}
+            for _ in range(2):  # interleaved, so a change in machine load hits both alike
+                for name in (without, with_it):
+                    runs[name].append(run(name))
+            for tier in tiers:
+                trace = {n: float(np.mean([r[TIERS[tier][0]].get("rt_trace", np.nan) for r in rs]))
+                         for n, rs in runs.items()}  # fmt: skip
+                if np.isfinite(trace[without]):
+                    ratio = trace[with_it] / trace[without]
+                    summary.append(f"| {feature} | {TIERS[tier][0]} | {trace[without]:.1f} ms | "
+                                   f"{trace[with_it]:.1f} ms | x{ratio:.2f} |")  # fmt: skip
+        if summary:
+            print("\n## Trace pass cost of each feature (same run, interleaved twice)")
+            print("| feature | tier | rt_trace without | rt_trace with | ratio |")
+            print("| --- | --- | --- | --- | --- |")
+            print("\n".join(summary))
         if "dense" not in args.scenes.split(","):
             return 0
         import trimesh
 
-        triangles = trimesh.load(dense.parent / "dense.glb", force="mesh").triangles
+        dense = Path(tmp) / "dense.glb"
+        triangles = trimesh.load(dense, force="mesh").triangles
         started = time.perf_counter()
         bvh = build_bvh(triangles)
         built = time.perf_counter() - started
