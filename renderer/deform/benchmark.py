@@ -17,7 +17,7 @@ from renderer.deform import params as P
 from renderer.deform import xpbd
 from renderer.deform.backend import try_cupy
 from renderer.deform.frames import DeformContext
-from renderer.deform.geometry import to_numpy
+from renderer.deform.geometry import to_numpy, vertex_normals
 from renderer.deform.lattice import build_lattice
 from renderer.deform.pipeline import PartDeformation
 
@@ -102,8 +102,9 @@ def time_deformer(xp: ModuleType, name: str, spec, positions, faces, frames: int
 
 
 def _normals(part: PartDeformation, positions):
-    from renderer.deform.geometry import vertex_normals
-
+    """What `PartDeformation.evaluate` does for normals: recomputed, or the rest normals for a shift."""
+    if part.translation_only:
+        return part.rest_normals
     return vertex_normals(part.xp, positions, part.topology)
 
 
