@@ -34,7 +34,7 @@ class InfluenceGroup:
 
     start: int
     stop: int
-    bones: np.ndarray  # (k,) int64, ascending; bones[0] is the hemisphere reference for dual quaternions
+    bones: object  # (k,) int64 on xp, ascending; bones[0] is the hemisphere reference for dual quaternions
     weights: object  # (k, n) float32 on xp, columns sum to 1
 
 
@@ -55,7 +55,7 @@ def setup(xp: ModuleType, rest: np.ndarray, faces: np.ndarray, params: Skinning,
     index = np.argpartition(distances, k - 1, axis=1)[:, :k] if k < len(rig) else np.tile(np.arange(k), (len(rest), 1))
     weights = blend_weights(np.take_along_axis(distances, index, axis=1))
     groups, order = influence_groups(index, weights, len(rig))
-    gpu_groups = [InfluenceGroup(g.start, g.stop, g.bones, xp.asarray(g.weights)) for g in groups]
+    gpu_groups = [InfluenceGroup(g.start, g.stop, xp.asarray(g.bones), xp.asarray(g.weights)) for g in groups]
     if np.array_equal(order, np.arange(len(order))):
         return SkinningState(rig, ctx, gpu_groups, None, None)
     slot_of = np.empty_like(order)
@@ -115,12 +115,13 @@ def _blend(xp: ModuleType, state: SkinningState, table: np.ndarray, sign_align: 
 
     With `sign_align`, each group's quaternions are flipped into the hemisphere of its first bone, so
     q and -q (the same rotation) do not cancel in the blend."""
+    table = xp.asarray(table, dtype=xp.float32)  # one upload per frame on a GPU
     blended = xp.empty((table.shape[1], sum(g.stop - g.start for g in state.groups)), dtype=xp.float32)
     for group in state.groups:
-        rows = table[group.bones]
+        rows = xp.take(table, group.bones, axis=0)
         if sign_align:
-            rows = rows * np.where(rows[:, :4] @ rows[0, :4] < 0.0, -1.0, 1.0)[:, None]
-        blended[:, group.start : group.stop] = xp.asarray(rows.T, dtype=xp.float32) @ group.weights
+            rows = rows * xp.where(rows[:, :4] @ rows[0, :4] < 0.0, -1.0, 1.0).astype(xp.float32)[:, None]
+        blended[:, group.start : group.stop] = rows.T @ group.weights
     return blended
 
 
