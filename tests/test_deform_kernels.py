@@ -32,7 +32,7 @@ def test_compiled_normals_equal_the_array_code():
     positions, faces = _mesh_with_a_loose_vertex()
     compiled = geometry.topology(np, faces, len(positions))
     assert compiled.vertex_faces is not None
-    incidence = geometry._incidence(np, faces, len(positions))
+    incidence = geometry.incidence_matrix(np, faces, len(positions))
     array_code = dataclasses.replace(compiled, vertex_faces=None, incidence=incidence)
     fast = geometry.vertex_normals(np, positions, compiled)
     slow = geometry.vertex_normals(np, positions, array_code)

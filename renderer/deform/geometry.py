@@ -35,7 +35,7 @@ def topology(xp: ModuleType, faces: np.ndarray, vertex_count: int) -> MeshTopolo
     slots = (faces_xp.astype(xp.int64)[:, :, None] * 3 + xp.arange(3, dtype=xp.int64)).reshape(-1)
     if xp is np and cpu_kernels.AVAILABLE:
         return MeshTopology(faces_xp, slots, int(vertex_count), vertex_faces=_vertex_faces(faces, int(vertex_count)))
-    return MeshTopology(faces_xp, slots, int(vertex_count), _incidence(xp, faces, int(vertex_count)))
+    return MeshTopology(faces_xp, slots, int(vertex_count), incidence_matrix(xp, faces, int(vertex_count)))
 
 
 def _vertex_faces(faces: np.ndarray, vertex_count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -47,7 +47,7 @@ def _vertex_faces(faces: np.ndarray, vertex_count: int) -> tuple[np.ndarray, np.
     return indptr, (order // 3).astype(np.int32)
 
 
-def _incidence(xp: ModuleType, faces: np.ndarray, vertex_count: int):
+def incidence_matrix(xp: ModuleType, faces: np.ndarray, vertex_count: int):
     """Sparse (N, M) matrix with a 1 where vertex n is a corner of face m: summing face normals onto
     vertices becomes one sparse product, 2-4x faster than the bincount scatter on NumPy."""
     rows = np.ascontiguousarray(faces, dtype=np.int64).reshape(-1)
