@@ -108,6 +108,21 @@ def wanted(options: RenderOptions, opaque: Sequence[GpuPart]) -> ScatterGroups |
     return groups if groups else None
 
 
+def screen_rect(parts: Sequence[GpuPart], view: View, width: int, height: int) -> tuple[int, int, int, int]:
+    """(x, y, width, height) pixels, bottom-left origin: the part of the view the boxes of `parts` can
+    cover (the whole view when a box reaches behind the eye), so the full-screen steps skip the rest."""
+    corners = np.array([[x, y, z, 1.0] for part in parts for box in [part.world_bounds()]
+                        for x in box[:, 0] for y in box[:, 1] for z in box[:, 2]])  # fmt: skip
+    clip = corners @ view.view_projection.T
+    if len(clip) == 0 or np.any(clip[:, 3] <= 1e-6):
+        return 0, 0, width, height
+    ndc = clip[:, :2] / clip[:, 3:4]
+    x0, y0 = np.floor((ndc.min(axis=0) * 0.5 + 0.5) * (width, height)).astype(int) - 1
+    x1, y1 = np.ceil((ndc.max(axis=0) * 0.5 + 0.5) * (width, height)).astype(int) + 1
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
+    return int(x0), int(y0), int(max(x1 - x0, 0)), int(max(y1 - y0, 0))
+
+
 class SubsurfaceScattering:
     """Draws the scattering parts (step 1) and runs steps 2-4 on a view's buffers."""
 
@@ -151,11 +166,17 @@ class SubsurfaceScattering:
         viewport = (0, 0, buffers.width, buffers.height)
         multisampled = scattered.samples > 1
         depth_projection = (float(view.projection[2, 2]), float(view.projection[2, 3]))
+        # Only the scattering parts' screen box is processed; around it the blur must read "no
+        # material", not an earlier frame's values.
+        rect = screen_rect([part for _key, parts in groups.groups for part in parts], view, buffers.width,
+                           buffers.height)  # fmt: skip
+        for target in (ping, pong):
+            commands.clear_color_attachment(target, 0, (0.0, 0.0, 0.0, 0.0))
         # Units: 0 scattered light, 1 world positions, 2 prepass normal + depth, 3 HDR depth, 4 spread.
         buffers.world_position.bind(1)
         buffers.normal_depth.bind(2)
         buffers.hdr.depth.bind(3)
-        with gl_state(multisample=False):
+        with gl_state(multisample=False, scissor=rect):
             source = scattered
             if multisampled:
                 resolve = self.shaders.program("fullscreen.vert", "subsurface_resolve.frag")
@@ -188,7 +209,7 @@ class SubsurfaceScattering:
         scattered.bind(0)
         source.bind(4)
         commands.bind_framebuffer(combine_target, viewport)
-        with gl_state(depth_test=False, depth_write=False, blend=ADDITIVE, multisample=True):
+        with gl_state(depth_test=False, depth_write=False, blend=ADDITIVE, multisample=True, scissor=rect):
             combine.use()
             fullscreen.draw()
         commands.bind_framebuffer(buffers.hdr, viewport)
