@@ -227,3 +227,31 @@ def test_parts_group_by_material_not_by_profile():
     groups = ScatterGroups(parts)
     assert [len(p) for _k, p in groups.groups] == [2, 1] and groups.plain == [parts[3]]
     assert np.allclose(groups.sigma_m[1], groups.sigma_m[2])
+
+
+def test_translucent_molecules_over_the_pass_keep_their_lighting(headless, tmp_path, output_dir):
+    """The subsurface pass reuses texture units; a translucent cartoon drawn after it must still read
+    the AO and shadow buffers: where no scattering part lies behind it, it is the same on and off."""
+    from renderer.molecules.io import read_structure
+    from renderer.molecules.render import camera_for, placement, show
+    from renderer.molecules.representations import Representation, build_drawables
+
+    # The ridge, moved left, covers the left third of the view; the molecule sits in the middle.
+    ridge = ridge_scene(tmp_path, 0.3, scattering(0.003))
+    ridge.write_text(ridge.read_text().replace("material: {", "transform: {translation_m: [-0.17, 0, 0]}, "
+                                                             "material: {"))  # fmt: skip
+    headless.load(load_scene(ridge))
+    structure = read_structure(Path(__file__).resolve().parent.parent / "assets" / "molecules" / "1hpv.pdb")
+    matrix = placement(structure.bounds(), 0.0015, (0.0, 0.0, 0.02))
+    show(headless, "cartoon", build_drawables(structure, [Representation("cartoon", "protein", "secondary", 0.6)]),
+         matrix)  # fmt: skip
+    try:
+        camera = camera_for(structure, matrix, distance_factor=1.4)
+        images = [headless.render(192, 192, camera, headless.options(subsurface_scattering=on)) for on in (True, False)]
+    finally:
+        headless.scene.set_molecule("cartoon", None)
+    save_png(output_dir / "on.png", images[0])
+    save_png(output_dir / "off.png", images[1])
+    right = (slice(None), slice(96, None))
+    assert images[1][right].max() > 40  # the cartoon is there
+    assert np.array_equal(images[0][right], images[1][right])

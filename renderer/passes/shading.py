@@ -61,6 +61,7 @@ def shade_opaque(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, optio
     )
     commands.clear_depth(buffers.hdr)
     glow = options.highlight_color
+    scatter = scatter if subsurface is not None and scatter else None
     program["u_screen_terms"] = 1
     with gl_state(depth_test=True, depth_write=True, multisample=True):
         with clip_distances(MAX_CLIP_PLANES):
@@ -69,7 +70,7 @@ def shade_opaque(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, optio
     program["u_screen_terms"] = 0
     if after_opaque is not None:  # e.g. cut faces of clipped parts, before translucent layers blend over
         after_opaque()
-    if subsurface is not None and scatter:
+    if subsurface is not None and scatter is not None:
         # Drawn last and depth-tested, a scattering part writes its light only where it is in front.
         scattering = shading_program(shaders, options, subsurface=True)
         _set_frame_uniforms(scattering, buffers, view, options, environment, back_depth)
@@ -101,6 +102,8 @@ def shade_translucent(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, 
             draw_parts(program, back_to_front(translucent, view.eye_m), materials=True, highlight_color=glow)
     if molecules and options.view_mode == "color":
         commands.bind_framebuffer(buffers.hdr, (0, 0, buffers.width, buffers.height))
+        buffers.ao_texture.bind(0)  # the molecule programs read AO and shadow at units 0 and 1, which the
+        buffers.shadow_texture.bind(1)  # subsurface pass and the OIT composite use for their own inputs
         draw_molecules_translucent(shaders, view, molecules, options)
     commands.resolve_color(buffers.hdr, buffers.resolved)
 

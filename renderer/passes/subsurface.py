@@ -6,7 +6,7 @@ filter, as Mikkelsen's "Skin Rendering by Pseudo-Separable Cross Bilateral Filte
 Per view, between the opaque and the translucent shading (renderer.passes.shading):
 1. parts whose material scatters are drawn after every other opaque thing, with pbr.frag's SUBSURFACE
    variant, into the multisampled HDR image plus a second attachment that holds their diffuse light
-   (the specular, sheen and emissive terms stay out of it) and the key of their scattering profile;
+   (the specular, sheen and emissive terms stay out of it) and the key of their material;
    what else is opaque was drawn first, so a scattering part only writes where it is in front;
 2. with MSAA, one value per pixel from the samples (subsurface_resolve.frag; keys never averaged);
 3. that light is spread along x, then y (subsurface_blur.frag), by a Gaussian per colour channel
@@ -40,7 +40,7 @@ from renderer.scene.colors import srgb_to_linear
 from renderer.scene.materials import Material
 from renderer.view import View
 
-MAX_SCATTER_PROFILES = 32  # the table size in shaders/subsurface_blur.frag; key 0 means "does not scatter"
+MAX_SCATTER_PROFILES = 32  # the table size in shaders/lib/subsurface_common.glsl; key 0: "does not scatter"
 MAX_TAPS_PER_SIDE = 16  # shaders/subsurface_blur.frag
 
 
