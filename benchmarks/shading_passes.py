@@ -4,9 +4,10 @@
 
 For the default brain scene and a dense mesh, renders real-time frames (camera orbiting slowly, so
 the ray-traced history reprojects as in a headset) with: the screen-space tier, and the ray-traced
-tier at 1 and 2 rays per pixel and at quarter rate (interleaved 2x2). Prints the mean time per pass
-and the frame total, and the ray-traced/SSAO ratio measured in the same run. Also times the BVH
-build and refit. On llvmpipe the timer queries measure CPU-side rasterisation and compute.
+tier at 1 and 2 rays per pixel and at quarter rate (interleaved 2x2); the screen-space tier also with
+subsurface scattering off and at the governor's lower tap count. Prints the mean time per pass, the
+frame total and each tier's ratio to the first (screen-space, everything on) measured in the same
+run. Also times the BVH build and refit. On llvmpipe the timer queries measure CPU-side rasterisation and compute.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from renderer.scene.model import Camera  # noqa: E402
 
 TIERS = {
     "ssao": dict(ao_tier="ssao"),
+    "ssao, subsurface off": dict(ao_tier="ssao", subsurface_scattering=False),  # the pass's cost, same run
+    "ssao, subsurface 11 taps": dict(ao_tier="ssao", subsurface_samples=11),  # the governor's lower rung
     "ssao, sorted transparency": dict(ao_tier="ssao", transparency="sorted"),  # vs the default weighted OIT
     "rt 1+1 rays": dict(ao_tier="raytraced", ao_rays_per_pixel=1, shadow_rays_per_pixel=1),
     "rt 2+1 rays": dict(ao_tier="raytraced", ao_rays_per_pixel=2, shadow_rays_per_pixel=1),
@@ -84,6 +87,24 @@ def measure(headless: HeadlessRenderer, scene: Path, width: int, height: int, fr
         baseline = baseline or total
         passes = ", ".join(f"{k} {v:.1f}" for k, v in per_view.items())
         print(f"| {name} | {passes} | {total:.1f} ms | x{total / baseline:.2f} | wall {np.median(wall):.0f} ms |")
+    measure_subsurface(headless, camera, width, height, frames, stereo)
+
+
+def measure_subsurface(headless: HeadlessRenderer, camera: Camera, width: int, height: int, frames: int,
+                       stereo: bool) -> None:  # fmt: skip
+    """Screen-space tier with subsurface scattering on and off in alternate frames, so that a shared
+    machine's changing load weighs on both alike: the pass's share of the frame."""
+    settings = {"on": headless.options(ao_tier="ssao"), "off": headless.options(ao_tier="ssao",
+                                                                                 subsurface_scattering=False)}
+    totals: dict[str, list[float]] = {"on": [], "off": []}
+    for frame in range(2 * frames + 2):
+        name = "on" if frame % 2 == 0 else "off"
+        headless.render(width, height, orbit(camera, 1.5 + frame * 0.25), settings[name], stereo=stereo)
+        if frame >= 2:  # the first pair compiles and allocates
+            totals[name].append(sum(v for r in headless.last_results for v in r.timings_ms.values() if np.isfinite(v)))
+    on, off = float(np.mean(totals["on"])), float(np.mean(totals["off"]))
+    print(f"| subsurface on / off, alternate frames | on {on:.1f} ms, off {off:.1f} ms | x{on / off:.3f} | "
+          f"pass {on - off:+.1f} ms |")
 
 
 def main() -> int:
