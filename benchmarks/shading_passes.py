@@ -6,10 +6,11 @@
 For the default brain scene (its skin is translucent: traced with its transmittance), the alpha-mask
 example (a window cut in the skin) and a dense mesh, renders real-time frames (camera orbiting
 slowly, so the ray-traced history reprojects as in a headset) with: the screen-space tier, and the
-ray-traced tier at 1 and 2 rays per pixel and at quarter rate (interleaved 2x2). Prints the mean
-time per pass and the frame total, and the ray-traced/SSAO ratio measured in the same run. Also
-times the BVH build and refit. On llvmpipe the timer queries measure CPU-side rasterisation and
-compute.
+ray-traced tier at 1 and 2 rays per pixel and at quarter rate (interleaved 2x2); the screen-space
+tier also with subsurface scattering off and at the governor's lower tap count (and on/off in
+alternate frames). Prints the mean time per pass, the frame total and each tier's ratio to the first
+(screen-space, everything on) measured in the same run. Also times the BVH build and refit. On
+llvmpipe the timer queries measure CPU-side rasterisation and compute.
 
 `--compare` measures what a feature adds to the trace pass against a baseline of the same scene in
 the same run (pairs interleaved twice, so a change in machine load hits both): translucent occluders
@@ -41,6 +42,8 @@ from renderer.scene.model import Camera  # noqa: E402
 
 TIERS = {  # short name: (label, settings)
     "ssao": ("ssao", dict(ao_tier="ssao")),
+    "ssao-no-sss": ("ssao, subsurface off", dict(ao_tier="ssao", subsurface_scattering=False)),  # its cost
+    "ssao-sss-11": ("ssao, subsurface 11 taps", dict(ao_tier="ssao", subsurface_samples=11)),  # governor's rung
     "sorted": ("ssao, sorted transparency", dict(ao_tier="ssao", transparency="sorted")),  # vs weighted OIT
     "rt-1": ("rt 1+1 rays", dict(ao_tier="raytraced", ao_rays_per_pixel=1, shadow_rays_per_pixel=1)),
     "rt-2": ("rt 2+1 rays", dict(ao_tier="raytraced", ao_rays_per_pixel=2, shadow_rays_per_pixel=1)),
@@ -109,8 +112,9 @@ def atoms_scene(folder: Path) -> Path:
 
 
 def measure(headless: HeadlessRenderer, scene: Path, title: str, width: int, height: int, frames: int, stereo: bool,
-            tiers: list[str], variant=None) -> dict[str, dict[str, float]]:  # fmt: skip
-    """Mean per-view pass times by tier; `variant(headless)` changes the loaded scene (a baseline)."""
+            tiers: list[str], variant=None, subsurface: bool = True) -> dict[str, dict[str, float]]:  # fmt: skip
+    """Mean per-view pass times by tier; `variant(headless)` changes the loaded scene (a baseline);
+    `subsurface`: also subsurface scattering on/off in alternate frames."""
     loaded = load_scene(scene)
     headless.load(loaded)
     if variant is not None:
@@ -134,8 +138,27 @@ def measure(headless: HeadlessRenderer, scene: Path, title: str, width: int, hei
         baseline = baseline or total
         passes = ", ".join(f"{k} {v:.1f}" for k, v in per_view.items())
         print(f"| {name} | {passes} | {total:.1f} ms | x{total / baseline:.2f} | wall {np.median(wall):.0f} ms |")
+    if subsurface:
+        measure_subsurface(headless, camera, width, height, frames, stereo)
     headless.scene.set_molecule("atoms", None)
     return out
+
+
+def measure_subsurface(headless: HeadlessRenderer, camera: Camera, width: int, height: int, frames: int,
+                       stereo: bool) -> None:  # fmt: skip
+    """Screen-space tier with subsurface scattering on and off in alternate frames, so that a shared
+    machine's changing load weighs on both alike: the pass's share of the frame."""
+    settings = {"on": headless.options(ao_tier="ssao"), "off": headless.options(ao_tier="ssao",
+                                                                                 subsurface_scattering=False)}
+    totals: dict[str, list[float]] = {"on": [], "off": []}
+    for frame in range(2 * frames + 2):
+        name = "on" if frame % 2 == 0 else "off"
+        headless.render(width, height, orbit(camera, 1.5 + frame * 0.25), settings[name], stereo=stereo)
+        if frame >= 2:  # the first pair compiles and allocates
+            totals[name].append(sum(v for r in headless.last_results for v in r.timings_ms.values() if np.isfinite(v)))
+    on, off = float(np.mean(totals["on"])), float(np.mean(totals["off"]))
+    print(f"| subsurface on / off, alternate frames | on {on:.1f} ms, off {off:.1f} ms | x{on / off:.3f} | "
+          f"pass {on - off:+.1f} ms |")
 
 
 # Feature costs: (feature, scene, baseline variant), each measured as interleaved pairs in one run.
@@ -158,6 +181,8 @@ def main() -> int:
     parser.add_argument("--tiers", default=",".join(TIERS), help=f"comma-separated, from {', '.join(TIERS)}")
     parser.add_argument("--compare", default="", help="comma-separated features whose trace cost to measure "
                         f"against a baseline in the same run, interleaved twice: {', '.join(COMPARISONS)}")
+    parser.add_argument("--no-subsurface-pairs", action="store_true",
+                        help="skip the subsurface on/off alternate-frame measurement per scene")
     args = parser.parse_args()
     width, height = args.size
     tiers = [t for t in args.tiers.split(",") if t]
@@ -180,22 +205,22 @@ def main() -> int:
             "dense": (lambda: dense_scene(Path(tmp), args.triangles), "dense mesh", None),
         }
 
-        def run(name: str) -> dict[str, dict[str, float]]:
+        def run(name: str, subsurface: bool = True) -> dict[str, dict[str, float]]:
             if name not in scenes:
                 parser.error(f"unknown scene {name!r}; choose from {', '.join(scenes)}")
             path, title, variant = scenes[name]
             return measure(headless, path() if callable(path) else path, title, width, height, args.frames,
-                           args.stereo, tiers, variant)  # fmt: skip
+                           args.stereo, tiers, variant, subsurface)  # fmt: skip
 
         for name in [n for n in args.scenes.split(",") if n]:
-            run(name)
+            run(name, subsurface=not args.no_subsurface_pairs)
         summary = []
         for feature in [c for c in args.compare.split(",") if c]:
             with_it, without = COMPARISONS[feature]
             runs = {with_it: [], without: []}
             for _ in range(2):  # interleaved, so a change in machine load hits both alike
                 for name in (without, with_it):
-                    runs[name].append(run(name))
+                    runs[name].append(run(name, subsurface=False))
             for tier in tiers:
                 trace = {n: float(np.mean([r[TIERS[tier][0]].get("rt_trace", np.nan) for r in rs]))
                          for n, rs in runs.items()}  # fmt: skip

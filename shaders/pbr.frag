@@ -8,6 +8,7 @@
 #include "lib/environment.glsl"
 #include "lib/tissue.glsl"
 #include "lib/pbr_shading.glsl"
+#include "lib/subsurface_output.glsl"
 
 #ifndef VIEW_MODE
 #define VIEW_MODE 0
@@ -82,6 +83,7 @@ void main() {
         color = mix(color, color * 0.7 + u_highlight.rgb * 0.12, 0.5) + u_highlight.rgb * (0.04 + 0.9 * rim);
     }
     out_color = vec4(color * u_opacity, u_opacity);
+    write_scattered(u_opacity * (u_highlight.a > 0.0 ? 0.85 : 1.0));  // the highlight keeps 0.85 of color
 #if OIT
     // Weighted blended order-independent transparency: nearer layers weigh more (depth normalised to
     // the view's near/far so the weight does not depend on the scene's scale).

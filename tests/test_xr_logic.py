@@ -46,12 +46,14 @@ def test_governor_lowers_costliest_first_and_recovers():
     messages = [governor.observe(14.0) for _ in range(5)]
     assert messages[:4] == [None] * 4 and "MSAA 4x -> 2x" in messages[4]
     assert governor.quality.options.msaa_samples == 2
-    for _ in range(40):
+    for _ in range(50):
         governor.observe(30.0)
     final = governor.quality
     assert final.options.msaa_samples == 1 and final.render_scale == 0.7 and not final.options.ambient_occlusion
+    assert not final.options.subsurface_scattering and "SSS off" in final.describe()
     assert [c.split(": ")[1] for c in governor.changes] == [
-        "MSAA 4x -> 2x", "AO samples 8x6 -> 4x4", "MSAA -> off", "light through soft tissue (thickness pass) -> off",
+        "MSAA 4x -> 2x", "AO samples 8x6 -> 4x4", "subsurface scattering taps 25 -> 11", "MSAA -> off",
+        "light through soft tissue (thickness pass) -> off", "subsurface scattering -> off",
         "render scale -> 0.85", "render scale -> 0.70", "ambient occlusion -> off"]  # fmt: skip
     for _ in range(5):
         governor.observe(2.0)

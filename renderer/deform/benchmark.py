@@ -6,6 +6,7 @@ algorithm on the same lattice. Figures are medians over frames, measured in this
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import statistics
 import sys
 import time
@@ -17,7 +18,7 @@ from renderer.deform import params as P
 from renderer.deform import xpbd
 from renderer.deform.backend import try_cupy
 from renderer.deform.frames import DeformContext
-from renderer.deform.geometry import to_numpy
+from renderer.deform.geometry import incidence_matrix, to_numpy, vertex_normals
 from renderer.deform.lattice import build_lattice
 from renderer.deform.pipeline import PartDeformation
 
@@ -96,14 +97,31 @@ def time_deformer(xp: ModuleType, name: str, spec, positions, faces, frames: int
     if upload_s:
         row["handoff_ms"] = _median_ms(upload_s)
     total = sum(v for k, v in row.items() if k.endswith("_ms"))
+    if part.topology.vertex_faces is not None and not part.translation_only:
+        row["normals_array_code_ms"] = _array_code_normals_ms(part, moved, frames)  # the baseline, same run
     row["total_ms"] = round(total, 3)
     row["vertices_per_s"] = int(len(positions) / (total / 1e3)) if total > 0 else None
     return row
 
 
-def _normals(part: PartDeformation, positions):
-    from renderer.deform.geometry import vertex_normals
+def _array_code_normals_ms(part: PartDeformation, positions, frames: int) -> float:
+    """Median ms of the same normals by the plain array code (a sparse product), for the ratio."""
+    faces = to_numpy(part.topology.faces)
+    incidence = incidence_matrix(np, faces, part.topology.vertex_count)
+    topology = dataclasses.replace(part.topology, vertex_faces=None, incidence=incidence)
+    vertex_normals(np, positions, topology)
+    samples = []
+    for _ in range(frames):
+        start = time.perf_counter()
+        vertex_normals(np, positions, topology)
+        samples.append(time.perf_counter() - start)
+    return _median_ms(samples)
 
+
+def _normals(part: PartDeformation, positions):
+    """What `PartDeformation.evaluate` does for normals: recomputed, or the rest normals for a shift."""
+    if part.translation_only:
+        return part.rest_normals
     return vertex_normals(part.xp, positions, part.topology)
 
 
@@ -187,15 +205,24 @@ def run(vertices: int = 100_000, frames: int = 20, gl: bool = True, warp: bool =
     return report
 
 
+def _array_code_column(row: dict) -> str:
+    if "normals_array_code_ms" not in row:
+        return ""
+    slow = row["normals_array_code_ms"]
+    return f"{slow:>12.2f} ({slow / max(row['normals_ms'], 1e-9):.1f}x)"
+
+
 def format_table(report: dict) -> str:
     lines = [f"{report['vertices']:,} vertices, {report['triangles']:,} triangles; hand-off: {report['handoff']}; "
              f"CuPy: {report['cupy']}",  # fmt: skip
-             f"{'deformer':<26}{'backend':<8}{'deform':>9}{'normals':>9}{'hand-off':>10}{'total':>9}{'Mvert/s':>9}"]
+             f"{'deformer':<26}{'backend':<8}{'deform':>9}{'normals':>9}{'hand-off':>10}{'total':>9}{'Mvert/s':>9}"
+             f"{'normals, array code':>21}"]
     for name, rows in report["deformers"].items():
         for backend, row in rows.items():
             lines.append(f"{name:<26}{backend:<8}{row['deform_ms']:>8.2f} {row['normals_ms']:>8.2f} "
                          f"{row.get('handoff_ms', float('nan')):>9.2f} {row['total_ms']:>8.2f} "
-                         f"{(row['vertices_per_s'] or 0) / 1e6:>8.2f}")  # fmt: skip
+                         f"{(row['vertices_per_s'] or 0) / 1e6:>8.2f}"
+                         + _array_code_column(row))  # fmt: skip
     soft = report.get("soft_tissue_step")
     if soft:
         lines.append(f"soft-tissue step: {soft['tetrahedra']:,} tets, {soft['substeps']} substeps: "

@@ -18,6 +18,7 @@ import numpy as np
 
 from renderer.deform.curves import cosine_cycle
 from renderer.deform.frames import DeformContext, unit
+from renderer.deform.geometry import scaled_plus_span
 from renderer.deform.params import Breathing
 
 LATERAL_SHARE = 0.5  # lateral expansion relative to `depth`
@@ -51,9 +52,11 @@ def deform(xp: ModuleType, positions, params: Breathing, t: float, state: Breath
     """(N, 3) float32 positions at time `t` (seconds), model space."""
     inspiration = params.depth * cosine_cycle(t, 60.0 / params.rate_per_min)
     descent = (inspiration * state.size_m) * state.weight
-    moved = positions + descent[:, None] * state.axis
     if params.role == "diaphragm":
-        return moved
-    offset = positions - state.centre
-    radial = offset - (offset @ state.axis)[:, None] * state.axis
-    return moved + radial * (LATERAL_SHARE * inspiration)
+        return scaled_plus_span(xp, positions, 1.0, [descent], [state.axis])
+    # p + descent axis + L (offset - h axis), offset = p - centre, h = offset . axis, regrouped as
+    # (1 + L) p - L centre + (descent - L h) axis: one pass over the (N, 3) positions per term
+    lateral = LATERAL_SHARE * inspiration
+    height = positions @ state.axis - float(state.centre @ state.axis)
+    moved = scaled_plus_span(xp, positions, 1.0 + lateral, [descent - lateral * height], [state.axis])
+    return moved - lateral * state.centre

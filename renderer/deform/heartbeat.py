@@ -16,6 +16,7 @@ import numpy as np
 
 from renderer.deform.curves import systolic_pulse
 from renderer.deform.frames import DeformContext, axis_endpoints, long_axis, unit
+from renderer.deform.geometry import scaled_plus_span
 from renderer.deform.params import Heartbeat
 
 SYSTOLE_FRACTION = 0.35  # of the cardiac cycle
@@ -47,11 +48,11 @@ def deform(xp: ModuleType, positions, params: Heartbeat, t: float, state: Heartb
     phase = beats - WAVE_DELAY * state.along
     phase = phase - xp.floor(phase)
     squeeze = params.contraction * systolic_pulse(xp, phase, SYSTOLE_FRACTION).astype(xp.float32)
-    offset = positions - state.base
-    height = offset @ state.axis
-    radial = offset - height[:, None] * state.axis
-    height = height * (1.0 - LONGITUDINAL_SHARE * squeeze)
-    return state.base + height[:, None] * state.axis + radial * (1.0 - squeeze)[:, None]
+    # base + h (1 - a s) axis + radial (1 - s), with offset = p - base = h axis + radial, regrouped as
+    # (1 - s) p + s base + (1 - a) s h axis: one pass over the (N, 3) positions per term
+    height = positions @ state.axis - float(state.base @ state.axis)
+    shortening = (1.0 - LONGITUDINAL_SHARE) * squeeze * height
+    return scaled_plus_span(xp, positions, 1.0 - squeeze, [squeeze, shortening], [state.base, state.axis])
 
 
 def _base_and_apex(rest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

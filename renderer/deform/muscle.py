@@ -21,6 +21,7 @@ import numpy as np
 
 from renderer.deform.curves import cosine_cycle
 from renderer.deform.frames import DeformContext, axis_endpoints, unit
+from renderer.deform.geometry import scaled_plus_span
 from renderer.deform.params import MuscleContraction
 
 MAX_BULGE = 20.0  # c is clamped to [-0.9, MAX_BULGE] so extreme input never inverts or explodes
@@ -32,8 +33,11 @@ class MuscleState:
     axis: object  # (3,) float32, unit, origin -> insertion
     length_m: float
     bulge: object  # (N,) float32, b(u) of the rest shape
-    along_m: object  # (N,) float32, rest distance along the axis from the origin (metres)
-    volume_weights: object  # (3, N) float64: W0, W1, W2
+    travel_m: object  # (N,) float32: rest distance along the axis from the origin, clamped to [0, length]
+    # A vertex's axial shift is (lam - 1) x travel, so the volume coefficients A = W . (z + shift) of the
+    # module docstring are affine in lam: A = rest_coefficients + (lam - 1) x shift_coefficients, (3,) each
+    rest_coefficients: tuple[float, float, float]
+    shift_coefficients: tuple[float, float, float]
     rest_volume6: float  # 6 x rest volume, m^3
 
 
@@ -49,24 +53,24 @@ def setup(xp: ModuleType, rest: np.ndarray, faces: np.ndarray, params: MuscleCon
     u = z / length
     bulge = np.where((u > 0.0) & (u < 1.0), np.sin(np.pi * np.clip(u, 0.0, 1.0)) ** 2, 0.0)
     weights = _volume_weights(radial, bulge, axis, np.asarray(faces, np.int64), len(p))
+    travel = np.where(z <= 0.0, 0.0, np.minimum(z, length))
     f32 = xp.float32
     return MuscleState(xp.asarray(origin, f32), xp.asarray(axis, f32), length, xp.asarray(bulge, f32),
-                       xp.asarray(z, f32), xp.asarray(weights), float(z @ weights[0]))  # fmt: skip
+                       xp.asarray(travel, f32), tuple(weights @ z), tuple(weights @ travel),
+                       float(z @ weights[0]))  # fmt: skip
 
 
 def deform(xp: ModuleType, positions, params: MuscleContraction, t: float, state: MuscleState):
     """(N, 3) float32 positions at time `t` (seconds), model space."""
     lam = 1.0 - params.shortening * cosine_cycle(t, params.period_s)
-    along = state.along_m
-    shift = xp.where(along <= 0.0, 0.0, (lam - 1.0) * xp.minimum(along, state.length_m)).astype(xp.float32)
-    new_along = along + shift
-    coefficients = state.volume_weights @ new_along.astype(xp.float64)  # (3,): A0, A1, A2
-    c = _solve_bulge(*(float(v) for v in coefficients), state.rest_volume6)
-    offset = positions - state.origin
-    height = offset @ state.axis
-    radial = offset - height[:, None] * state.axis
-    widen = 1.0 + c * state.bulge
-    return state.origin + (height + shift)[:, None] * state.axis + radial * widen[:, None]
+    a0, a1, a2 = (r + (lam - 1.0) * d for r, d in zip(state.rest_coefficients, state.shift_coefficients, strict=True))
+    c = _solve_bulge(a0, a1, a2, state.rest_volume6)
+    # origin + (h + shift) axis + radial (1 + g), offset = p - origin = h axis + radial, g = c b(u),
+    # regrouped as (1 + g) p - g origin + (shift - g h) axis: one pass over the (N, 3) positions per term
+    widen = c * state.bulge
+    height = positions @ state.axis - float(state.origin @ state.axis)
+    shift = (lam - 1.0) * state.travel_m
+    return scaled_plus_span(xp, positions, 1.0 + widen, [widen, shift - widen * height], [-state.origin, state.axis])
 
 
 def _solve_bulge(a0: float, a1: float, a2: float, target: float) -> float:

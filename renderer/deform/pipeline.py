@@ -11,6 +11,7 @@ from types import ModuleType
 
 import numpy as np
 
+from renderer.deform.blas_threads import single_blas_thread
 from renderer.deform.frames import DeformContext
 from renderer.deform.geometry import MeshTopology, topology, vertex_normals
 from renderer.deform.registry import DEFORMERS
@@ -39,19 +40,21 @@ class PartDeformation:
     def positions(self, t: float):
         """(N, 3) float32 on the backend at time `t` (seconds)."""
         positions = self.rest
-        for stage in self.stages:
-            positions = stage.module.deform(self.xp, positions, stage.params, t, stage.state)
+        with single_blas_thread(self.xp):
+            for stage in self.stages:
+                positions = stage.module.deform(self.xp, positions, stage.params, t, stage.state)
         return positions
 
     def evaluate(self, t: float):
         """(positions, normals), both (N, 3) float32 on the backend."""
         positions = self.positions(t)
-        if self._translation_only:
+        if self.translation_only:
             return positions, self.rest_normals  # a rigid shift leaves every normal as it was
         return positions, vertex_normals(self.xp, positions, self.topology)
 
     @property
-    def _translation_only(self) -> bool:
+    def translation_only(self) -> bool:
+        """True when every stage only shifts the part, so its normals stay the rest normals."""
         return all(getattr(stage.module, "TRANSLATION_ONLY", False) for stage in self.stages)
 
     @property

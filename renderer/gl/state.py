@@ -20,6 +20,7 @@ _CAPS = {
     "multisample": GL.GL_MULTISAMPLE,
     "clip_distance0": GL.GL_CLIP_DISTANCE0,
     "polygon_offset_fill": GL.GL_POLYGON_OFFSET_FILL,
+    "scissor_test": GL.GL_SCISSOR_TEST,
 }
 
 
@@ -34,6 +35,7 @@ class Blend:
 
 
 PREMULTIPLIED = Blend(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA, GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
+ADDITIVE = Blend(GL.GL_ONE, GL.GL_ONE, GL.GL_ONE, GL.GL_ONE)
 
 
 @contextmanager
@@ -49,8 +51,10 @@ def gl_state(
     clip_distance0: bool = False,
     polygon_offset: tuple[float, float] | None = None,
     color_write: bool = True,
+    scissor: tuple[int, int, int, int] | None = None,
 ) -> Iterator[None]:
-    """Set the listed GL switches for the block and restore the previous values afterwards."""
+    """Set the listed GL switches for the block and restore the previous values afterwards.
+    `scissor`: (x, y, width, height) pixels outside which nothing is drawn."""
     wanted = {
         "depth_test": depth_test,
         "cull_face": cull_face,
@@ -59,11 +63,13 @@ def gl_state(
         "multisample": multisample,
         "clip_distance0": clip_distance0,
         "polygon_offset_fill": polygon_offset is not None,
+        "scissor_test": scissor is not None,
     }
     saved_caps = {key: bool(GL.glIsEnabled(cap)) for key, cap in _CAPS.items()}
     saved_depth_write = bool(GL.glGetBooleanv(GL.GL_DEPTH_WRITEMASK))
     saved_depth_func = int(GL.glGetIntegerv(GL.GL_DEPTH_FUNC))
     saved_color_mask = [bool(v) for v in GL.glGetBooleanv(GL.GL_COLOR_WRITEMASK)]
+    saved_scissor = [int(v) for v in GL.glGetIntegerv(GL.GL_SCISSOR_BOX)]
     try:
         for key, on in wanted.items():
             (GL.glEnable if on else GL.glDisable)(_CAPS[key])
@@ -74,6 +80,8 @@ def gl_state(
             GL.glBlendFuncSeparate(blend.src_rgb, blend.dst_rgb, blend.src_alpha, blend.dst_alpha)
         if polygon_offset is not None:
             GL.glPolygonOffset(*polygon_offset)
+        if scissor is not None:
+            GL.glScissor(*scissor)
         if cull_face:
             GL.glCullFace(GL.GL_BACK)
         yield
@@ -83,6 +91,7 @@ def gl_state(
         GL.glDepthMask(GL.GL_TRUE if saved_depth_write else GL.GL_FALSE)
         GL.glDepthFunc(saved_depth_func)
         GL.glColorMask(*saved_color_mask)
+        GL.glScissor(*saved_scissor)
 
 
 @contextmanager

@@ -57,6 +57,7 @@ class DeformationDriver:
         meshes = [gpu_scene.private_mesh(part_id) for part_id in self.parts]
         self.handoff, self.handoff_reason = choose_handoff(self.backend, meshes)
         self.time_s = 0.0
+        self._drawn: dict[str, np.ndarray] = {}  # part -> (N, 3) model-space positions last pushed to GL
 
     def update(self, t: float) -> None:
         """Deform every part to time `t` (seconds) and write the vertices into its GL buffers."""
@@ -69,6 +70,7 @@ class DeformationDriver:
             box = xp.stack([positions.min(axis=0), positions.max(axis=0)])
             mesh.bounds = to_numpy(box).astype(np.float64)
             mesh.deformed_positions = to_numpy(positions)  # for the BVH refit (a copy only on CuPy)
+            self._drawn[part_id] = mesh.deformed_positions
             mesh.vertex_version += 1
 
     def grab(self, part_id: str, point_m, radius_m: float) -> None:
@@ -85,6 +87,20 @@ class DeformationDriver:
 
     def release(self, part_id: str) -> None:
         soft_tissue.release(self._soft(part_id)[1])
+
+    def max_displacement_m(self, part_id: str) -> float:
+        """How far the part's furthest-moved vertex is from its rest place in the last update, scene
+        metres (what a test or a log reports of a poke: pressed in, then recovered)."""
+        deformation, drawn = self.parts[part_id], self._drawn.get(part_id)
+        if drawn is None:
+            return 0.0
+        moved = drawn.astype(np.float64) - to_numpy(deformation.rest)
+        scene = moved @ deformation.context.model_matrix[:3, :3].T  # a displacement: linear part only
+        return float(np.sqrt((scene * scene).sum(axis=1)).max()) if len(scene) else 0.0
+
+    @property
+    def soft_parts(self) -> list[str]:
+        return [part_id for part_id, d in self.parts.items() if d.stage_state("soft_tissue") is not None]
 
     def _soft(self, part_id: str):
         deformation = self.parts.get(part_id)

@@ -45,6 +45,10 @@ class RenderOptions:
     transparency: str = "weighted"  # "weighted": blended OIT, both faces; "sorted": front faces by part centre
     environment_map: bool = True  # image-based lighting from the pre-filtered studio environment
     thickness_transmission: bool = True  # back-face pass: light through soft tissue by thickness
+    # Screen-space subsurface scattering (renderer/passes/subsurface.py): diffuse light of materials with
+    # a scatter distance spread under their surface; samples = taps per blur direction (odd, 3..33).
+    subsurface_scattering: bool = True
+    subsurface_samples: int = 25
     cap_hatch_spacing_m: float = 0.0  # hatching of cut faces (0: plain fill in the part's colour)
 
     @property

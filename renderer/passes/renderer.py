@@ -15,6 +15,7 @@ from renderer.gl.context import GLContext
 from renderer.gl.resources import Framebuffer
 from renderer.gl.shaders import ShaderLibrary
 from renderer.gpu.scene import GpuScene
+from renderer.passes import subsurface
 from renderer.passes.buffers import BufferPool, ViewBuffers
 from renderer.passes.caps import CapPass
 from renderer.passes.ibl import EnvironmentLighting
@@ -23,7 +24,7 @@ from renderer.passes.options import RenderOptions
 from renderer.passes.prepass import run_prepass
 from renderer.passes.present import run_present
 from renderer.passes.raytraced import RayTracedLighting
-from renderer.passes.shading import run_shading
+from renderer.passes.shading import shade_opaque, shade_translucent
 from renderer.passes.ssao import run_ssao
 from renderer.passes.thickness import ThicknessPass
 from renderer.passes.timing import PassTimer
@@ -51,6 +52,7 @@ class Renderer:
         self.environment = EnvironmentLighting(context.resources)
         self.thickness = ThicknessPass(context.resources, self.shaders)
         self.transparency = WeightedBlendedTransparency(context.resources, self.shaders)
+        self.subsurface = subsurface.SubsurfaceScattering(context.resources, self.shaders)
         self.labels = LabelPass(context.resources)
 
     def render_view(
@@ -81,10 +83,17 @@ class Renderer:
                 p.material.translucency > 0.0 for p in opaque):  # fmt: skip
             with _timed(timer, "thickness"):
                 back_depth = self.thickness.run(view, width, height, opaque)
+        scatter = subsurface.wanted(options, opaque)
         with _timed(timer, "shading"):
-            run_shading(self.shaders, buffers, view, options, opaque, translucent,
-                        lambda: self.caps.shade_caps(self.fullscreen, buffers, view, options),
-                        self.environment, back_depth, self.transparency, self.fullscreen, molecules)  # fmt: skip
+            shade_opaque(self.shaders, buffers, view, options, opaque,
+                         lambda: self.caps.shade_caps(self.fullscreen, buffers, view, options),
+                         self.environment, back_depth, molecules, self.subsurface, scatter)  # fmt: skip
+        if scatter:
+            with _timed(timer, "subsurface"):
+                self.subsurface.run(self.fullscreen, buffers, view, options, scatter)
+        with _timed(timer, "shading"):  # summed with the opaque part
+            shade_translucent(self.shaders, buffers, view, options, translucent, self.environment,
+                              self.transparency, self.fullscreen, molecules)  # fmt: skip
         with _timed(timer, "present"):
             run_present(self.shaders, self.fullscreen, buffers, view, options, target, srgb_target)
         if scene.labels and options.labels and options.view_mode == "color":

@@ -1,5 +1,6 @@
-"""Forward shading into the multisampled HDR buffer: opaque parts (and molecules), cut faces, then
-translucent ones -- weighted blended OIT by default, or sorted front faces."""
+"""Forward shading into the multisampled HDR buffer: opaque parts (and molecules), cut faces, parts
+that scatter light under their surface (renderer.passes.subsurface runs next), then translucent
+ones -- weighted blended OIT by default, or sorted front faces."""
 
 from __future__ import annotations
 
@@ -22,27 +23,33 @@ from renderer.passes.geometry import (
 from renderer.passes.ibl import EnvironmentLighting
 from renderer.passes.impostors import draw_molecules_opaque, draw_molecules_translucent
 from renderer.passes.options import RenderOptions
+from renderer.passes.subsurface import ScatterGroups, SubsurfaceScattering
 from renderer.passes.transparency import WeightedBlendedTransparency
 from renderer.view import View
 
 
-def shading_program(shaders: ShaderLibrary, options: RenderOptions, oit: bool = False) -> Program:
+def shading_program(shaders: ShaderLibrary, options: RenderOptions, oit: bool = False,
+                    subsurface: bool = False) -> Program:  # fmt: skip
     """The pbr program variant for these options (image-based lighting in the colour view; `oit`: the
-    weighted blended transparency outputs)."""
+    weighted blended transparency outputs; `subsurface`: the scattered-light output)."""
     defines = {"VIEW_MODE": options.view_mode_index}
     if options.view_mode == "color" and options.environment_map:
         defines["ENVIRONMENT_MAP"] = 1
     if oit:
         defines["OIT"] = 1
+    if subsurface:
+        defines["SUBSURFACE"] = 1
     return shaders.program("mesh.vert", "pbr.frag", defines=defines)
 
 
-def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, options: RenderOptions,
-                opaque: list[GpuPart], translucent: list[GpuPart],
-                after_opaque: Callable[[], None] | None = None, environment: EnvironmentLighting | None = None,
-                back_depth: Texture | None = None, oit: WeightedBlendedTransparency | None = None,
-                fullscreen: commands.FullscreenTriangle | None = None,
-                molecules: Sequence[GpuMolecule] = ()) -> None:  # fmt: skip
+def shade_opaque(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, options: RenderOptions,
+                 opaque: list[GpuPart], after_opaque: Callable[[], None] | None = None,
+                 environment: EnvironmentLighting | None = None, back_depth: Texture | None = None,
+                 molecules: Sequence[GpuMolecule] = (), subsurface: SubsurfaceScattering | None = None,
+                 scatter: ScatterGroups | None = None) -> None:  # fmt: skip
+    """Clear the multisampled HDR buffer and draw the opaque parts, molecules and cut faces into it.
+    With `subsurface` and `scatter` (the parts that scatter), those parts are drawn last, with their
+    diffuse light also written for the subsurface pass, which the caller then runs."""
     program = shading_program(shaders, options)
     _set_frame_uniforms(program, buffers, view, options, environment, back_depth)
 
@@ -54,14 +61,30 @@ def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, option
     )
     commands.clear_depth(buffers.hdr)
     glow = options.highlight_color
+    scatter = scatter if subsurface is not None and scatter else None
     program["u_screen_terms"] = 1
     with gl_state(depth_test=True, depth_write=True, multisample=True):
         with clip_distances(MAX_CLIP_PLANES):
-            draw_parts(program, opaque, materials=True, highlight_color=glow)
+            draw_parts(program, scatter.plain if scatter else opaque, materials=True, highlight_color=glow)
         draw_molecules_opaque(shaders, view, molecules, options)  # impostor shaders write no clip distances
     program["u_screen_terms"] = 0
     if after_opaque is not None:  # e.g. cut faces of clipped parts, before translucent layers blend over
         after_opaque()
+    if subsurface is not None and scatter is not None:
+        # Drawn last and depth-tested, a scattering part writes its light only where it is in front.
+        scattering = shading_program(shaders, options, subsurface=True)
+        _set_frame_uniforms(scattering, buffers, view, options, environment, back_depth)
+        scattering["u_screen_terms"] = 1
+        subsurface.draw_scattering_parts(scattering, buffers, scatter, glow)
+
+
+def shade_translucent(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, options: RenderOptions,
+                      translucent: list[GpuPart], environment: EnvironmentLighting | None = None,
+                      oit: WeightedBlendedTransparency | None = None,
+                      fullscreen: commands.FullscreenTriangle | None = None,
+                      molecules: Sequence[GpuMolecule] = ()) -> None:  # fmt: skip
+    """Blend the translucent parts and molecule surfaces over buffers.hdr, then resolve it."""
+    glow = options.highlight_color
     weighted = options.transparency == "weighted" and oit is not None and fullscreen is not None
     if translucent and options.view_mode == "color" and weighted:
         oit_program = shading_program(shaders, options, oit=True)
@@ -69,12 +92,18 @@ def run_shading(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, option
         oit_program["u_screen_terms"] = 0
         oit.draw(fullscreen, buffers, oit_program, translucent, glow)
     elif translucent and options.view_mode == "color":
+        program = shading_program(shaders, options)
+        _set_frame_uniforms(program, buffers, view, options, environment, None)  # texture units were reused
+        program["u_screen_terms"] = 0
+        commands.bind_framebuffer(buffers.hdr, (0, 0, buffers.width, buffers.height))
         # Front faces only: one layer per translucent part, so a closed skin reads as a clear shell.
         with gl_state(depth_test=True, depth_write=False, cull_face=True, blend=PREMULTIPLIED, multisample=True), \
                 clip_distances(MAX_CLIP_PLANES):
             draw_parts(program, back_to_front(translucent, view.eye_m), materials=True, highlight_color=glow)
     if molecules and options.view_mode == "color":
         commands.bind_framebuffer(buffers.hdr, (0, 0, buffers.width, buffers.height))
+        buffers.ao_texture.bind(0)  # the molecule programs read AO and shadow at units 0 and 1, which the
+        buffers.shadow_texture.bind(1)  # subsurface pass and the OIT composite use for their own inputs
         draw_molecules_translucent(shaders, view, molecules, options)
     commands.resolve_color(buffers.hdr, buffers.resolved)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from renderer.deform.clock import DeformationClock
 from renderer.gl import commands
 from renderer.gl.window import WindowContext
 from renderer.gpu.deformation import DeformationDriver
@@ -73,8 +74,8 @@ class PreviewApp:
         self.poke_mode = False
         self.poking: list | None = None  # [part id, grabbed point (3,) m, drag offset (3,) m] while held
         self.animation_paused = False
-        self.animation_origin = time.perf_counter()
-        self.animation_time_s = 0.0
+        self.animation_clock = DeformationClock()
+        self.animation_clock.hold(time.perf_counter())
         self.target = WindowTarget(registry, *self.window.framebuffer_size)
         self.overlay = OverlayPass(registry)
         self.picker = PickPass(registry)
@@ -523,18 +524,16 @@ class PreviewApp:
         if self.settings.time_s is not None:
             t = self.settings.time_s
         elif self.animation_paused:
-            t = self.animation_time_s
+            t = self.animation_clock.hold(time.perf_counter())
         else:
-            t = time.perf_counter() - self.animation_origin
+            t = self.animation_clock.tick(time.perf_counter())
         if t != self.deformation.time_s or not self.deformation_posed:
             self.deformation.update(t)
             self.deformation_posed = True
-            self.animation_time_s = t
             self.scene_dirty = True
 
     def _toggle_animation(self) -> None:
-        if self.animation_paused:
-            self.animation_origin = time.perf_counter() - self.animation_time_s
+        self.animation_clock.hold(time.perf_counter())  # neither a pause nor its end is caught up
         self.animation_paused = not self.animation_paused
         self._show_message("motion paused" if self.animation_paused else "motion playing")
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from renderer.commands.output import write_png
+from renderer.deform.clock import DeformationClock
 from renderer.errors import ProsectorError, XrUnavailableError
 from renderer.gl import commands
 from renderer.gl.xr_binding import XrGraphics, create_graphics
@@ -131,7 +132,7 @@ class XrApp:
         self.selected_label: str | None = None
         self._exit_wanted = False
         self._focused_before = False
-        self._start = time.monotonic()
+        self.deformation_clock = DeformationClock()
         self._hands: dict[str, HandInput] = {}
         self._placed = False
 
@@ -339,8 +340,11 @@ class XrApp:
             elif event.kind == "poke_end" and self.deformation:
                 self.deformation.release(event.part_id)
             if event.kind in ("grab", "mode", "timing", "haptic", "poke_start", "poke_end"):
+                extra = {}
+                if event.kind == "poke_end" and self.deformation:  # how far the tissue was pressed, as last drawn
+                    extra["displacement_m"] = self.deformation.max_displacement_m(event.part_id)
                 self.log.write(event.kind, hand=event.hand, value=event.value, part=event.part_id,
-                               placement=self.controls.placement, frame=self.rendered)  # fmt: skip
+                               placement=self.controls.placement, frame=self.rendered, **extra)  # fmt: skip
 
     def _go_to_step(self, delta: int) -> None:
         steps = self.loaded.scene.lesson.steps if self.loaded.scene.lesson else []
@@ -391,7 +395,7 @@ class XrApp:
             labels.append(LabelRequest("@xr/timing", self.timings.overlay_text(), anchor[:3], np.zeros((0, 3))))
         self.gpu.labels = labels
         if self.deformation is not None:
-            self.deformation.update(time.monotonic() - self._start)
+            self.deformation.update(self.deformation_clock.tick(time.monotonic()))
 
     def _options(self) -> RenderOptions:
         options = self.quality.options
@@ -446,7 +450,9 @@ class XrApp:
         return {"frames": self.rendered, "recoveries": self.recoveries, "states": self.states, "step": self.step,
                 "placement": self.controls.placement, "selected": selected.part_id if selected else None,
                 "label": self.selected_label, "mode": self.controls.mode,
-                "governor": self.governor.changes if self.governor else [], "timing": self.timings.summary()}
+                "governor": self.governor.changes if self.governor else [], "timing": self.timings.summary(),
+                "soft_tissue_displacement_m": {part: self.deformation.max_displacement_m(part)
+                                               for part in self.deformation.soft_parts} if self.deformation else {}}
 
     def close(self) -> None:
         self.log.write("exit", **self.summary())

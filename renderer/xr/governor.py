@@ -6,7 +6,9 @@ headsets run on, multisampling of the HDR target and the AO sample count dominat
 of the renderer's passes at headset resolutions (2 x 2064x2208), so they go first; rendering fewer
 pixels (render scale) blurs the image, so it comes after; switching AO off changes the look most.
 With the ray-traced tier (issue 5), tracing at half resolution and then falling back to screen-space
-AO come first: tracing rays costs far more per pixel than any other pass.
+AO come first: tracing rays costs far more per pixel than any other pass. Subsurface scattering's
+blur taps go down with the AO samples (fewer taps only coarsen the spread of wide kernels); the pass
+goes off with the thickness pass, as both change how soft tissue looks.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ class Quality:
     def describe(self) -> str:
         o = self.options
         ao = f"AO {o.ao_directions}x{o.ao_steps}" if o.ambient_occlusion else "AO off"
-        return f"MSAA {o.msaa_samples}x, {ao}, scale {self.render_scale:.2f}"
+        sss = f"SSS {o.subsurface_samples}" if o.subsurface_scattering else "SSS off"
+        return f"MSAA {o.msaa_samples}x, {ao}, {sss}, scale {self.render_scale:.2f}"
 
 
 def _rungs(best: Quality) -> list[tuple[str, Quality]]:
@@ -50,10 +53,14 @@ def _rungs(best: Quality) -> list[tuple[str, Quality]]:
     if o.ambient_occlusion and (o.ao_directions > 4 or o.ao_steps > 4):
         step(f"AO samples {o.ao_directions}x{o.ao_steps} -> 4x4", ao_directions=min(o.ao_directions, 4),
              ao_steps=min(o.ao_steps, 4))  # fmt: skip
+    if o.subsurface_scattering and o.subsurface_samples > 11:
+        step(f"subsurface scattering taps {o.subsurface_samples} -> 11", subsurface_samples=11)
     if o.msaa_samples > 1:
         step("MSAA -> off", msaa_samples=1)
     if o.thickness_transmission:
         step("light through soft tissue (thickness pass) -> off", thickness_transmission=False)
+    if o.subsurface_scattering:
+        step("subsurface scattering -> off", subsurface_scattering=False)
     for scale in (0.85, 0.7):
         if best.render_scale > scale:
             step(f"render scale -> {scale:.2f}", render_scale=scale)

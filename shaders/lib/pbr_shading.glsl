@@ -9,6 +9,10 @@ uniform vec3 u_key_radiance;       // linear RGB x intensity; zero when there is
 // (1 = unshadowed) and the tissue thickness behind the surface (back-face pass; a thin shell otherwise).
 float g_key_visible = 1.0;
 float g_thickness_m = 0.004;
+// Output of shade_surface: the part of its result that is diffuse light (environment, key light and
+// transmission, after the wet coat): what subsurface scattering spreads (lib/subsurface_output.glsl).
+// Computed beside `color`, never folded into it, so shaders that ignore it compile to the same maths.
+vec3 g_scattered = vec3(0.0);
 
 struct SurfaceMaterial {
     vec3 base_color;          // linear RGB
@@ -33,6 +37,7 @@ vec3 shade_surface(vec3 n, vec3 v, SurfaceMaterial m, float ao) {
     vec3 specular_env = environment_specular(reflect(-v, n), roughness) * (f0 * env.x + env.y);
     float specular_occlusion = clamp(pow(n_dot_v + ao, exp2(-16.0 * roughness - 1.0)) - 1.0 + ao, 0.0, 1.0);
     vec3 color = diffuse_color * environment_diffuse(n) * ao + specular_env * specular_occlusion;
+    g_scattered = diffuse_color * environment_diffuse(n) * ao;
 
     // Key light.
     vec3 l = u_key_direction;
@@ -45,6 +50,7 @@ vec3 shade_surface(vec3 n, vec3 v, SurfaceMaterial m, float ao) {
     vec3 diffuse = diffuse_color / PI * wrapped_diffuse(n_dot_l, m.translucency);
     vec3 key_radiance = u_key_radiance * g_key_visible;
     color += key_radiance * ((diffuse * (1.0 - fresnel)) + specular * lit);
+    g_scattered += key_radiance * (diffuse * (1.0 - fresnel));
 
     // Light through the tissue (Beer-Lambert over the thickness): the key light from behind, and the
     // environment scattered through from the far side.
@@ -52,6 +58,8 @@ vec3 shade_surface(vec3 n, vec3 v, SurfaceMaterial m, float ao) {
         vec3 tint = m.translucency_color * diffuse_color;
         color += u_key_radiance * transmission(n, v, l, m.translucency, tint, g_thickness_m);
         color += 0.5 * m.translucency * tint * environment_diffuse(-n) * tissue_transmittance(m.translucency, g_thickness_m);
+        g_scattered += u_key_radiance * transmission(n, v, l, m.translucency, tint, g_thickness_m)
+                       + 0.5 * m.translucency * tint * environment_diffuse(-n) * tissue_transmittance(m.translucency, g_thickness_m);
     }
 
     // Wet sheen: a thin clear coat of moisture -- Fresnel-weighted sharp reflection of the environment
@@ -62,6 +70,7 @@ vec3 shade_surface(vec3 n, vec3 v, SurfaceMaterial m, float ao) {
         vec3 wet = ggx_distribution(n_dot_h, wet_alpha) * smith_visibility(n_dot_v, max(lit, 1e-4), wet_alpha)
                    * fresnel_schlick(clamp(dot(v, h), 0.0, 1.0), vec3(0.02));
         color = color * (1.0 - coat) + coat * environment_specular(reflect(-v, n), 0.06) * specular_occlusion;
+        g_scattered *= 1.0 - coat;
         color += m.sheen * key_radiance * wet * lit;
     }
     return color + m.emissive;
