@@ -8,8 +8,16 @@ layout(local_size_x = 8, local_size_y = 8) in;
 #ifndef INTERLEAVE
 #define INTERLEAVE 1
 #endif
+#ifndef TRACE_TRIANGLES
+#define TRACE_TRIANGLES 1
+#endif
+#ifndef TRACE_SPHERES
+#define TRACE_SPHERES 0
+#endif
 #include "lib/bvh.glsl"
+#if TRACE_SPHERES
 #include "lib/bvh_spheres.glsl"
+#endif
 #include "lib/sampling.glsl"
 
 layout(binding = 0) uniform sampler2D u_normal_depth;    // xyz view normal, w view depth (0 = empty)
@@ -24,13 +32,16 @@ uniform int u_shadow_rays;
 uniform vec3 u_key_direction;    // world, unit, toward the light
 uniform float u_key_cos_half_angle;
 uniform uint u_frame;            // advances every traced frame: new samples
-uniform int u_any_triangles;     // 0: no part is traced (a molecule-only scene)
-uniform int u_any_spheres;       // 0: no molecule atoms are traced
-
-// Fraction of light passing along the ray: through the parts' triangles, then the atoms.
+// Fraction of light passing along the ray: through the parts' triangles (TRACE_TRIANGLES, 0 in a
+// molecule-only scene), then the atoms (TRACE_SPHERES).
 float occlusion_pass(vec3 origin, vec3 dir, float t_max) {
-    float pass = u_any_triangles != 0 ? bvh_transmittance(origin, dir, t_max) : 1.0;
-    if (u_any_spheres != 0 && pass > 0.0) pass *= bvh_sphere_transmittance(origin, dir, t_max);
+    float pass = 1.0;
+#if TRACE_TRIANGLES
+    pass = bvh_transmittance(origin, dir, t_max);
+#endif
+#if TRACE_SPHERES
+    if (pass > 0.0) pass *= bvh_sphere_transmittance(origin, dir, t_max);
+#endif
     return pass;
 }
 

@@ -73,14 +73,14 @@ class CapPass:
             self.part_colors[index] = srgb_to_linear(scene.parts[part_id].material.base_color)
         cap, framebuffer = self._target(buffers)
         self.cap_texture = cap
-        program = self.shaders.program("fullscreen.vert", "caps_gbuffer.frag")
+        program = self.shaders.program("fullscreen.vert", "caps_gbuffer.frag",
+                                       defines={"BVH_MASKS": int(rays.any_masks)})  # fmt: skip
         set_view_uniforms(program, view)
         padded = np.zeros((MAX_CAP_PLANES, 4), dtype=np.float32)
         padded[:len(planes)] = planes
         program["u_cap_planes"] = padded
         program["u_cap_plane_count"] = len(planes)
         program["u_any_sections"] = 1
-        program["u_any_masks"] = int(rays.any_masks)
         program["u_inverse_view_projection"] = np.linalg.inv(view.view_projection)
         program["u_viewport_size"] = (float(buffers.width), float(buffers.height))
         rays.bind()

@@ -101,7 +101,11 @@ class RayTracedLighting:
 
     def _trace(self, buffers: ViewBuffers, view: View, options: RenderOptions, history: ViewHistory) -> None:
         interleave = 2 if options.rt_resolution_scale <= 0.5 else 1
-        program = self.shaders.program("rt_trace.comp", defines={"INTERLEAVE": interleave})
+        # One program per capability set: a scene without masks, translucent parts or atoms runs the
+        # plain opaque walk, with no per-hit table lookups.
+        program = self.shaders.program("rt_trace.comp", defines={
+            "INTERLEAVE": interleave, "TRACE_TRIANGLES": int(self._triangles), "TRACE_SPHERES": int(self._spheres),
+            "BVH_MASKS": int(self.rays.any_masks), "BVH_TRANSLUCENT": int(self.rays.any_translucent)})
         program["u_view"] = view.view_matrix
         radius = options.ao_radius_m
         program["u_ao_radius_m"] = UNBOUNDED_M if radius is None or not math.isfinite(radius) else radius
@@ -114,10 +118,6 @@ class RayTracedLighting:
         program["u_key_cos_half_angle"] = math.cos(math.radians(max(options.key_angular_diameter_deg, 1e-3) / 2))
         program["u_frame"] = history.frame
         program["u_any_sections"] = int(self.rays.any_sections)
-        program["u_any_masks"] = int(self.rays.any_masks)
-        program["u_any_translucent"] = int(self.rays.any_translucent)
-        program["u_any_triangles"] = int(self._triangles)
-        program["u_any_spheres"] = int(self._spheres)
         buffers.normal_depth.bind(0)
         buffers.world_position.bind(1)
         compute.bind_image(0, history.noisy, write=True)

@@ -25,15 +25,22 @@ layout(std430, binding = 3) readonly buffer BvhParts { vec4 bvh_parts[]; };
 // Texture coordinates of each triangle's corners (uv0, uv1, uv2), BVH order; filled only when some
 // traced part has a mask.
 layout(std430, binding = 4) readonly buffer BvhUvs { float bvh_uvs[]; };
-uniform int u_any_masks;        // 0: no traced part has a mask: skip the lookups
-uniform int u_any_translucent;  // 0: every traced part is opaque: the first hit blocks an occlusion ray
+// Capability bits (defines, one program per combination, so a scene without masks or translucent
+// parts runs exactly the opaque any-hit walk): BVH_MASKS -- some traced part has an alpha mask;
+// BVH_TRANSLUCENT -- some traced part is translucent.
+#ifndef BVH_MASKS
+#define BVH_MASKS 0
+#endif
+#ifndef BVH_TRANSLUCENT
+#define BVH_TRANSLUCENT 0
+#endif
 
 const int BVH_STACK = 64;
 const float BVH_OPAQUE_ENOUGH = 1.0 / 1024.0;  // transmittance below which a ray counts as blocked
 
 // True when the hit at barycentrics (u, v) of `triangle` falls in a hole of its part's alpha mask.
 bool bvh_hole(int triangle, int part, vec2 bary) {
-    if (u_any_masks == 0) return false;
+#if BVH_MASKS
     vec4 info = bvh_parts[2 * part + 1];
     if (info.y < 0.0) return false;
     int base = triangle * 6;
@@ -42,6 +49,9 @@ bool bvh_hole(int triangle, int part, vec2 bary) {
     vec2 uv2 = vec2(bvh_uvs[base + 4], bvh_uvs[base + 5]);
     vec2 uv = uv0 * (1.0 - bary.x - bary.y) + uv1 * bary.x + uv2 * bary.y;
     return mask_alpha(uv, bvh_parts[2 * part], info.x) < info.y;
+#else
+    return false;
+#endif
 }
 
 bool bvh_part_cappable(int part) {
@@ -118,12 +128,16 @@ float bvh_transmittance(vec3 origin, vec3 dir, float t_max) {
             for (int i = n.a; i < n.a - n.b; ++i) {
                 vec2 uv;
                 float t = bvh_triangle_hit(bvh_triangles[i], origin, dir, uv);
-                if (t <= 0.0 || t >= t_max) continue;
-                int part = floatBitsToInt(bvh_triangles[i].v0.w);
-                if (!bvh_point_kept(origin + dir * t, part) || bvh_hole(i, part, uv)) continue;
-                if (u_any_translucent == 0) return 0.0;
-                transmittance *= bvh_parts[2 * part + 1].z;
-                if (transmittance < BVH_OPAQUE_ENOUGH) return 0.0;
+                if (t > 0.0 && t < t_max) {
+                    int part = floatBitsToInt(bvh_triangles[i].v0.w);
+                    if (!bvh_point_kept(origin + dir * t, part) || bvh_hole(i, part, uv)) continue;
+#if BVH_TRANSLUCENT
+                    transmittance *= bvh_parts[2 * part + 1].z;
+                    if (transmittance < BVH_OPAQUE_ENOUGH) return 0.0;
+#else
+                    return 0.0;
+#endif
+                }
             }
         } else {
             BvhNode l = bvh_nodes[n.a], r = bvh_nodes[n.b];
