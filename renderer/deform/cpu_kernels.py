@@ -23,15 +23,18 @@ import numpy as np
 AVAILABLE = importlib.util.find_spec("numba") is not None and os.environ.get("PROSECTOR_NO_NUMBA", "") in ("", "0")
 
 
-def vertex_normals(positions: np.ndarray, faces: np.ndarray, indptr: np.ndarray, face_index: np.ndarray) -> np.ndarray:
+def vertex_normals(positions: np.ndarray, faces: np.ndarray, indptr: np.ndarray, face_index: np.ndarray,
+                   scratch: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """Area-weighted unit vertex normals, (N, 3) float32.
 
     positions: (N, 3) float32, any space; faces: (M, 3) int32; indptr (N + 1,) and face_index (3M,):
-    the faces around each vertex in CSR form (the vertex-face incidence matrix's structure).
+    the faces around each vertex in CSR form (the vertex-face incidence matrix's structure); scratch:
+    an (M, 3) float32 array for the face normals, kept by the caller from frame to frame.
     """
     positions = np.ascontiguousarray(positions, dtype=np.float32)
     out = np.empty_like(positions)
-    scratch = np.empty((faces.shape[0], 3), np.float32)
+    if scratch is None:
+        scratch = np.empty((faces.shape[0], 3), np.float32)
     from renderer.deform.numba_kernels import vertex_normals_kernel
 
     vertex_normals_kernel(positions, faces, indptr, face_index, scratch, out)

@@ -11,13 +11,15 @@ import os
 import numba
 import numpy as np
 
-# OpenMP's workers spin-wait between launches; with the cores shared (Mesa's render threads, another
-# program) that turned a 1.5 ms normals kernel into 5-16 ms on the 2-core machine (measured). Numba's
-# own work queue sleeps instead: 2.7 ms under the same load. It must not be entered from two threads
-# at once, and it is not: deformation runs on the render thread.
+# OpenMP's workers spin-wait between launches by default; with the cores shared (Mesa's render threads,
+# another program) that turned a 1.5 ms normals kernel into 5-16 ms on the 2-core machine (measured).
+# Passive waiting (workers sleep) keeps 1.5 ms on a quiet machine and ~3 ms under load; Numba's own
+# work queue also sleeps but costs 2.8 ms even on a quiet machine. Set before Numba loads OpenMP; a
+# user's own NUMBA_THREADING_LAYER or OMP_WAIT_POLICY wins. Deformation runs on the render thread only,
+# so the work queue's one-caller-at-a-time rule holds where OpenMP is missing.
 if "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = "workqueue"
-
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    numba.config.THREADING_LAYER_PRIORITY = ["omp", "workqueue", "tbb"]
 
 @numba.njit(parallel=True, cache=True, nogil=True)
 def vertex_normals_kernel(positions, faces, indptr, face_index, face_normals, out):
