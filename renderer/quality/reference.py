@@ -155,18 +155,10 @@ def reference_shadow(mesh_paths: list[Path], camera: Camera, width: int, height:
     for y in range(height):
         for x in range(width):
             total = 0.0
-            for k in range(side * side):
-                jx, jy = (k % side + rng.random()) / side, (k // side + rng.random()) / side
-                ray, _ = sensor.sample_ray(0.0, 0.5, mi.ScalarPoint2f((x + jx) / width, (y + jy) / height),
-                                           mi.ScalarPoint2f(0.5, 0.5))  # fmt: skip
-                hit = scene.ray_intersect(ray)
-                if not hit.is_valid():
+            for hit, ng, ns in _camera_hits(mi, scene, sensor, x, y, width, height, side, rng):
+                if hit is None:
                     total += 1.0
                     continue
-                ng = np.array(hit.n)
-                ns = np.array(hit.sh_frame.n)
-                if np.dot(ng, -np.array(ray.d)) < 0.0:  # seen from the back: both normals face the eye
-                    ng, ns = -ng, -ns
                 u1, u2 = rng.random(), rng.random()
                 cos_t = 1.0 - u1 * (1.0 - cos_max)
                 sin_t = math.sqrt(max(0.0, 1.0 - cos_t * cos_t))
@@ -195,16 +187,9 @@ def translucency_factor(mesh_paths: list[Path], translucent: dict[Path, float], 
     for y in range(height):
         for x in range(width):
             open_sum, passed_sum = 0.0, 0.0
-            for k in range(side * side):
-                jx, jy = (k % side + rng.random()) / side, (k // side + rng.random()) / side
-                ray, _ = sensor.sample_ray(0.0, 0.5, mi.ScalarPoint2f((x + jx) / width, (y + jy) / height),
-                                           mi.ScalarPoint2f(0.5, 0.5))  # fmt: skip
-                hit = scene.ray_intersect(ray)
-                if not hit.is_valid():
+            for hit, ng, ns in _camera_hits(mi, scene, sensor, x, y, width, height, side, rng):
+                if hit is None:
                     continue
-                ng, ns = np.array(hit.n), np.array(hit.sh_frame.n)
-                if np.dot(ng, -np.array(ray.d)) < 0.0:
-                    ng, ns = -ng, -ns
                 d = _cosine_direction(ns, rng.random(), rng.random())
                 if np.dot(d, ng) <= 0.0:
                     continue
@@ -216,6 +201,24 @@ def translucency_factor(mesh_paths: list[Path], translucent: dict[Path, float], 
             if open_sum > 0.0:
                 out[y, x] = passed_sum / open_sum
     return out
+
+
+def _camera_hits(mi, scene, sensor, x: int, y: int, width: int, height: int, side: int, rng):
+    """For pixel (x, y), side x side stratified camera rays: yields (hit, geometric normal, shading
+    normal) per ray, both normals turned to face the eye, or (None, None, None) where nothing is hit.
+    Draws two numbers from `rng` per ray, before the caller draws its own."""
+    for k in range(side * side):
+        jx, jy = (k % side + rng.random()) / side, (k // side + rng.random()) / side
+        ray, _ = sensor.sample_ray(0.0, 0.5, mi.ScalarPoint2f((x + jx) / width, (y + jy) / height),
+                                   mi.ScalarPoint2f(0.5, 0.5))  # fmt: skip
+        hit = scene.ray_intersect(ray)
+        if not hit.is_valid():
+            yield None, None, None
+            continue
+        ng, ns = np.array(hit.n), np.array(hit.sh_frame.n)
+        if np.dot(ng, -np.array(ray.d)) < 0.0:  # seen from the back
+            ng, ns = -ng, -ns
+        yield hit, ng, ns
 
 
 def _cosine_direction(normal: np.ndarray, u1: float, u2: float) -> np.ndarray:
