@@ -38,7 +38,8 @@ def test_compiled_normals_equal_the_array_code():
     slow = geometry.vertex_normals(np, positions, array_code)
     np.testing.assert_allclose(fast, slow, atol=2e-6)
     np.testing.assert_array_equal(fast[-1], [0.0, 1.0, 0.0])  # no area: the documented fallback
-    bincount = dataclasses.replace(array_code, incidence=None)  # without SciPy: the bincount scatter
+    slots = geometry.corner_slots(np, compiled.faces)  # without SciPy: the bincount scatter
+    bincount = dataclasses.replace(array_code, incidence=None, corner_slots=slots)
     np.testing.assert_allclose(geometry.vertex_normals(np, positions, bincount), slow, atol=2e-6)
 
 

@@ -16,28 +16,38 @@ from renderer.deform import cpu_kernels
 
 @dataclass(frozen=True)
 class MeshTopology:
-    """A mesh's faces on the array backend, with what the normal scatter-add needs precomputed.
+    """A mesh's faces on the array backend, with what one way of summing face normals onto vertices
+    needs precomputed (the first that applies, in this order):
 
-    faces: (M, 3) int32; corner_slots: (M * 9,) int64, the flat (vertex * 3 + axis) slot of every
-    (face, corner, axis), so one bincount sums face normals onto vertices.
+    - vertex_faces + face_scratch: NumPy with compiled kernels (`cpu_kernels`);
+    - incidence: an (N, M) sparse vertex-face matrix (SciPy or cupyx);
+    - corner_slots: (M * 9,) int64, the flat (vertex * 3 + axis) slot of every (face, corner, axis),
+      for one weighted bincount where there is no sparse module.
     """
 
-    faces: object
-    corner_slots: object
+    faces: object  # (M, 3) int32 on the backend
     vertex_count: int
-    incidence: object = None  # (N, M) sparse vertex-face matrix when SciPy/cupyx is present, else None
-    # NumPy with compiled kernels: the faces around each vertex, CSR (indptr (N + 1,), face index (3M,))
-    vertex_faces: tuple[np.ndarray, np.ndarray] | None = None
+    vertex_faces: tuple[np.ndarray, np.ndarray] | None = None  # CSR: indptr (N + 1,), face index (3M,)
     face_scratch: np.ndarray | None = None  # (M, 3) float32 reused each frame: a fresh 2.4 MB array page-faults
+    incidence: object = None
+    corner_slots: object = None
 
 
 def topology(xp: ModuleType, faces: np.ndarray, vertex_count: int) -> MeshTopology:
     faces_xp = xp.asarray(np.ascontiguousarray(faces, dtype=np.int32))
-    slots = (faces_xp.astype(xp.int64)[:, :, None] * 3 + xp.arange(3, dtype=xp.int64)).reshape(-1)
+    count = int(vertex_count)
     if xp is np and cpu_kernels.AVAILABLE:
-        return MeshTopology(faces_xp, slots, int(vertex_count), vertex_faces=_vertex_faces(faces, int(vertex_count)),
+        return MeshTopology(faces_xp, count, vertex_faces=_vertex_faces(faces, count),
                             face_scratch=np.empty((len(faces_xp), 3), np.float32))  # fmt: skip
-    return MeshTopology(faces_xp, slots, int(vertex_count), incidence_matrix(xp, faces, int(vertex_count)))
+    incidence = incidence_matrix(xp, faces, count)
+    if incidence is not None:
+        return MeshTopology(faces_xp, count, incidence=incidence)
+    return MeshTopology(faces_xp, count, corner_slots=corner_slots(xp, faces_xp))
+
+
+def corner_slots(xp: ModuleType, faces) -> object:
+    """(M * 9,) int64 flat (vertex * 3 + axis) slots of every (face, corner, axis) of (M, 3) `faces`."""
+    return (faces.astype(xp.int64)[:, :, None] * 3 + xp.arange(3, dtype=xp.int64)).reshape(-1)
 
 
 def _vertex_faces(faces: np.ndarray, vertex_count: int) -> tuple[np.ndarray, np.ndarray]:

@@ -116,7 +116,7 @@ def _blend(xp: ModuleType, state: SkinningState, table: np.ndarray, sign_align: 
     With `sign_align`, each group's quaternions are flipped into the hemisphere of its first bone, so
     q and -q (the same rotation) do not cancel in the blend."""
     table = xp.asarray(table, dtype=xp.float32)  # one upload per frame on a GPU
-    blended = xp.empty((table.shape[1], sum(g.stop - g.start for g in state.groups)), dtype=xp.float32)
+    blended = xp.empty((table.shape[1], state.groups[-1].stop), dtype=xp.float32)  # groups tile 0..N
     for group in state.groups:
         rows = xp.take(table, group.bones, axis=0)
         if sign_align:

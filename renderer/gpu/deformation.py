@@ -99,8 +99,9 @@ class DeformationDriver:
         return float(np.sqrt((scene * scene).sum(axis=1)).max()) if len(scene) else 0.0
 
     @property
-    def soft_parts(self) -> list[str]:
-        return [part_id for part_id, d in self.parts.items() if d.stage_state("soft_tissue") is not None]
+    def soft_parts(self) -> set[str]:
+        """Parts with a soft_tissue deformer: what a poke (mouse or controller) can press."""
+        return {part_id for part_id, d in self.parts.items() if d.stage_state("soft_tissue") is not None}
 
     def _soft(self, part_id: str):
         deformation = self.parts.get(part_id)

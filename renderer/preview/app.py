@@ -471,9 +471,7 @@ class PreviewApp:
         self.poking = None
 
     def soft_parts(self) -> set[str]:
-        if self.deformation is None:
-            return set()
-        return {p for p, d in self.deformation.parts.items() if d.stage_state("soft_tissue") is not None}
+        return self.deformation.soft_parts if self.deformation is not None else set()
 
     def _poke_drag(self, dx: float, dy: float) -> None:
         """Move the held tissue with the cursor, in the screen plane at the grabbed point's depth."""

@@ -120,8 +120,7 @@ class XrApp:
         self.gpu.apply(self.base_state)
         self.controls = XrControls(initial_placement(self.gpu.bounds()), show_timing=settings.show_timing)
         self.deformation = self._deformation()
-        self.soft_parts = {p for p, d in (self.deformation.parts.items() if self.deformation else [])
-                           if d.stage_state("soft_tissue") is not None}  # fmt: skip
+        self.soft_parts = self.deformation.soft_parts if self.deformation else set()
         best = Quality(options_from_scene(loaded.scene))
         self.governor = QualityGovernor(best, budget_ms=11.1) if settings.governor else None
         self.quality = best
@@ -452,7 +451,7 @@ class XrApp:
                 "label": self.selected_label, "mode": self.controls.mode,
                 "governor": self.governor.changes if self.governor else [], "timing": self.timings.summary(),
                 "soft_tissue_displacement_m": {part: self.deformation.max_displacement_m(part)
-                                               for part in self.deformation.soft_parts} if self.deformation else {}}
+                                               for part in self.soft_parts}}
 
     def close(self) -> None:
         self.log.write("exit", **self.summary())
