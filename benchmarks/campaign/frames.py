@@ -1,0 +1,115 @@
+"""Stereo frames of one workload per shading tier: GPU time per pass (timer queries), wall time, draw calls.
+
+A frame is both eyes rendered offscreen at the eye size (the headset's 2064x2208 on the GPU). The camera
+orbits slowly, so the ray-traced tier's history reprojects as in a headset. The first frames of each tier
+are warm-ups: they compile shaders, build the BVH, fill the history, and on llvmpipe the first timer query
+of a context spans bogus time.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from contextlib import contextmanager
+
+import numpy as np
+
+TIERS = {  # tier name: render option overrides
+    "ssao": dict(ambient_occlusion=True, ao_tier="ssao"),
+    "raytraced": dict(ambient_occlusion=True, ao_tier="raytraced"),
+    "off": dict(ambient_occlusion=False, ao_tier="ssao"),
+}
+_DRAW_FUNCTIONS = ("glDrawElements", "glDrawArrays", "glDrawArraysInstancedBaseInstance", "glDrawElementsInstanced",
+                   "glDrawArraysInstanced", "glMultiDrawElementsIndirect", "glMultiDrawArraysIndirect",
+                   "glDrawElementsBaseVertex")  # fmt: skip
+
+
+@contextmanager
+def counting_draw_calls():
+    """Counts GL draw calls and compute dispatches made through PyOpenGL while the block runs.
+
+    Wraps the entry points on the `OpenGL.GL` module, which is where every renderer module looks them up
+    (`GL.glDrawElements(...)`); yields a dict {"draws": n, "dispatches": n} filled in as calls happen."""
+    from OpenGL import GL
+
+    counts = {"draws": 0, "dispatches": 0}
+    originals = {}
+
+    def wrap(name: str, key: str):
+        original = getattr(GL, name, None)
+        if original is None:
+            return
+        originals[name] = original
+
+        def counted(*args, **kwargs):
+            counts[key] += 1
+            return original(*args, **kwargs)
+
+        setattr(GL, name, counted)
+
+    for name in _DRAW_FUNCTIONS:
+        wrap(name, "draws")
+    wrap("glDispatchCompute", "dispatches")
+    try:
+        yield counts
+    finally:
+        for name, original in originals.items():
+            setattr(GL, name, original)
+
+
+def orbit(camera, degrees: float):
+    from shading_passes import orbit as orbit_camera  # benchmarks/ is on sys.path
+
+    return orbit_camera(camera, degrees)
+
+
+def measure_tiers(headless, workload, eye: tuple[int, int], frames: int, warmups: int, tiers: list[str],
+                  progress=print) -> list[dict]:  # fmt: skip
+    """One case per tier: {name, frame_ms (GPU, both eyes, median), wall_ms, passes_ms (both eyes, median),
+    draw_calls, dispatches, ...}. The scene is loaded once for all tiers."""
+    from renderer.scene.load import load_scene
+    from renderer.view import auto_camera
+
+    started = time.perf_counter()
+    loaded = load_scene(workload.scene)
+    headless.load(loaded)
+    note = workload.decorate(headless) if workload.decorate else {}
+    load_s = time.perf_counter() - started
+    width, height = eye
+    if workload.frame_everything:
+        camera = auto_camera(headless.scene.bounds(), aspect=width / height)
+    else:
+        camera = headless.camera(width / height)
+    base = {"scene": workload.title, "eye": [width, height], "stereo": True, "triangles": int(loaded.triangle_count),
+            "parts": len(loaded.meshes), "load_s": round(load_s + workload.build_s, 2), **note}  # fmt: skip
+    cases = []
+    for tier in tiers:
+        options = headless.options(**TIERS[tier])
+        step = 0.5
+        for k in range(warmups):
+            headless.render(width, height, orbit(camera, k * step), options, stereo=True)
+        gpu, wall, passes = [], [], []
+        for k in range(frames):
+            t0 = time.perf_counter()
+            headless.render(width, height, orbit(camera, (warmups + k) * step), options, stereo=True)
+            wall.append((time.perf_counter() - t0) * 1e3)
+            per_frame: dict[str, float] = {}
+            for result in headless.last_results:  # one per eye
+                for name, ms in result.timings_ms.items():
+                    per_frame[name] = per_frame.get(name, 0.0) + ms
+            passes.append(per_frame)
+            gpu.append(sum(per_frame.values()))
+        with counting_draw_calls() as counts:  # one more frame, counted (the wrappers stay out of the timings)
+            headless.render(width, height, orbit(camera, (warmups + frames) * step), options, stereo=True)
+        names = sorted({n for p in passes for n in p})
+        case = {
+            "name": f"frame/{workload.name}/{tier}", "kind": "stereo_frame", "tier": tier, **base,
+            "frame_ms": round(statistics.median(gpu), 3),
+            "wall_ms": round(statistics.median(wall), 3),  # includes reading the image back
+            "passes_ms": {n: round(float(np.median([p.get(n, 0.0) for p in passes])), 3) for n in names},
+            "frames": frames, "draw_calls": counts["draws"], "dispatches": counts["dispatches"],
+        }  # fmt: skip
+        cases.append(case)
+        progress(f"  {case['name']}: GPU {case['frame_ms']:.2f} ms, wall {case['wall_ms']:.1f} ms, "
+                 f"{case['draw_calls']} draws, {case['dispatches']} dispatches")  # fmt: skip
+    return cases
