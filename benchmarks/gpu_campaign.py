@@ -47,14 +47,36 @@ class Profile:
 
 
 PROFILES = {
-    "full": Profile(eye=(2064, 2208), frames=12, warmups=3, dense_triangles=5_000_000, atoms=1_000_000,
-                    deform_vertices=1_000_000, deform_frames=10, soft_cells=24, soft_frames=20, governor_window=30,
-                    governor_max_frames=400, budget_s=330.0),  # fmt: skip
+    "full": Profile(
+        eye=(2064, 2208),
+        frames=12,
+        warmups=3,
+        dense_triangles=5_000_000,
+        atoms=1_000_000,
+        deform_vertices=1_000_000,
+        deform_frames=10,
+        soft_cells=24,
+        soft_frames=20,
+        governor_window=30,
+        governor_max_frames=400,
+        budget_s=330.0,
+    ),  # fmt: skip
     # Smoke: the same code at sizes where fixed costs dominate; its budget is only a safety net (CI checks that
     # every phase ran).
-    "smoke": Profile(eye=(32, 32), frames=1, warmups=1, dense_triangles=8_000, atoms=3_000, deform_vertices=2_000,
-                     deform_frames=2, soft_cells=4, soft_frames=2, governor_window=2, governor_max_frames=10,
-                     budget_s=600.0),  # fmt: skip
+    "smoke": Profile(
+        eye=(32, 32),
+        frames=1,
+        warmups=1,
+        dense_triangles=8_000,
+        atoms=3_000,
+        deform_vertices=2_000,
+        deform_frames=2,
+        soft_cells=4,
+        soft_frames=2,
+        governor_window=2,
+        governor_max_frames=10,
+        budget_s=600.0,
+    ),  # fmt: skip
 }
 PHASES = ("frames", "deform", "soft_body", "governor")
 SCENES = ("brain", "atoms", "dense", "whole-body")
@@ -68,7 +90,7 @@ def run_setup() -> dict:
     if done.returncode != 0:
         raise SystemExit(f"gpu_setup.sh failed ({done.returncode}):\n{done.stderr[-2000:]}")
     lines = done.stdout.splitlines()
-    env = dict(line.split("=", 1) for line in lines[lines.index("env:") + 1:] if "=" in line)
+    env = dict(line.split("=", 1) for line in lines[lines.index("env:") + 1 :] if "=" in line)
     os.environ.update(env)
     site = env.get("PROSECTOR_DEVICE_SITE")
     if site and Path(site).is_dir():
@@ -125,10 +147,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, default=None, help="timed frames per tier instead of the profile's")
     parser.add_argument("--budget-s", type=float, default=None, help="skip what starts after this many seconds")
     parser.add_argument("--whole-body", type=Path, default=None, help="scene file (default scenes/whole-body.yaml)")
-    parser.add_argument("--extra-scenes", default="", help="comma-separated scene files measured after the others "
-                        "(case names from the file names), e.g. a variant to compare in the same run")
-    parser.add_argument("--allow-software-gl", action="store_true",
-                        help="full sizes even when GL is not on a GPU (llvmpipe: very slow)")
+    parser.add_argument(
+        "--images",
+        type=Path,
+        default=None,
+        help="folder for one PNG per scene (its tiers stacked) to look at what was measured",
+    )
+    parser.add_argument(
+        "--extra-scenes",
+        default="",
+        help="comma-separated scene files measured after the others "
+        "(case names from the file names), e.g. a variant to compare in the same run",
+    )
+    parser.add_argument(
+        "--allow-software-gl", action="store_true", help="full sizes even when GL is not on a GPU (llvmpipe: very slow)"
+    )
     args = parser.parse_args(argv)
     if args.report:
         print_table(json.loads(args.report.read_text()))
@@ -211,15 +244,33 @@ def run_phase(phase, campaign, profile, scenes, tiers, headless, tmp, args, work
                 campaign.add(*[{"name": f"{label}/{t}", "frame_ms": None, "passes_ms": {}, "skipped": workload.skipped}
                                for t in tiers])  # fmt: skip
             elif headless is None:
-                campaign.add(*[{"name": f"{label}/{t}", "frame_ms": None, "passes_ms": {},
-                                "skipped": campaign.report["device"]["gl"].get("why", "no GL")} for t in tiers])
+                campaign.add(
+                    *[
+                        {
+                            "name": f"{label}/{t}",
+                            "frame_ms": None,
+                            "passes_ms": {},
+                            "skipped": campaign.report["device"]["gl"].get("why", "no GL"),
+                        }
+                        for t in tiers
+                    ]
+                )
             elif campaign.over_budget():
-                campaign.add(*[{"name": f"{label}/{t}", "frame_ms": None, "passes_ms": {},
-                                "skipped": f"time budget of {profile.budget_s:.0f} s spent"} for t in tiers])
+                campaign.add(
+                    *[
+                        {
+                            "name": f"{label}/{t}",
+                            "frame_ms": None,
+                            "passes_ms": {},
+                            "skipped": f"time budget of {profile.budget_s:.0f} s spent",
+                        }
+                        for t in tiers
+                    ]
+                )
             else:
                 progress(f"{label}: {workload.title}, eyes {profile.eye[0]}x{profile.eye[1]}")
                 campaign.add(*frame_cases.measure_tiers(headless, workload, profile.eye, profile.frames,
-                                                        profile.warmups, tiers, progress))  # fmt: skip
+                                                        profile.warmups, tiers, progress, args.images))  # fmt: skip
         return
     if campaign.over_budget():
         campaign.skip(phase, f"time budget of {profile.budget_s:.0f} s spent")
@@ -251,8 +302,11 @@ def summarise(cases: list[dict], smoke: bool) -> dict:
         if off:
             row.update(off_ms=off["frame_ms"], off_over_ssao=round(off["frame_ms"] / ssao["frame_ms"], 2))
         if not smoke:
-            row["meets_90hz"] = {t: by_name[f"frame/{scene}/{t}"]["frame_ms"] <= GOAL_FRAME_MS
-                                 for t in ("ssao", "raytraced", "off") if f"frame/{scene}/{t}" in by_name}
+            row["meets_90hz"] = {
+                t: by_name[f"frame/{scene}/{t}"]["frame_ms"] <= GOAL_FRAME_MS
+                for t in ("ssao", "raytraced", "off")
+                if f"frame/{scene}/{t}" in by_name
+            }
         out["scenes"][scene] = row
     deform = {}
     for case in cases:
@@ -273,9 +327,11 @@ def print_table(report: dict) -> None:
           f"{'' if report['complete'] else ', INCOMPLETE (stopped early)'}")  # fmt: skip
     device = report["device"]
     gl, cuda, smi = device.get("gl", {}), device.get("cuda", {}), device.get("nvidia_smi", {})
-    print(f"GL: {gl.get('vendor', '')} {gl.get('renderer', gl.get('why'))} {gl.get('version', '')} "
-          f"({gl.get('platform', '-')}); CUDA: {cuda.get('name', cuda.get('why'))} driver {cuda.get('driver', '-')}; "
-          f"nvidia-smi: {smi.get('name', smi.get('why'))} {smi.get('driver', '')}; host: {device.get('host')}")
+    print(
+        f"GL: {gl.get('vendor', '')} {gl.get('renderer', gl.get('why'))} {gl.get('version', '')} "
+        f"({gl.get('platform', '-')}); CUDA: {cuda.get('name', cuda.get('why'))} driver {cuda.get('driver', '-')}; "
+        f"nvidia-smi: {smi.get('name', smi.get('why'))} {smi.get('driver', '')}; host: {device.get('host')}"
+    )
     print("| case | frame ms | passes ms | draws |")
     print("| --- | --- | --- | --- |")
     for case in report["cases"]:

@@ -22,7 +22,9 @@ apt-get "${apt_opts[@]}" update -qq
 # The packages of pyproject's dependencies that the device image does not hold, and theirs.
 # biotite is left out: its wheel is 57 MB, over what a call carries; the campaign reads 1hpv from
 # .device-cache instead (benchmarks/campaign/structure_cache.py).
-missing=(PyOpenGL trimesh pydantic pydantic_core annotated_types typing_inspection fontpkg-noto-sans glfw)
+# typing_extensions too: pydantic needs a recent one, and the device's may be older.
+missing=(PyOpenGL trimesh pydantic pydantic_core annotated_types typing_inspection typing_extensions
+         fontpkg-noto-sans glfw)
 pins=$("$python" - "${missing[@]}" <<'PY'
 import sys
 from importlib.metadata import PackageNotFoundError, version

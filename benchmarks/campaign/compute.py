@@ -59,8 +59,15 @@ def deformation_cases(context, vertices: int, frames: int, progress=print) -> li
                 if interop is None:
                     out.append(_skip(f"deform/{name}/cupy-interop", f"CUDA-GL interop: {interop_why}"))
                 else:
-                    out.append(_case(name, "cupy", "interop", count,
-                                     _time_interop(cupy, interop, name, spec, positions, faces, frames, mesh)))
+                    out.append(
+                        _case(
+                            name,
+                            "cupy",
+                            "interop",
+                            count,
+                            _time_interop(cupy, interop, name, spec, positions, faces, frames, mesh),
+                        )
+                    )
             row = ", ".join(f"{c['name'].rsplit('/', 1)[1]} {c['frame_ms']:.2f}" for c in out[-3:] if c["frame_ms"])
             progress(f"  deform/{name}: {row} ms ({time.perf_counter() - started:.1f} s)")
     finally:
@@ -120,6 +127,11 @@ def _time_interop(cupy, interop, name, spec, positions, faces, frames: int, mesh
     return row
 
 
+def _sync(xp) -> None:
+    if xp.__name__ == "cupy":
+        xp.cuda.get_current_stream().synchronize()
+
+
 def soft_body_cases(cells: int, frames: int, substeps: int = 10, progress=print) -> list[dict]:
     """The XPBD step (renderer/deform/xpbd.py) on a sphere's lattice, NumPy and CuPy, `substeps` per frame."""
     import trimesh
@@ -141,14 +153,13 @@ def soft_body_cases(cells: int, frames: int, substeps: int = 10, progress=print)
             continue
         body = xpbd.make_body(xp, lattice, material, substeps)
         body.v[:] = xp.asarray(kick)
-        sync = (lambda: xp.cuda.get_current_stream().synchronize()) if backend == "cupy" else (lambda: None)
         xpbd.step(xp, body)  # warm up (kernel compilation on CuPy)
-        sync()
+        _sync(xp)
         samples = []
         for _ in range(frames):
             t0 = time.perf_counter()
             xpbd.step(xp, body)
-            sync()
+            _sync(xp)
             samples.append(time.perf_counter() - t0)
         ms = round(statistics.median(samples) * 1e3, 3)
         out.append({"name": name, "kind": "soft_body", "backend": backend, "frame_ms": ms, "passes_ms": {"step": ms},

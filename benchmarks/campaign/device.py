@@ -17,8 +17,13 @@ def describe(context) -> dict:
           "egl_device_setting": os.environ.get("PROSECTOR_EGL_DEVICE", "auto")}  # fmt: skip
     gl["on_gpu"] = info.platform == "egl-device" or "nvidia" in info.vendor.lower()
     return {
-        "host": {"machine": platform.machine(), "cpus": os.cpu_count(), "python": sys.version.split()[0],
-                 "load_1min": round(os.getloadavg()[0], 2), "node": platform.node()},  # fmt: skip
+        "host": {
+            "machine": platform.machine(),
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "load_1min": round(os.getloadavg()[0], 2),
+            "node": platform.node(),
+        },  # fmt: skip
         "gl": gl,
         "cuda": cuda_info(),
         "nvidia_smi": nvidia_smi(),
@@ -41,7 +46,8 @@ def cuda_info() -> dict:
             return {"ok": False, "why": f"a test kernel returned {check}, not {1023 * 1024}"}
         name = props["name"]
         return {"ok": True, "name": name.decode() if isinstance(name, bytes) else str(name),
-                "driver": _cuda_version(runtime.driverGetVersion()), "runtime": _cuda_version(runtime.runtimeGetVersion()),
+                "driver": _cuda_version(runtime.driverGetVersion()),
+                "runtime": _cuda_version(runtime.runtimeGetVersion()),
                 "cupy": cupy.__version__, "memory_gib": round(props["totalGlobalMem"] / 2**30, 1),
                 "compute_capability": f"{props['major']}.{props['minor']}"}  # fmt: skip
     except Exception as exc:  # CuPy raises driver/runtime errors of several kinds

@@ -64,9 +64,10 @@ def orbit(camera, degrees: float):
 
 
 def measure_tiers(headless, workload, eye: tuple[int, int], frames: int, warmups: int, tiers: list[str],
-                  progress=print) -> list[dict]:  # fmt: skip
+                  progress=print, images=None) -> list[dict]:  # fmt: skip
     """One case per tier: {name, frame_ms (GPU, both eyes, median), wall_ms, passes_ms (both eyes, median),
-    draw_calls, dispatches, ...}. The scene is loaded once for all tiers."""
+    draw_calls, dispatches, ...}. The scene is loaded once for all tiers. With `images` (a folder), the
+    counted frame of each tier goes into one PNG per scene, tiers top to bottom, at most 1024 px wide."""
     from renderer.scene.load import load_scene
     from renderer.view import auto_camera
 
@@ -82,7 +83,7 @@ def measure_tiers(headless, workload, eye: tuple[int, int], frames: int, warmups
         camera = headless.camera(width / height)
     base = {"scene": workload.title, "eye": [width, height], "stereo": True, "triangles": int(loaded.triangle_count),
             "parts": len(loaded.meshes), "load_s": round(load_s + workload.build_s, 2), **note}  # fmt: skip
-    cases = []
+    cases, pictures = [], []
     for tier in tiers:
         options = headless.options(**TIERS[tier])
         step = 0.5
@@ -100,7 +101,8 @@ def measure_tiers(headless, workload, eye: tuple[int, int], frames: int, warmups
             passes.append(per_frame)
             gpu.append(sum(per_frame.values()))
         with counting_draw_calls() as counts:  # one more frame, counted (the wrappers stay out of the timings)
-            headless.render(width, height, orbit(camera, (warmups + frames) * step), options, stereo=True)
+            picture = headless.render(width, height, orbit(camera, (warmups + frames) * step), options, stereo=True)
+        pictures.append(picture)
         names = sorted({n for p in passes for n in p})
         case = {
             "name": f"frame/{workload.name}/{tier}", "kind": "stereo_frame", "tier": tier, **base,
@@ -112,4 +114,18 @@ def measure_tiers(headless, workload, eye: tuple[int, int], frames: int, warmups
         cases.append(case)
         progress(f"  {case['name']}: GPU {case['frame_ms']:.2f} ms, wall {case['wall_ms']:.1f} ms, "
                  f"{case['draw_calls']} draws, {case['dispatches']} dispatches")  # fmt: skip
+    if images is not None and pictures:
+        save_preview(images / f"frames-{workload.name}.png", pictures)
     return cases
+
+
+def save_preview(path, pictures: list[np.ndarray]) -> None:
+    """Stack (H, W, 3) uint8 images vertically, shrunk to at most 1024 px wide, as one PNG."""
+    from PIL import Image
+
+    stacked = Image.fromarray(np.concatenate(pictures, axis=0))
+    scale = min(1.0, 1024 / stacked.width)
+    if scale < 1.0:
+        stacked = stacked.resize((round(stacked.width * scale), round(stacked.height * scale)), Image.LANCZOS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stacked.save(path)

@@ -64,7 +64,8 @@ def dense_mesh(folder: Path, triangles: int, parts: int = 4) -> Workload:
     scene = folder / "dense.yaml"
     scene.write_text("\n".join(lines) + "\n")
     total = parts * len(faces)
-    return Workload("dense", scene, f"{total / 1e6:.2f}M triangles in {parts} parts", build_s=time.perf_counter() - started)
+    title = f"{total / 1e6:.2f}M triangles in {parts} parts"
+    return Workload("dense", scene, title, build_s=time.perf_counter() - started)
 
 
 def tiled_atoms(folder: Path, atoms: int) -> Workload:
@@ -89,14 +90,19 @@ def tiled_atoms(folder: Path, atoms: int) -> Workload:
         big = single.replicate_lattice(counts) if math.prod(counts) > 1 else single
         drawables = build_drawables(big, [Representation("spacefill", "all", "chain")])
         lo, hi = big.bounds()
-        scale = 0.3 / float(np.max(hi - lo))  # 30 cm across, standing on the floor
+        scale = 0.4 / float(np.max(hi - lo))  # as wide as the floor (40 cm), standing on it
         from renderer import maths
 
-        matrix = maths.translation((0.0, 0.16, 0.0)) @ maths.scaling(scale) @ maths.translation(-(lo + hi) / 2)
+        matrix = maths.translation((0.0, 0.2, 0.0)) @ maths.scaling(scale) @ maths.translation(-(lo + hi) / 2)
         show(headless, "atoms", drawables, matrix)
-        note.update(atoms=int(big.atom_count), structure_source=source, lattice=list(counts), build_s=round(time.perf_counter() - started, 2))
+        note.update(
+            atoms=int(big.atom_count),
+            structure_source=source,
+            lattice=list(counts),
+            build_s=round(time.perf_counter() - started, 2),
+        )
         return note
 
-    return Workload("atoms", scene, f"1hpv tiled to {atoms:,}+ atoms, spacefill", decorate=decorate,
-                    frame_everything=True)
-
+    return Workload(
+        "atoms", scene, f"1hpv tiled to {atoms:,}+ atoms, spacefill", decorate=decorate, frame_everything=True
+    )
