@@ -85,7 +85,9 @@ SCENES = ("brain", "atoms", "dense", "whole-body")
 def run_setup() -> dict:
     """Run benchmarks/gpu_setup.sh and take over the environment it prints (before anything imports OpenGL)."""
     started = time.perf_counter()
-    done = subprocess.run(["bash", str(BENCHMARKS / "gpu_setup.sh")], capture_output=True, text=True, timeout=240)
+    env = {**os.environ, "PYTHON": sys.executable}
+    done = subprocess.run(["bash", str(BENCHMARKS / "gpu_setup.sh")], capture_output=True, text=True, timeout=240,
+                          env=env)  # fmt: skip
     print(done.stdout.strip(), file=sys.stderr)
     if done.returncode != 0:
         raise SystemExit(f"gpu_setup.sh failed ({done.returncode}):\n{done.stderr[-2000:]}")
@@ -140,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="print the markdown table of an earlier run's JSON and stop")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, any GL driver (CI)")
     parser.add_argument("--no-setup", action="store_true", help="do not run benchmarks/gpu_setup.sh first")
+    parser.add_argument("--setup", action="store_true", help="run benchmarks/gpu_setup.sh even with --smoke")
     parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated subset of {', '.join(PHASES)}")
     parser.add_argument("--scenes", default=",".join(SCENES), help=f"comma-separated subset of {', '.join(SCENES)}")
     parser.add_argument("--tiers", default="ssao,raytraced,off")
@@ -181,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     scenes = [s for s in args.scenes.split(",") if s]
     tiers = [t for t in args.tiers.split(",") if t]
     campaign = Campaign(args.json, name, profile)
-    if not args.smoke and not args.no_setup:
+    if (args.setup or not args.smoke) and not args.no_setup:
         campaign.report["setup"] = run_setup()
     if not args.smoke:
         os.environ.setdefault("PROSECTOR_EGL_DEVICE", "device")  # fail loudly rather than measure llvmpipe

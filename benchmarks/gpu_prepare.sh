@@ -41,7 +41,8 @@ platforms=()
 for p in manylinux_2_28_x86_64 manylinux_2_27_x86_64 manylinux_2_24_x86_64 manylinux_2_17_x86_64 \
          manylinux2014_x86_64 manylinux1_x86_64 any; do platforms+=(--platform "$p"); done
 # shellcheck disable=SC2086
-"$python" -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+"$python" -m pip download -q --no-deps --only-binary=:all: --python-version "${PROSECTOR_DEVICE_PYVER:-3.12}" \
+    --implementation cp \
     "${platforms[@]}" -d .whl $pins
 "$python" benchmarks/campaign/structure_cache.py .device-cache/1hpv.npz
 echo "prepared for the device run (carry: .gl .whl .device-cache):"

@@ -7,15 +7,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 site=${PROSECTOR_DEVICE_SITE:-/tmp/site}
+root=${PROSECTOR_DEVICE_ROOT:-/}    # where the .debs are unpacked (a test can point it elsewhere)
+python=${PYTHON:-python3}          # the campaign passes its own interpreter
 if compgen -G ".gl/*.deb" >/dev/null; then
-    for f in .gl/*.deb; do dpkg -x "$f" /; done
-    ldconfig
+    for f in .gl/*.deb; do dpkg -x "$f" "$root"; done
+    if [ "$root" = / ]; then ldconfig; fi
     echo "unpacked $(ls .gl/*.deb | wc -l) GL loader packages"
 else
     echo "no .gl/*.deb carried: using the GL loader the machine has (if any)"
 fi
 if compgen -G ".whl/*.whl" >/dev/null; then
-    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$site" .whl/*.whl
+    "$python" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$site" .whl/*.whl
     echo "installed $(ls .whl/*.whl | wc -l) wheels into $site"
 else
     echo "no .whl/*.whl carried: the machine's Python must already have the project's dependencies"

@@ -15,7 +15,8 @@ def describe(context) -> dict:
     info = context.info
     gl = {"platform": info.platform, "vendor": info.vendor, "renderer": info.renderer, "version": info.version,
           "egl_device_setting": os.environ.get("PROSECTOR_EGL_DEVICE", "auto")}  # fmt: skip
-    gl["on_gpu"] = info.platform == "egl-device" or "nvidia" in info.vendor.lower()
+    software = ("llvmpipe", "softpipe", "swrast", "lavapipe", "swiftshader")  # Mesa also lists these as EGL devices
+    gl["on_gpu"] = not any(name in info.renderer.lower() for name in software)
     return {
         "host": {
             "machine": platform.machine(),
