@@ -229,7 +229,8 @@ def run(campaign: Campaign, profile: Profile, phases, scenes, tiers, args) -> in
     finally:
         if headless is not None:
             headless.close()
-    campaign.report["summary"] = summarise(campaign.report["cases"], args.smoke)
+    call_us = campaign.report["device"].get("gl", {}).get("call_overhead_us")
+    campaign.report["summary"] = summarise(campaign.report["cases"], args.smoke, call_us)
     campaign.report["complete"] = True
     campaign.save()
     print_table(campaign.report)
@@ -287,7 +288,7 @@ def run_phase(phase, campaign, profile, scenes, tiers, headless, tmp, args, work
         campaign.add(*governor_phase(headless, profile, campaign, progress, workloads))
 
 
-def summarise(cases: list[dict], smoke: bool) -> dict:
+def summarise(cases: list[dict], smoke: bool, call_us: float | None = None) -> dict:
     """Ratios measured in this run: ray-traced against SSAO (frame and the AO pass), off against SSAO, per
     scene; CuPy interop against upload; and the goals (90 Hz stereo, 1 ms per 1M vertices) met or not."""
     by_name = {c["name"]: c for c in cases if c.get("frame_ms")}
@@ -296,7 +297,9 @@ def summarise(cases: list[dict], smoke: bool) -> dict:
         ssao, rt, off = (by_name.get(f"frame/{scene}/{t}") for t in ("ssao", "raytraced", "off"))
         if not ssao:
             continue
-        row = {"ssao_ms": ssao["frame_ms"], "draw_calls": ssao.get("draw_calls")}
+        row = {"ssao_ms": ssao["frame_ms"], "draw_calls": ssao.get("draw_calls"), "gl_calls": ssao.get("gl_calls")}
+        if call_us and ssao.get("gl_calls"):  # what Python spends issuing the frame, whatever the GPU
+            row["submission_floor_ms"] = round(ssao["gl_calls"] * call_us / 1e3, 2)
         if rt:
             rt_pass = sum(v for k, v in rt["passes_ms"].items() if k.startswith("rt_"))
             row.update(raytraced_ms=rt["frame_ms"], raytraced_over_ssao=round(rt["frame_ms"] / ssao["frame_ms"], 2),

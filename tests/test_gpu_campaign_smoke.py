@@ -40,6 +40,7 @@ def test_device_says_what_ran_it(report):
     for key in ("vendor", "renderer", "version", "platform"):
         assert gl[key] and gl[key] != "?", key
     assert gl["version"].startswith("4.")
+    assert gl["call_overhead_us"] > 0
     cuda = report["device"]["cuda"]
     assert cuda["ok"] is True and cuda["name"] or cuda["ok"] is False and cuda["why"]
     assert report["device"]["host"]["cpus"] >= 1
@@ -71,6 +72,7 @@ def test_stereo_frames_per_tier_with_pass_times_and_draw_calls(report):
             assert {"prepass", "shading", "present"} <= set(case["passes_ms"]), case["passes_ms"]
             assert case["frame_ms"] == pytest.approx(sum(case["passes_ms"].values()), rel=0.2, abs=1.0)
             assert case["draw_calls"] >= 4  # prepass, shading, present of two eyes at least
+            assert case["gl_calls"] > case["draw_calls"] + case["dispatches"]  # binds and uniforms around them
         assert "ao" in cases[f"frame/{scene}/ssao"]["passes_ms"]
         assert "rt_trace" in cases[f"frame/{scene}/raytraced"]["passes_ms"]
         assert cases[f"frame/{scene}/raytraced"]["dispatches"] > 0  # the tracer runs as compute shaders
@@ -83,6 +85,7 @@ def test_stereo_frames_per_tier_with_pass_times_and_draw_calls(report):
     assert whole.get("skipped", "").find("whole-body") >= 0 or whole["parts"] > 50
     ratios = report["summary"]["scenes"]["brain"]
     assert ratios["raytraced_over_ssao"] > 0 and ratios["trace_pass_over_ao_pass"] > 0
+    assert ratios["submission_floor_ms"] > 0
 
 
 @pytest.mark.gl

@@ -17,6 +17,9 @@ def describe(context) -> dict:
           "egl_device_setting": os.environ.get("PROSECTOR_EGL_DEVICE", "auto")}  # fmt: skip
     software = ("llvmpipe", "softpipe", "swrast", "lavapipe", "swiftshader")  # Mesa also lists these as EGL devices
     gl["on_gpu"] = not any(name in info.renderer.lower() for name in software)
+    from frames import gl_call_overhead_us
+
+    gl["call_overhead_us"] = gl_call_overhead_us()
     return {
         "host": {
             "machine": platform.machine(),

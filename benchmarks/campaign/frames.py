@@ -26,35 +26,51 @@ _DRAW_FUNCTIONS = ("glDrawElements", "glDrawArrays", "glDrawArraysInstancedBaseI
 
 @contextmanager
 def counting_draw_calls():
-    """Counts GL draw calls and compute dispatches made through PyOpenGL while the block runs.
+    """Counts GL calls made through PyOpenGL while the block runs: all of them, draws, compute dispatches.
 
     Wraps the entry points on the `OpenGL.GL` module, which is where every renderer module looks them up
-    (`GL.glDrawElements(...)`); yields a dict {"draws": n, "dispatches": n} filled in as calls happen."""
+    (`GL.glDrawElements(...)`); yields a dict {"draws", "dispatches", "gl_calls"} filled in as calls happen."""
     from OpenGL import GL
 
-    counts = {"draws": 0, "dispatches": 0}
+    counts = {"draws": 0, "dispatches": 0, "gl_calls": 0}
     originals = {}
 
-    def wrap(name: str, key: str):
+    def wrap(name: str, key: str | None):
         original = getattr(GL, name, None)
-        if original is None:
+        if not callable(original) or isinstance(original, type):
             return
         originals[name] = original
 
         def counted(*args, **kwargs):
-            counts[key] += 1
+            counts["gl_calls"] += 1
+            if key:
+                counts[key] += 1
             return original(*args, **kwargs)
 
         setattr(GL, name, counted)
 
-    for name in _DRAW_FUNCTIONS:
-        wrap(name, "draws")
-    wrap("glDispatchCompute", "dispatches")
+    for name in [n for n in dir(GL) if n.startswith("gl") and n[2:3].isupper()]:
+        wrap(name, "draws" if name in _DRAW_FUNCTIONS else "dispatches" if name == "glDispatchCompute" else None)
     try:
         yield counts
     finally:
         for name, original in originals.items():
             setattr(GL, name, original)
+
+
+def gl_call_overhead_us(calls: int = 20000) -> float:
+    """Median microseconds of one cheap GL call through PyOpenGL (a state change the driver merely records):
+    with `gl_calls` per frame, the CPU floor of submitting a frame from Python on any GPU."""
+    from OpenGL import GL
+
+    samples = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for k in range(calls):
+            GL.glDepthMask(k & 1)
+        samples.append((time.perf_counter() - t0) / calls * 1e6)
+    GL.glDepthMask(True)
+    return round(statistics.median(samples), 3)
 
 
 def orbit(camera, degrees: float):
@@ -110,10 +126,12 @@ def measure_tiers(headless, workload, eye: tuple[int, int], frames: int, warmups
             "wall_ms": round(statistics.median(wall), 3),  # includes reading the image back
             "passes_ms": {n: round(float(np.median([p.get(n, 0.0) for p in passes])), 3) for n in names},
             "frames": frames, "draw_calls": counts["draws"], "dispatches": counts["dispatches"],
+            "gl_calls": counts["gl_calls"],
         }  # fmt: skip
         cases.append(case)
         progress(f"  {case['name']}: GPU {case['frame_ms']:.2f} ms, wall {case['wall_ms']:.1f} ms, "
-                 f"{case['draw_calls']} draws, {case['dispatches']} dispatches")  # fmt: skip
+                 f"{case['draw_calls']} "
+                 f"draws, {case['dispatches']} dispatches, {case['gl_calls']} GL calls")  # fmt: skip
     if images is not None and pictures:
         save_preview(images / f"frames-{workload.name}.png", pictures)
     return cases
