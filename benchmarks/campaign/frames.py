@@ -103,8 +103,11 @@ def measure_tiers(headless, workload, eye: tuple[int, int], frames: int, warmups
     for tier in tiers:
         options = headless.options(**TIERS[tier])
         step = 0.5
-        for k in range(warmups):
+        for k in range(max(0, warmups - 1)):
             headless.render(width, height, orbit(camera, k * step), options, stereo=True)
+        with counting_draw_calls() as counts:  # the last warm-up is counted (the wrappers stay out of the timings)
+            picture = headless.render(width, height, orbit(camera, (warmups - 1) * step), options, stereo=True)
+        pictures.append(picture)
         gpu, wall, passes = [], [], []
         for k in range(frames):
             t0 = time.perf_counter()
@@ -116,9 +119,6 @@ def measure_tiers(headless, workload, eye: tuple[int, int], frames: int, warmups
                     per_frame[name] = per_frame.get(name, 0.0) + ms
             passes.append(per_frame)
             gpu.append(sum(per_frame.values()))
-        with counting_draw_calls() as counts:  # one more frame, counted (the wrappers stay out of the timings)
-            picture = headless.render(width, height, orbit(camera, (warmups + frames) * step), options, stereo=True)
-        pictures.append(picture)
         names = sorted({n for p in passes for n in p})
         case = {
             "name": f"frame/{workload.name}/{tier}", "kind": "stereo_frame", "tier": tier, **base,
