@@ -216,7 +216,9 @@ def run(campaign: Campaign, profile: Profile, phases, scenes, tiers, args) -> in
         gl = campaign.report["device"]["gl"]
         progress(f"GL: {gl['vendor']} | {gl['renderer']} | {gl['version']} ({gl['platform']})")
         if not args.smoke and not gl["on_gpu"] and not args.allow_software_gl:
-            campaign.report["device"]["gl"]["why"] = "GL is not on the GPU: frame cases skipped"
+            gl["why"] = f"GL is not on the GPU ({gl['renderer']}, {gl['platform']}); use --allow-software-gl"
+
+            progress(f"WARNING: {gl['why']}")
             headless.close()
             headless = None
     cuda = campaign.report["device"]["cuda"]
