@@ -24,8 +24,8 @@ from renderer.scene.sections import ClipPlane, CutBox
 FORMAT_VERSION = 1
 PART_ID = ID  # kept for callers of format version 0's name
 
-__all__ = ["FORMAT_VERSION", "PART_ID", "Camera", "Defaults", "Group", "Part", "PositiveFloat", "Scene", "Transform", "Vec3",
-           "text_in"]  # fmt: skip
+__all__ = ["FORMAT_VERSION", "PART_ID", "Camera", "Defaults", "Group", "Part", "PositiveFloat", "Scene", "Transform",
+           "Vec3", "text_in"]  # fmt: skip
 
 
 class EnvironmentLight(Strict):

@@ -150,6 +150,6 @@ def detached_files(boxes: list[np.ndarray]) -> dict[int, str]:
         for i in cluster:
             ratio = typical / max(file_extent(stacked[i]), 1e-12)
             if ratio >= 5.0:
-                out[i] = (f"{ratio:.0f} times smaller than the typical part and apart from the others: this file "
-                          "seems to be in another scale or frame; set its unit and transform, then show it")  # fmt: skip
+                out[i] = (f"{ratio:.0f} times smaller than the typical part and apart from the others: this "
+                          "file seems to be in another scale or frame; set its unit and transform, then show it")
     return out
