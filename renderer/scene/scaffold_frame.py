@@ -30,12 +30,15 @@ Z_UP_RATIO = 1.3  # Z must be this much longer than Y (and about as long as X) t
 @dataclass(frozen=True)
 class Frame:
     """unit, up_axis for the batch, why (a sentence for the scene's comment), and per-file unit
-    overrides {index: (unit, why)} for files far off the others."""
+    overrides {index: (unit, why)} for files far off the others; unit_why and up_why are the two
+    halves of `why`."""
 
     unit: str
     up_axis: str
     why: str
     overrides: dict[int, tuple[str, str]]
+    unit_why: str = ""
+    up_why: str = ""
 
 
 def file_extent(bounds: np.ndarray) -> float:
@@ -102,7 +105,7 @@ def decide_frame(boxes: list[np.ndarray]) -> Frame:
             overrides[index] = (best, why)
     count = len(boxes)
     why = f"decided for all {count} file{'s' if count != 1 else ''} together: {unit_why}; {up_why}"
-    return Frame(unit, up_axis, why, overrides)
+    return Frame(unit, up_axis, why, overrides, unit_why, up_why)
 
 
 def _size(value: float) -> str:
