@@ -162,9 +162,8 @@ def _cmd_render(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from renderer.scene.load import load_scene
-
     from renderer.scene.lints import scene_warnings
+    from renderer.scene.load import load_scene
 
     loaded = load_scene(args.scene, load_assets=not args.no_assets, asset_roots=args.asset_root)
     warnings = scene_warnings(loaded)

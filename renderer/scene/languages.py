@@ -45,8 +45,9 @@ LOOK_ALIKES = {
     "iw": ("the retired code for Hebrew", "he"), "in": ("the retired code for Indonesian", "id"),
     "ji": ("the retired code for Yiddish", "yi"), "il": ("Israel's country code", "he"),
     "ir": ("Iran's country code", "fa"), "us": ("the United States' country code", "en"),
-    "gb": ("the United Kingdom's country code", "en"), "sp": ("not a code", "es"), "ge": ("Georgia's country code", "ka"),
-    "rs": ("Serbia's country code", "sr"), "al": ("Albania's country code", "sq"), "at": ("Austria's country code", "de"),
+    "gb": ("the United Kingdom's country code", "en"), "sp": ("not a code", "es"),
+    "ge": ("Georgia's country code", "ka"), "rs": ("Serbia's country code", "sr"),
+    "al": ("Albania's country code", "sq"), "at": ("Austria's country code", "de"),
     "mx": ("Mexico's country code", "es-MX"), "pk": ("Pakistan's country code", "ur"),
 }  # fmt: skip
 _TAG = re.compile(r"^(?P<lang>[A-Za-z]{2,3})(?:-(?P<script>[A-Za-z]{4}))?(?:-(?P<region>[A-Za-z]{2}|\d{3}))?$")
@@ -116,3 +117,15 @@ def check_requested_language(requested: str, available: list[str]) -> str | None
     warning = language_warning(requested)
     hint = f" ({warning})" if warning else ""
     return f"--lang {requested}: the scene has no texts in '{requested}'{hint}; its languages: {', '.join(available)}"
+
+
+def check_language_option(scene, requested: str | None) -> None:
+    """Refuse `--lang requested` (ProsectorError) when the scene (a `Scene`) has no texts in it."""
+    if requested is None:
+        return
+    from renderer.errors import ProsectorError
+
+    available = list(dict.fromkeys([scene.language, *scene_languages(scene.model_dump(exclude_unset=True))]))
+    problem = check_requested_language(requested, available)
+    if problem:
+        raise ProsectorError(problem)
