@@ -32,6 +32,8 @@ from renderer.scene.scaffold_yaml import PartEntry, defaults_yaml, groups_yaml, 
 __all__ = ["guess_preset", "guess_unit", "make_id", "scaffold_scene"]
 
 UNIT_METRES = {"m": 1.0, "cm": 0.01, "mm": 0.001}
+# Files that come with meshes (`--from downloads/*` picks them up too): skipped, not refused.
+COMPANION_SUFFIXES = {".mtl", ".bin", ".png", ".jpg", ".jpeg", ".ktx2", ".webp", ".json", ".txt", ".md"}
 
 
 def guess_unit(extent: float) -> str:
@@ -53,6 +55,9 @@ def scaffold_scene(scene_path: Path, sources: list[Path], force: bool = False) -
             raise ProsectorError(f"{source}: file not found")
         if _is_molecule(source):
             molecules.append(source)
+        elif source.suffix.lower() in COMPANION_SUFFIXES:
+            print(f"skipped {source}: read with the meshes it belongs to (materials, textures, metadata)",
+                  file=sys.stderr)  # fmt: skip
         elif source.suffix.lower() in MESH_SUFFIXES:
             meshes.append(source)
         else:

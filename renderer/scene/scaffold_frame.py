@@ -90,7 +90,7 @@ def decide_frame(boxes: list[np.ndarray]) -> Frame:
     """The batch's unit and up axis from per-file (2, 3) boxes in file units (node transforms applied)."""
     core = typical_files(boxes)
     box = combined([boxes[i] for i in core])
-    up_axis, up_why = guess_up_axis(box)
+    up_axis, up_why = guess_up_axis(combined(boxes))  # the shape of everything: a skin mesh may be atypical
     unit, unit_why = guess_unit(box, up_axis)
     overrides = {}
     median_m = float(np.median([file_extent(boxes[i]) for i in core])) * UNIT_METRES[unit]

@@ -22,6 +22,7 @@ MAX_METADATA_BYTES = 8 * 1024 * 1024
 _ID_TOKEN = re.compile(r"^(FMA|BP|FJ|UBERON|MESH|SNOMED|TA|ID)[:_]?(\d+)$", re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"^\d{3,}$")
 _STOP_WORDS = {"of", "the", "and", "part", "set"}
+_SIDES = {"left", "right"}
 
 
 @dataclass
@@ -70,10 +71,12 @@ def make_id(name: str, taken: set[str], kind: str = "part") -> str:
     if len(base) > MAX_ID_CHARS - 4:
         words = [w for w in words if w not in _STOP_WORDS] or words
         base = "_".join(words)
-    length = 8
-    while len(base) > MAX_ID_CHARS - 4 and length >= 3:
-        base = "_".join(w[:length] for w in words)
-        length -= 1
+    while len(base) > MAX_ID_CHARS - 4:  # shorten the longest word by a letter; sides stay whole
+        longest = max(range(len(words)), key=lambda i: (len(words[i]) if words[i] not in _SIDES else 0, -i))
+        if len(words[longest]) <= 4:
+            break
+        words[longest] = words[longest][:-1]
+        base = "_".join(words)
     base = base[: MAX_ID_CHARS - 4]
     candidate, n = base, 2
     while candidate in taken:
