@@ -165,3 +165,43 @@ def test_a_region_of_the_body_scaffolds_with_groups_and_metadata(tmp_path):
     assert set(loaded.scene.groups) >= {"bones", "muscles"}
     assert loaded.scene.groups["bones"].material == "bone" and "left_femur" in loaded.scene.groups["bones"].parts
     assert "material" not in loaded.scene.parts["left_femur"].model_fields_set  # one group edit changes them all
+
+
+@needs_data
+@pytest.mark.slow
+@pytest.mark.gl
+def test_the_whole_body_scaffolds_validates_without_warnings_and_renders_upright(tmp_path, headless, output_dir):
+    """All 515 files, no edits (about 40 s on 2 cores; benchmarks/scaffold_body.py times the commands)."""
+    from renderer.scene.lints import scene_warnings
+    from renderer.scene.step_state import scene_state
+    from tests.helpers import foreground_mask, mask_bbox
+    from tests.test_render import background_srgb
+
+    records = _records()
+    scene = tmp_path / "body.yaml"
+    assert main(["new", str(scene), "--from", *(str(BODYPARTS3D / r["filename"]) for r in records)]) == 0
+    loaded = load_scene(scene)
+    assert len(loaded.scene.parts) == len(records) == 515
+    assert scene_warnings(loaded) == []
+    hidden = sorted(i for i, p in loaded.scene.parts.items() if not p.visible)  # the README's files in another frame
+    assert hidden == ["atlas", "axis", "diaphragm", "ethmoid", "mandible", "manubrium", "sacrum", "vomer"]
+    low, high = _scene_bounds(loaded)
+    assert 1.5 <= high[1] - low[1] <= 1.95 and high[1] - low[1] > 2 * (high[0] - low[0])  # a standing body
+    assert loaded.meshes["frontal_bone"].bounds[1][1] > loaded.meshes["left_femur"].bounds[1][1] > \
+        loaded.meshes["left_calcaneus"].bounds[1][1]  # fmt: skip
+    by_label = {loaded.scene.parts[i].name["en"]: i for i in loaded.scene.parts}
+    checked = [(part_material(loaded.scene, by_label[r["label"]]), _truth(r)) for r in records if r["group"] in GROUP_TISSUE]
+    assert sum(a == b for a, b in checked) / len(checked) >= 0.93
+    headless.load(loaded)
+    headless.scene.apply(scene_state(loaded))
+    image = headless.render(120, 200, options=headless.options(labels=False))
+    from tests.conftest import save_png
+
+    save_png(output_dir / "body.png", image)
+    mask = foreground_mask(image, background_srgb(headless))
+    x0, y0, x1, y1 = mask_bbox(mask)
+    assert (y1 - y0) > 2 * (x1 - x0), (x0, y0, x1, y1)  # upright in the picture, not lying along the view
+    red, green = image[..., 0].astype(float), image[..., 1].astype(float)
+    bone = mask & (green > 0.75 * red)
+    head, middle = slice(y0, y0 + (y1 - y0) // 10), slice(y0 + (y1 - y0) * 3 // 10, y0 + (y1 - y0) // 2)
+    assert bone[head].mean() > 2 * bone[middle].mean()  # the skull is on top; the trunk below is muscle

@@ -117,13 +117,21 @@ def _unit_location(loaded: LoadedScene, part_id: str) -> tuple:
 
 
 def _unit_hint(unit: str, ratio: float) -> str:
-    """'; did you mean unit: mm?' when another unit brings a size now `ratio` x what it should be at
-    least 8x closer to it."""
+    """'; did you mean unit: mm?' when another unit brings a size now `ratio` x what it should be
+    within 5x of it and at least 8x closer."""
     off = {u: abs(np.log10(ratio * UNIT_METRES[u] / UNIT_METRES[unit])) for u in UNIT_METRES}
     best = min(off, key=off.get)
-    if best == unit or off[best] > off[unit] - 0.9:
+    if best == unit or off[best] > np.log10(5.0) or off[best] > off[unit] - 0.9:
         return "; check its unit and transform scale"
     return f"; did you mean unit: {best}?"
+
+
+def _height_hint(unit: str, height_m: float) -> str:
+    """'; did you mean unit: mm?' for the unit that makes a too-tall scene at most a person's height."""
+    fits = [u for u in UNIT_METRES if 0.02 <= height_m * UNIT_METRES[u] / UNIT_METRES[unit] <= TALLEST_PERSON_M]
+    if not fits:
+        return "; check the units and transform scales"
+    return f"; did you mean unit: {max(fits, key=lambda u: UNIT_METRES[u])}?"
 
 
 def _size_warnings(loaded: LoadedScene, shown: set[str]) -> list[Problem]:
@@ -137,7 +145,7 @@ def _size_warnings(loaded: LoadedScene, shown: set[str]) -> list[Problem]:
     if height > TALLEST_PERSON_M:
         tallest = ids[int(np.argmax(stacked[:, 1, 1] - stacked[:, 0, 1]))]
         unit = loaded.scene.parts[tallest].unit
-        hint = _unit_hint(unit, height / 1.7)
+        hint = _height_hint(unit, height)
         out.append(_warn(loaded, _unit_location(loaded, tallest), f"the scene is {height:.3g} m tall, taller than "
                                                                   f"any person{hint}"))  # fmt: skip
     if len(ids) < 3:
@@ -192,7 +200,7 @@ def _placement_warnings(loaded: LoadedScene) -> list[Problem]:
             why = frame.overrides[index][1] if index in frame.overrides else f"the files together: {frame.unit_why}"
             out.append(_warn(loaded, _unit_location(loaded, ids[0]), f"`prosector new` would read this file in {unit}, "
                                                                      f"not {part.unit} ({why})"))  # fmt: skip
-        if frame.up_axis != part.up_axis:
+        if frame.up_axis != part.up_axis and frame.up_strong and len(entries) >= 3:
             where = ("parts", ids[0], "up_axis") if ("parts", ids[0], "up_axis") in loaded.source.keys else \
                 ("defaults", "up_axis") if ("defaults", "up_axis") in loaded.source.keys else ("parts", ids[0], "mesh")
             out.append(_warn(loaded, where, f"`prosector new` would read this file with up_axis: {frame.up_axis}, "

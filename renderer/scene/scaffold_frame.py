@@ -39,6 +39,7 @@ class Frame:
     overrides: dict[int, tuple[str, str]]
     unit_why: str = ""
     up_why: str = ""
+    up_strong: bool = False  # Z at least twice as long as Y and X: clear enough for validate to warn
 
 
 def file_extent(bounds: np.ndarray) -> float:
@@ -105,7 +106,9 @@ def decide_frame(boxes: list[np.ndarray]) -> Frame:
             overrides[index] = (best, why)
     count = len(boxes)
     why = f"decided for all {count} file{'s' if count != 1 else ''} together: {unit_why}; {up_why}"
-    return Frame(unit, up_axis, why, overrides, unit_why, up_why)
+    size = combined(boxes)[1] - combined(boxes)[0]
+    strong = bool(size[2] >= 2 * size[1] and size[2] >= size[0]) if up_axis == "z" else bool(size[1] >= 2 * size[2])
+    return Frame(unit, up_axis, why, overrides, unit_why, up_why, strong)
 
 
 def _size(value: float) -> str:
