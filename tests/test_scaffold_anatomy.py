@@ -18,8 +18,10 @@ from renderer.scene.scaffold_tissue import guess_tissue
 from renderer.scene.step_state import part_material
 
 BODYPARTS3D = Path(os.environ.get("PROSECTOR_BODYPARTS3D", "/work/shared/data/bodyparts3d"))
-needs_data = pytest.mark.skipif(not (BODYPARTS3D / "meta.json").is_file(),
-                                reason=f"BodyParts3D meshes not found at {BODYPARTS3D} (set PROSECTOR_BODYPARTS3D)")  # fmt: skip
+needs_data = pytest.mark.skipif(
+    not (BODYPARTS3D / "meta.json").is_file(),
+    reason=f"BodyParts3D meshes not found at {BODYPARTS3D} (set PROSECTOR_BODYPARTS3D)",
+)
 # Right answers: the dataset's group, except where the name itself says the tissue (BodyParts3D files
 # intervertebral disks and costal cartilages under "bones", the flexor retinaculum under "muscles").
 EXPLICIT_TISSUE = {"disk": "cartilage", "cartilage": "cartilage", "retinaculum": "ligament"}
@@ -56,7 +58,8 @@ def test_tissue_is_right_for_at_least_93_percent_of_bones_and_muscles(evidence):
 def test_tissue_words_match_whole_words_only():
     assert guess_tissue("Diaphragm")[0] == "muscle"  # not grey matter for its "gm"
     assert guess_tissue("Lateral head of left gastrocnemius")[0] == "muscle"  # a muscle's head is not skin
-    assert guess_tissue("Left tibialis anterior")[0] == "muscle" and guess_tissue("Right fibularis tertius")[0] == "muscle"
+    assert guess_tissue("Left tibialis anterior")[0] == "muscle"  # not bone for its "tibia"
+    assert guess_tissue("Right fibularis tertius")[0] == "muscle"
     assert guess_tissue("Humeral head of right flexor carpi ulnaris")[0] == "muscle"
     assert guess_tissue("Intervertebral disk of axis")[0] == "cartilage"
     assert guess_tissue("lh.pial")[0] == "brain_grey_matter" and guess_tissue("lh_wm")[0] == "brain_white_matter"
@@ -190,7 +193,8 @@ def test_the_whole_body_scaffolds_validates_without_warnings_and_renders_upright
     assert loaded.meshes["frontal_bone"].bounds[1][1] > loaded.meshes["left_femur"].bounds[1][1] > \
         loaded.meshes["left_calcaneus"].bounds[1][1]  # fmt: skip
     by_label = {loaded.scene.parts[i].name["en"]: i for i in loaded.scene.parts}
-    checked = [(part_material(loaded.scene, by_label[r["label"]]), _truth(r)) for r in records if r["group"] in GROUP_TISSUE]
+    checked = [(part_material(loaded.scene, by_label[r["label"]]), _truth(r))
+               for r in records if r["group"] in GROUP_TISSUE]  # fmt: skip
     assert sum(a == b for a, b in checked) / len(checked) >= 0.93
     headless.load(loaded)
     headless.scene.apply(scene_state(loaded))

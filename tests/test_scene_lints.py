@@ -107,8 +107,8 @@ def test_language_codes_are_checked_against_bcp_47(code, message):
 
 def test_language_warnings_in_files_and_the_lang_option(tmp_path, capsys):
     mesh = _leg(tmp_path)[0]
-    scene = _write(tmp_path / "s.yaml", f"version: 1\nlanguage: en\ntitle: {{en: Leg, ch: 腿}}\nparts:\n"
-                                        f"  calcaneus: {{mesh: {mesh.name}, unit: mm, name: {{en: Heel, zh-CN: 跟骨}}}}\n")  # fmt: skip
+    part = f"  calcaneus: {{mesh: {mesh.name}, unit: mm, name: {{en: Heel, zh-CN: 跟骨}}}}\n"
+    scene = _write(tmp_path / "s.yaml", f"version: 1\nlanguage: en\ntitle: {{en: Leg, ch: 腿}}\nparts:\n{part}")
     warnings = [str(w) for w in scene_warnings(load_scene(scene))]
     assert any("s.yaml:3:18: warning: title.ch: 'ch' is Chamorro" in w for w in warnings), warnings
     assert len(warnings) == 1  # zh-CN is valid BCP 47

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from renderer import progress
 from renderer.atomic_file import write_atomically
 from renderer.errors import MeshError, ProsectorError
 from renderer.scene.meshes import MESH_SUFFIXES, read_mesh_nodes
@@ -83,9 +84,7 @@ def _mesh_entries(meshes: list[Path], scene_dir: Path, taken: set[str]):
         return [], None, None, []
     metadata = find_metadata(meshes)
     pieces_by_file, boxes = [], []
-    for index, source in enumerate(meshes):
-        if len(meshes) > 20 and index % 50 == 0:
-            print(f"reading meshes: {index}/{len(meshes)}", file=sys.stderr, flush=True)
+    for source in progress.track(meshes, "reading meshes", unit="file"):
         pieces = read_mesh_nodes(source)  # raises MeshError naming the file
         for vertices, _faces, _names in pieces:
             if not np.isfinite(vertices).all():
