@@ -236,7 +236,10 @@ class OSMesaContext(GLContext):
         )
         self.context = osmesa.OSMesaCreateContextAttribs(attrs, None)
         if not self.context:
-            raise GLUnavailableError("OSMesa cannot create a 4.5 core context; apt-get install libosmesa6")
+            if not platform.library_loadable("libOSMesa.so.8"):
+                raise GLUnavailableError("OSMesa is not installed; apt-get install libosmesa6")
+            raise GLUnavailableError("OSMesa is installed but cannot create an OpenGL 4.5 core context "
+                                     "(Mesa too old?); use EGL: unset PROSECTOR_GL_PLATFORM")  # fmt: skip
         # OSMesa needs a colour buffer to make the context current; keep it alive with the
         # context or glFinish reads freed memory.
         self._buffer = (ctypes.c_ubyte * (4 * 4 * 4))()

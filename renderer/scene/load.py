@@ -143,8 +143,8 @@ def _load_molecules(loaded: LoadedScene) -> list[Problem]:
         from renderer.molecules.representations import build_drawables  # noqa: F401  (drawing needs it too)
     except ImportError as exc:
         where = ("molecules", next(iter(loaded.scene.molecules)))
-        return [loaded.source.problem(where, f"{format_path(where)}: molecules need the molecules extra "
-                                             f"(pip install 'prosector[molecules]'): {exc}")]  # fmt: skip
+        message = f"this installation cannot read molecules ({exc}); reinstall: pip install --force-reinstall prosector"
+        return [loaded.source.problem(where, f"{format_path(where)}: {message}")]
     problems, total = [], 0
     for molecule_id, spec in loaded.scene.molecules.items():
         where = ("molecules", molecule_id, "path")
