@@ -75,7 +75,21 @@ def scaffold_scene(scene_path: Path, sources: list[Path], force: bool = False) -
     lines += groups_yaml(groups)
     text = "\n".join(lines) + "\n" + _molecules_yaml(molecule_entries)
     _write_atomically(scene_path, text)
+    if frame is not None:
+        _summarise(entries, frame)
     return scene_path
+
+
+def _summarise(entries: list[PartEntry], frame) -> None:
+    """What was guessed, in a few lines, so a teacher knows what to check in the file."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[entry.preset] = counts.get(entry.preset, 0) + 1
+    tissues = ", ".join(f"{n} {preset}" for preset, n in sorted(counts.items(), key=lambda item: -item[1]))
+    print(f"{len(entries)} part(s), unit {frame.unit}, up axis {frame.up_axis} for the whole set; {tissues}")
+    hidden = [e.part_id for e in entries if e.hidden_why]
+    if hidden:
+        print(f"left hidden, in another scale or frame than the rest: {', '.join(hidden)} (see their comments)")
 
 
 def _mesh_entries(meshes: list[Path], scene_dir: Path, taken: set[str]):

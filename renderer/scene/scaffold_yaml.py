@@ -96,7 +96,8 @@ def groups_yaml(groups: list[tuple[str, str, str | None, list[str]]]) -> list[st
         lines.append(f"  {group_id}:")
         lines.append(f"    name: {{en: {quote(display)}}}")
         if preset:
-            lines.append(f"    material: {preset}  # for all {len(ids)} parts below; a part may set its own")
+            which = "the part below" if len(ids) == 1 else f"all {len(ids)} parts below"
+            lines.append(f"    material: {preset}  # for {which}; a part may set its own")
         lines.append("    parts:")
         lines += [f"      - {part_id}" for part_id in ids]
     return lines
