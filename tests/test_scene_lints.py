@@ -118,6 +118,8 @@ def test_language_warnings_in_files_and_the_lang_option(tmp_path, capsys):
     assert "--lang fr: the scene has no texts in 'fr'; its languages: en, ch, zh-CN" in err
     assert main(["render", str(scene), "-o", str(tmp_path / "x.png"), "--lang", "cn", "--size", "32x32"]) == 1
     assert "did you mean 'zh'?" in capsys.readouterr().err
+    assert main(["preview", str(scene), "--lang", "es", "--frames", "1"]) == 1  # refused before any window opens
+    assert "--lang es: the scene has no texts in 'es'" in capsys.readouterr().err
 
 
 def test_zh_finds_texts_written_zh_cn():
@@ -162,6 +164,8 @@ groups:
          "other parts (line 3)"),
         ("parts:\n  tibia:\n    mesh: a.obj\n    femur:\n      mesh: b.obj\n",
          ":5:5: parts.tibia.femur: unknown key 'femur'; it looks like one of the parts: unindent `femur:` by 2"),
+        ("parts: {tibia: {mesh: a.obj}}\nlesson:\n  steps:\n    - title: One\n      show: [tibia]\n     text: Two\n",
+         ":7:1: YAML indentation error: indent `text:` by 1 space(s), to line up with `show:` on line 6"),
         ("parts: {tibia: {mesh: a.obj}}\ntitle: *Important*\n",
          ":3:18: YAML syntax error: expected alphabetic or numeric character, but found '*'; a value starting with "
          "*, &, !, %, @ or ` must be put in quotes"),
