@@ -154,12 +154,15 @@ def test_re_exports_in_cm_mm_and_metres_scaffold_to_the_same_upright_anatomy(tmp
 
 
 @needs_data
-def test_a_region_of_the_body_scaffolds_with_groups_and_metadata(tmp_path):
+def test_a_region_of_the_body_scaffolds_with_groups_and_metadata(tmp_path, capsys):
     records = [r for r in _records() if "left" in r["label"].lower().split() and any(
         w in r["label"].lower() for w in ("femur", "tibia", "fibula", "patella", "vastus", "gastrocnemius"))]
     files = [str(BODYPARTS3D / r["filename"]) for r in records]
     scene = tmp_path / "knee.yaml"
-    assert main(["new", str(scene), "--from", *files]) == 0
+    capsys.readouterr()
+    assert main(["new", str(scene), "--from", *files, str(BODYPARTS3D / "meta.json")]) == 0  # meta.json skipped
+    out = capsys.readouterr()
+    assert f"{len(files)} part(s), unit mm, up axis z for the whole set; " in out.out and "skipped" in out.err
     text = scene.read_text()
     assert "defaults:\n  unit: mm\n  up_axis: z\n" in text and "# Units and up axis decided for all" in text
     assert 'name: {en: "Left femur"}' in text and 'ids: {bp: "BP' in text and "FMA" not in text.split("groups:")[1]
@@ -209,3 +212,21 @@ def test_the_whole_body_scaffolds_validates_without_warnings_and_renders_upright
     bone = mask & (green > 0.75 * red)
     head, middle = slice(y0, y0 + (y1 - y0) // 10), slice(y0 + (y1 - y0) * 3 // 10, y0 + (y1 - y0) // 2)
     assert bone[head].mean() > 2 * bone[middle].mean()  # the skull is on top; the trunk below is muscle
+
+
+@needs_data
+def test_metadata_found_by_file_name_when_the_files_were_moved(tmp_path):
+    import shutil
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    records = [r for r in _records() if r["label"] in ("Left femur", "Left soleus", "Left patella")]
+    for record in records:
+        shutil.copy(BODYPARTS3D / record["filename"], downloads)  # flat: meta.json's folders no longer apply
+    shutil.copy(BODYPARTS3D / "meta.json", downloads)
+    scene = tmp_path / "s.yaml"
+    assert main(["new", str(scene), "--from", *map(str, sorted(downloads.glob("*.glb")))]) == 0
+    loaded = load_scene(scene)
+    assert loaded.scene.parts["left_soleus"].ids == {"fma": "22559", "fj": "FJ834", "bp": "BP63003"}
+    assert {i: part_material(loaded.scene, i) for i in loaded.scene.parts} == {
+        "left_femur": "bone", "left_patella": "bone", "left_soleus": "muscle"}  # fmt: skip

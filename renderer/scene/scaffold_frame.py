@@ -75,7 +75,7 @@ def guess_unit(box: np.ndarray, up_axis: str) -> tuple[str, str]:
     size = box[1] - box[0]
     extent = float(size.max())
     if extent <= 10.0:
-        return "m", f"it spans {_size(extent)} units, {extent:.3g} m read as metres"
+        return "m", f"it spans {_size(extent)} units, a size that makes sense in metres"
     if extent > 250.0:
         return "mm", f"it spans {_size(extent)} units: {extent / 1000:.3g} m in mm ({extent / 100:.3g} m in cm " \
                      "would be taller than a person)"  # fmt: skip

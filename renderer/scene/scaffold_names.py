@@ -90,16 +90,25 @@ def find_metadata(files: list[Path]) -> dict[Path, SourceInfo]:
 
     Read: a JSON list of records (or {"parts": [...]}) with `filename`/`file`/`path`, and any of
     `label`/`name`, `group`/`tissue`/`system`, `subgroup`/`region`, and id fields (`fma`, `fj`, `bp`,
-    `uberon`). Records are matched by path relative to the meta.json, or by file name. A file that
+    `uberon`). Records are matched by path relative to the meta.json, else by a file name that only one
+    record has. A file that
     cannot be read as such is ignored: metadata only improves guesses.
     """
     folders = {f.resolve().parent for f in files}
     candidates = {d / "meta.json" for d in folders} | {d.parent / "meta.json" for d in folders}
     by_path: dict[Path, SourceInfo] = {}
+    by_name: dict[str, list[SourceInfo]] = {}
     for meta in sorted(candidates):
         for path, info in _read_metadata(meta).items():
             by_path.setdefault(path, info)
-    return {f: by_path[f.resolve()] for f in files if f.resolve() in by_path}
+            by_name.setdefault(path.name, []).append(info)
+    found = {}
+    for file in files:
+        named = by_name.get(file.name, [])
+        info = by_path.get(file.resolve()) or (named[0] if len(named) == 1 else None)  # a unique name only
+        if info is not None:
+            found[file] = info
+    return found
 
 
 def _read_metadata(meta: Path) -> dict[Path, SourceInfo]:
