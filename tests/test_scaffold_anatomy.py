@@ -97,6 +97,16 @@ def test_one_unit_for_the_whole_batch():
     assert mixed.unit == "m" and mixed.overrides[2][0] == "mm" and "in mm it matches" in mixed.overrides[2][1]
 
 
+def test_files_in_another_frame_are_found_apart_and_small():
+    from renderer.scene.scaffold_frame import detached_files
+
+    spine = [_box((0.05, 0.03, 0.05), (0, 0, 0.04 * i)) for i in range(12)]  # touching vertebrae, metres
+    elsewhere = [_box((0.002, 0.002, 0.002), (0.5, 0, 0.01)), _box((0.002, 0.003, 0.002), (0.5, 0, 0.012))]
+    found = detached_files(spine + elsewhere)
+    assert sorted(found) == [12, 13] and "another scale or frame" in found[12]
+    assert detached_files(spine + [_box((0.05, 0.03, 0.05), (0.5, 0, 0))]) == {}  # apart, but not off in size
+
+
 def _scene_bounds(loaded, ids=None) -> np.ndarray:
     boxes = [loaded.meshes[i].bounds for i in (ids or loaded.meshes) if loaded.scene.parts[i].visible]
     return np.array([np.min([b[0] for b in boxes], axis=0), np.max([b[1] for b in boxes], axis=0)])

@@ -151,7 +151,7 @@ def detached_files(boxes: list[np.ndarray]) -> dict[int, str]:
     typical = float(np.median([file_extent(stacked[i]) for i in main]))
     out = {}
     for cluster in clusters[1:]:
-        if len(cluster) > max(1.0, 0.1 * len(boxes)):
+        if len(cluster) > max(2.0, 0.1 * len(boxes)):
             continue
         for i in cluster:
             ratio = typical / max(file_extent(stacked[i]), 1e-12)
