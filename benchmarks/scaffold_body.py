@@ -3,7 +3,7 @@
     python benchmarks/scaffold_body.py [--data DIR] [--size 512x768] [--runs 1]
 
 Each command runs in its own Python process (peak RSS is that process's `ru_maxrss`), on all 515 GLBs
-(`--data`, default /work/shared/data/bodyparts3d). As a yardstick for the machine's load, the same run
+(`--data`, default ../shared/data/bodyparts3d beside the checkout). As a yardstick for the machine's load, the same run
 times `render` of the bundled brain scene; ratios against it are the figures to compare across runs.
 Also printed against the figures issue 13 recorded before this work (render 15.8 s, 1.06 GB).
 """
@@ -24,7 +24,8 @@ _RUN = (
     "import resource, sys; from renderer.cli import main; rc = main(sys.argv[1:]); "
     "print('maxrss_kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)"
 )
-DATA = Path(os.environ.get("PROSECTOR_BODYPARTS3D", "/work/shared/data/bodyparts3d"))
+DATA = Path(os.environ.get("PROSECTOR_BODYPARTS3D", "")
+                   or Path(__file__).resolve().parents[2] / "shared/data/bodyparts3d")  # ../shared beside the checkout
 
 
 def run(args: list[str]) -> tuple[float, float]:

@@ -17,7 +17,8 @@ from renderer.scene.scaffold_names import clean_name, make_id
 from renderer.scene.scaffold_tissue import guess_tissue
 from renderer.scene.step_state import part_material
 
-BODYPARTS3D = Path(os.environ.get("PROSECTOR_BODYPARTS3D", "/work/shared/data/bodyparts3d"))
+BODYPARTS3D = Path(os.environ.get("PROSECTOR_BODYPARTS3D", "")
+                   or Path(__file__).resolve().parents[2] / "shared/data/bodyparts3d")  # ../shared beside the checkout
 needs_data = pytest.mark.skipif(
     not (BODYPARTS3D / "meta.json").is_file(),
     reason=f"BodyParts3D meshes not found at {BODYPARTS3D} (set PROSECTOR_BODYPARTS3D)",
