@@ -82,7 +82,7 @@ def test_stereo_frames_per_tier_with_pass_times_and_draw_calls(report):
     # Four mesh parts draw more than the atoms scene's one floor part: the count follows the scene.
     assert cases["frame/dense/off"]["draw_calls"] > cases["frame/atoms/off"]["draw_calls"]
     whole = cases["frame/whole-body/ssao"]
-    assert whole.get("skipped", "").find("whole-body") >= 0 or whole["parts"] > 50
+    assert "whole" in whole["skipped"]  # absent from the checkout, or too slow for llvmpipe: either way, said
     ratios = report["summary"]["scenes"]["brain"]
     assert ratios["raytraced_over_ssao"] > 0 and ratios["trace_pass_over_ao_pass"] > 0
     assert ratios["submission_floor_ms"] > 0
