@@ -81,8 +81,9 @@ def _raw_session(relay: RelayThread, messages: list, hello: dict | None = None, 
 
     async def go():
         async with connect(relay.url, max_size=None) as ws:
-            await ws.send(msgpack.packb(hello or {"t": "hello", "version": protocol.PROTOCOL_VERSION, "role": "lead",
-                                                  "room": "biology-1", "token": "secret", "client": "raw"}))  # fmt: skip
+            default = {"t": "hello", "version": protocol.PROTOCOL_VERSION, "role": "lead", "room": "biology-1",
+                       "token": "secret", "client": "raw"}  # fmt: skip
+            await ws.send(msgpack.packb(hello or default))
             replies = [protocol.decode(await ws.recv())]
             for message in messages:
                 await ws.send(message)
