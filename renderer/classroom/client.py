@@ -58,6 +58,8 @@ class ClassroomLink:
         self.connected = threading.Event()
         self.refused: str | None = None
         self.connects = 0
+        self.poses_received = 0
+        self.poses_sent = 0
         self._latest: Received | None = None
         self._pose: tuple[Pose, float] | None = None
         self._state: tuple[LessonState, float] | None = None  # what a lead publishes (and re-publishes)
@@ -231,6 +233,7 @@ class ClassroomLink:
                 return None
             pose, sent = self._pose
             self._pose = (pose, -1.0)  # sent: keep it readable, do not send it again
+            self.poses_sent += 1
         return protocol.encode("pose", pose=pose.to_wire(), sent_ms=sent)
 
     async def _receive(self, websocket) -> None:
@@ -255,6 +258,7 @@ class ClassroomLink:
         elif kind == "pose":
             with self._lock:
                 self._pose = (fields["pose"], -1.0)
+                self.poses_received += 1
         elif kind == "control":
             self.holder = fields["holder"]
         elif kind == "bundle_request" and self.role == "lead" and self.bundle is not None:
