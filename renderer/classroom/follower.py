@@ -17,10 +17,8 @@ def followed_state(loaded: LoadedScene, lesson: LessonState) -> SceneState:
     """The scene as the teacher shows it: their step and language (each only if this scene has it),
     their highlighted parts and their own clip planes on top of the step's."""
     scene = loaded.scene
-    count = len(scene.lesson.steps) if scene.lesson else 0
-    step = None if lesson.step is None or count == 0 else min(lesson.step, count - 1)
     language = lesson.language if lesson.language in scene_languages(scene) else None
-    state = scene_state(loaded, step, language)
+    state = scene_state(loaded, followed_step(loaded, lesson), language)
     state.highlighted |= {part for part in lesson.highlight if part in scene.parts}
     if lesson.clip_planes:
         planes = np.asarray(lesson.clip_planes, dtype=np.float64).reshape(-1, 4)
@@ -29,6 +27,13 @@ def followed_state(loaded: LoadedScene, lesson: LessonState) -> SceneState:
             if room > 0:
                 state.clip_planes[part_id] = np.vstack([own.reshape(-1, 4), planes[:room]])
     return state
+
+
+def followed_step(loaded: LoadedScene, lesson: LessonState) -> int | None:
+    """The teacher's step (0-based), clamped to this copy of the lesson; None before any step."""
+    scene = loaded.scene
+    count = len(scene.lesson.steps) if scene.lesson else 0
+    return None if lesson.step is None or count == 0 else min(lesson.step, count - 1)
 
 
 def teacher_camera(pose: Pose, base: Camera) -> Camera:
