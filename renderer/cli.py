@@ -111,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     from renderer.commands.examples import add_examples_parser
 
     add_examples_parser(sub)
+
+    from renderer.commands.classroom import add_classroom_parser
+
+    add_classroom_parser(sub)
     for command in sub.choices.values():  # every command takes --quiet, before or after its arguments
         command.add_argument("-q", "--quiet", action="store_true", help="no progress bars or progress messages")
     return parser
@@ -226,7 +230,14 @@ def _cmd_examples(args) -> int:
     return examples_command(args)
 
 
+def _cmd_classroom(args) -> int:
+    from renderer.commands.classroom import classroom_command
+
+    return classroom_command(args)
+
+
 COMMANDS = {
+    "classroom": _cmd_classroom,
     "examples": _cmd_examples,
     "render": _cmd_render,
     "validate": _cmd_validate,
