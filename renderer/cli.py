@@ -109,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     from renderer.commands.examples import add_examples_parser
 
     add_examples_parser(sub)
+
+    from renderer.commands.bake import add_bake_parser
+
+    add_bake_parser(sub)
     for command in sub.choices.values():  # every command takes --quiet, before or after its arguments
         command.add_argument("-q", "--quiet", action="store_true", help="no progress bars or progress messages")
     return parser
@@ -216,7 +220,14 @@ def _cmd_examples(args) -> int:
     return examples_command(args)
 
 
+def _cmd_bake(args) -> int:
+    from renderer.commands.bake import bake_command
+
+    return bake_command(args)
+
+
 COMMANDS = {
+    "bake": _cmd_bake,
     "examples": _cmd_examples,
     "render": _cmd_render,
     "validate": _cmd_validate,
