@@ -33,7 +33,7 @@ def test_every_step_in_every_language_with_a_manifest(baked):
     manifest = json.loads((out / "manifest.json").read_text())
     lesson = manifest["lessons"]["brain-lesson"]
     assert set(lesson["languages"]) == {"en", "zh"}
-    for lang, entry in lesson["languages"].items():
+    for entry in lesson["languages"].values():
         assert [s["step"] for s in entry["steps"]] == [1, 2, 3, 4, 5, 6]
         for step in entry["steps"]:
             picture = np.asarray(Image.open(out / step["png"]))
@@ -41,8 +41,8 @@ def test_every_step_in_every_language_with_a_manifest(baked):
             assert plain.shape == (SIZE[1], SIZE[0], 3)
             assert picture.shape[1] > plain.shape[1], "the caption column is beside the picture"
         pdf = (out / entry["handout"]).read_bytes()
-        assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page\r") >= 6 or \
-            pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 6  # fmt: skip
+        assert pdf.startswith(b"%PDF")
+        assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 6, "one page per step"
 
 
 @pytest.mark.gl
@@ -111,8 +111,6 @@ def test_on_a_local_ray_cluster_of_two_workers_with_videos(tmp_path):
     scenes.mkdir()
     for name in ("brain-lesson.yaml", "brain.yaml", "schema.json"):
         shutil.copy(SCENES / name, scenes / name)
-    short = (scenes / "brain-lesson.yaml").read_text(encoding="utf-8")
-    (scenes / "brain-lesson.yaml").write_text(short, encoding="utf-8")
     report = bake([scenes / "brain-lesson.yaml", SCENES / "hiv-protease-lesson.yaml"], tmp_path / "out", ["en"],
                   (64, 48), workers=2)  # fmt: skip
     assert report.failed == [], report.failed
