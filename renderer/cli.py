@@ -115,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     from renderer.commands.classroom import add_classroom_parser
 
     add_classroom_parser(sub)
+
+    from renderer.commands.bake import add_bake_parser
+
+    add_bake_parser(sub)
     for command in sub.choices.values():  # every command takes --quiet, before or after its arguments
         command.add_argument("-q", "--quiet", action="store_true", help="no progress bars or progress messages")
     return parser
@@ -236,7 +240,14 @@ def _cmd_classroom(args) -> int:
     return classroom_command(args)
 
 
+def _cmd_bake(args) -> int:
+    from renderer.commands.bake import bake_command
+
+    return bake_command(args)
+
+
 COMMANDS = {
+    "bake": _cmd_bake,
     "classroom": _cmd_classroom,
     "examples": _cmd_examples,
     "render": _cmd_render,
