@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from renderer.molecules.bond_orders import valence_sticks
 from renderer.molecules.cartoon import TriangleMesh, cartoon_mesh
 from renderer.molecules.hbonds import hydrogen_bonds
 from renderer.molecules.palette import colors_for, parse_color, vdw_radii
@@ -142,12 +143,15 @@ def _radii(s: Structure, style: str) -> tuple[np.ndarray, float]:
     return np.full(s.atom_count, LICORICE_RADIUS_A, np.float32), LICORICE_RADIUS_A
 
 
-def bond_cylinders(s: Structure, mask: np.ndarray, colors: np.ndarray, radius_a: float) -> Cylinders:
-    """One cylinder per bond with both atoms in `mask`, coloured half by half."""
-    bonds = s.bonds[mask[s.bonds[:, 0]] & mask[s.bonds[:, 1]]] if s.bond_count else np.zeros((0, 2), np.int32)
-    a, b = bonds[:, 0], bonds[:, 1]
-    radii = np.full(len(bonds), radius_a, np.float32)
-    return Cylinders(s.positions_a[a], s.positions_a[b], radii, colors[a], colors[b])
+def bond_cylinders(s: Structure, mask: np.ndarray, colors: np.ndarray, radius_a: float,
+                   valence: bool = True) -> Cylinders:  # fmt: skip
+    """Cylinders for the bonds with both atoms in `mask`, coloured half by half; with `valence`,
+    double, triple and aromatic bonds drawn as such (renderer.molecules.bond_orders)."""
+    keep = mask[s.bonds[:, 0]] & mask[s.bonds[:, 1]] if s.bond_count else np.zeros(0, bool)
+    bonds = s.bonds[keep].reshape(-1, 2)
+    orders = s.bond_orders[keep] if valence and len(s.bond_orders) == s.bond_count else np.zeros(len(bonds), np.uint8)
+    starts, ends, radii, owner = valence_sticks(s.positions_a, bonds, orders, radius_a)
+    return Cylinders(starts, ends, radii, colors[bonds[owner, 0]], colors[bonds[owner, 1]])
 
 
 def dashed_cylinders(starts: np.ndarray, ends: np.ndarray, color: np.ndarray) -> Cylinders:
