@@ -172,6 +172,11 @@ def _selections(molecule_id: str, spec: MoleculeSpec, scene) -> list[tuple[tuple
             found.append(((*base, "representations", index, "select"), representation.select))
         for index, label in enumerate(block.labels or []):
             found.append(((*base, "labels", index, "selection"), label.selection))
+        for index, measurement in enumerate(getattr(block, "measure", [])):
+            found += [((*base, "measure", index, measurement.kind, k), text)
+                      for k, text in enumerate(measurement.selections)]  # fmt: skip
+        if getattr(block, "highlight", None) is not None:
+            found.append(((*base, "highlight"), block.highlight))
 
     collect(("molecules", molecule_id), spec)
     for number, step in enumerate(scene.lesson.steps if scene.lesson else []):
