@@ -2,7 +2,7 @@
 #include "lib/molecule_output.glsl"
 #include "lib/molecule_clip.glsl"
 
-in vec3 v_view_position;
+centroid in vec3 v_view_position;
 in vec3 v_view_normal;
 in vec3 v_color;
 

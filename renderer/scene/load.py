@@ -173,8 +173,8 @@ def _selections(molecule_id: str, spec: MoleculeSpec, scene) -> list[tuple[tuple
         for index, label in enumerate(block.labels or []):
             found.append(((*base, "labels", index, "selection"), label.selection))
         for index, measurement in enumerate(getattr(block, "measure", [])):
-            found += [((*base, "measure", index, measurement.kind, k), text)
-                      for k, text in enumerate(measurement.selections)]  # fmt: skip
+            found.extend(((*base, "measure", index, measurement.kind, k), text)
+                         for k, text in enumerate(measurement.selections))  # fmt: skip
         if getattr(block, "highlight", None) is not None:
             found.append(((*base, "highlight"), block.highlight))
 

@@ -90,9 +90,9 @@ class Measurement(Strict):
     """A distance or an angle drawn as dashed lines with its value, e.g. `distance: [resi 25 and name OD1
     and chain A, ligand and name O3]`. Each selection stands for the centre of its atoms."""
 
-    distance: tuple[Selection, Selection] | None = Field(None, description="two selections: "
+    distance: tuple[Selection, ...] | None = Field(None, description="two selections: "
                                              "the distance between them, in ångström")  # fmt: skip
-    angle: tuple[Selection, Selection, Selection] | None = Field(None, description="three selections: "
+    angle: tuple[Selection, ...] | None = Field(None, description="three selections: "
                                           "the angle at the middle one, in degrees")  # fmt: skip
     color: MoleculeColor = Field("#7fd4ff", description="the dashes' colour, '#rrggbb'")
     label: bool = Field(True, description="show the value beside the dashes")
@@ -102,6 +102,12 @@ class Measurement(Strict):
         if (self.distance is None) == (self.angle is None):
             raise ValueError("give either `distance: [selection, selection]` or `angle: [selection, selection, "
                              "selection]`")  # fmt: skip
+        for kind, wanted, example in (("distance", 2, "[chain A and resi 25 and name CG, ligand]"),
+                                      ("angle", 3, "[name N, name CA, name C] (the angle at the middle one)")):
+            given = getattr(self, kind)
+            if given is not None and len(given) != wanted:
+                raise ValueError(f"`{kind}` takes {wanted} selections, {len(given)} given; write e.g. "
+                                 f"{kind}: {example}")  # fmt: skip
         if isinstance(self.color, str) and not self.color.startswith("#"):
             raise ValueError("a measurement's `color` is one colour such as '#7fd4ff', not a scheme")
         return self
