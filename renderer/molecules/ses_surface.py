@@ -4,9 +4,9 @@ spheres cannot reach -- the surface PyMOL and Chimera call the molecular surface
 On a grid: f(x) = min_i (|x - c_i| - (r_i + probe)) is negative inside the solvent-accessible
 volume (SAS). A point belongs to the excluded volume when no probe centre (any point with f >= 0)
 lies within `probe` of it, so the surface is the SAS shrunk by the probe radius: the level
-dist(x, {f >= 0}) = probe. That distance comes from a Euclidean distance transform (scipy), refined
-below the grid spacing with f at the nearest outside voxel (f is the exact distance from an outside
-point to the SAS). Marching cubes (scikit-image) contours it. Buried cavities a probe fits in get
+dist(x, {f >= 0}) = probe. A Euclidean distance transform (scipy) gives the distance to the nearest
+outside cell; near the surface it is refined below the grid spacing with f itself (the exact
+distance from an outside point to the SAS). Marching cubes (scikit-image) contours it. Buried cavities a probe fits in get
 their own inner skins, as in PyMOL (cavities=False fills them).
 
 Cost: O(atoms * (r + probe)^3 / spacing^3) for f, linear in grid cells for the transform; the grid
@@ -21,6 +21,9 @@ from renderer.molecules.mesh import TriangleMesh, empty_mesh
 
 PROBE_RADIUS_A = 1.4  # water
 DEFAULT_SPACING_A = 0.35
+# The nearest outside cell and those sharing a face or an edge with it: candidates for the nearest probe.
+NEIGHBOURS = [o for o in np.stack(np.meshgrid(*[np.arange(-1, 2)] * 3, indexing="ij"), axis=-1).reshape(-1, 3)
+              if np.abs(o).sum() <= 2]  # fmt: skip
 MAX_CELLS = 48_000_000  # about 1 GB of working arrays at the peak (float32 field plus int32 indices)
 
 
@@ -33,18 +36,18 @@ def grid_spacing(centres_a: np.ndarray, radii_a: np.ndarray, spacing_a: float, p
 
 
 def sas_field(centres_a: np.ndarray, radii_a: np.ndarray, spacing_a: float, probe_a: float, chunk: int = 512):
-    """f on the grid (X, Y, Z) float32 (ångström; capped at +spacing far from every atom) and the
+    """f on the grid (X, Y, Z) float32 (ångström; capped at two cells far from every atom) and the
     grid origin (3,). Atom by atom over the cells of its bounding cube, in chunks of atoms."""
     centres_a = np.asarray(centres_a, np.float64)
     expanded = np.asarray(radii_a, np.float32) + probe_a
-    lo = centres_a.min(axis=0) - expanded.max() - 3 * spacing_a
-    hi = centres_a.max(axis=0) + expanded.max() + 3 * spacing_a
+    lo = centres_a.min(axis=0) - expanded.max() - 6 * spacing_a
+    hi = centres_a.max(axis=0) + expanded.max() + 6 * spacing_a
     shape = tuple(int(v) for v in np.ceil((hi - lo) / spacing_a) + 1)
-    field = np.full(int(np.prod(shape)), spacing_a, np.float32)
-    steps = int(np.ceil((expanded.max() + spacing_a) / spacing_a))
+    field = np.full(int(np.prod(shape)), 3 * spacing_a, np.float32)
+    steps = int(np.ceil(expanded.max() / spacing_a)) + 4
     axis = np.arange(-steps, steps + 1, dtype=np.int32)
     offsets = np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), axis=-1).reshape(-1, 3)
-    offsets = offsets[np.linalg.norm(offsets, axis=1) * spacing_a <= expanded.max() + 2 * spacing_a]
+    offsets = offsets[np.linalg.norm(offsets, axis=1) * spacing_a <= expanded.max() + 4 * spacing_a]
     offsets_a = (offsets * spacing_a).astype(np.float32)
     offset_sq = (offsets_a**2).sum(axis=1)
     strides = np.array([shape[1] * shape[2], shape[2], 1], np.int64)
@@ -55,7 +58,7 @@ def sas_field(centres_a: np.ndarray, radii_a: np.ndarray, spacing_a: float, prob
         delta = (base * spacing_a + lo - c).astype(np.float32)  # (chunk, 3): cell centre minus atom
         # |delta + offset|^2 as one matrix product (chunk, K); the margin keeps every cell in the box.
         d2 = (delta**2).sum(axis=1)[:, None] + 2.0 * (delta @ offsets_a.T) + offset_sq[None, :]
-        near = d2 < ((r + spacing_a) ** 2)[:, None]
+        near = d2 < ((r + 3 * spacing_a) ** 2)[:, None]  # three cells out: f and its gradient where the SAS ends
         rows, cols = np.nonzero(near)
         value = np.sqrt(np.maximum(d2[rows, cols], 0.0)) - r[rows]
         np.minimum.at(field, (base @ strides)[rows] + offset_index[cols], value.astype(np.float32))
@@ -76,11 +79,28 @@ def excluded_field(centres_a: np.ndarray, radii_a: np.ndarray, spacing_a: float,
         labels, _ = ndimage.label(outside)
         inside = labels != labels[0, 0, 0]
     distance, nearest = ndimage.distance_transform_edt(inside, sampling=spacing_a, return_indices=True)
-    # Sub-cell refinement: the nearest outside cell is f(q) >= 0 beyond the SAS boundary.
-    refined = distance - f[tuple(nearest)] * inside
-    del nearest
-    field = np.where(inside, refined - probe_a, -probe_a - np.maximum(f, 0.0)).astype(np.float32)
-    return field, origin
+    field = np.where(inside, distance - probe_a, -probe_a - np.maximum(f, 0.0))
+    # Sub-cell refinement near the surface: f is the exact distance from an outside point to the SAS,
+    # so each outside cell q around the nearest one names a SAS point q - f(q) grad f(q); the nearest
+    # of those to x is (to second order) its nearest probe centre.
+    band = np.nonzero(inside & (np.abs(field) < 1.2 * spacing_a))  # the cells marching cubes reads
+    q = np.stack([axis[band] for axis in nearest], axis=1)
+    del nearest, distance
+    x = np.stack(band, axis=1) * spacing_a
+    best = np.full(len(x), np.inf)
+    limits = np.array(f.shape) - 1
+    for offset in NEIGHBOURS:
+        cell = np.clip(q + offset, 1, limits - 1)
+        value = f[tuple(cell.T)]
+        gradient = np.stack([f[tuple((cell + step).T)] - f[tuple((cell - step).T)] for step in np.eye(3, dtype=int)],
+                            axis=1)  # fmt: skip
+        gradient /= np.maximum(np.linalg.norm(gradient, axis=1, keepdims=True), 1e-12)
+        centre = cell * spacing_a - value[:, None] * gradient
+        candidate = np.where(value >= 0, np.linalg.norm(x - centre, axis=1), np.inf)
+        best = np.minimum(best, candidate)
+    refined = np.isfinite(best)
+    field[tuple(axis[refined] for axis in band)] = best[refined] - probe_a
+    return field.astype(np.float32), origin
 
 
 def solvent_excluded_surface(centres_a: np.ndarray, radii_a: np.ndarray, colors: np.ndarray,
