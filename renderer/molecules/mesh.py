@@ -169,7 +169,8 @@ def rods(starts: np.ndarray, ends: np.ndarray, radius_a: float, colors: np.ndarr
     ring_b = ends[:, None] + radius_a * around
     j = np.arange(RING)
     jn = (j + 1) % RING
-    # Counter-clockwise seen from outside. Per rod vertices: ring a (0..RING-1), ring b (RING..2RING-1), cap centres 2RING, 2RING+1.
+    # Counter-clockwise seen from outside. Per rod: ring a (0..RING-1), ring b (RING..2RING-1), then the
+    # two cap centres (2RING, 2RING+1).
     local = np.concatenate([np.stack([j, jn, j + RING], 1), np.stack([jn, jn + RING, j + RING], 1),
                             np.stack([np.full(RING, 2 * RING), jn, j], 1),
                             np.stack([np.full(RING, 2 * RING + 1), j + RING, jn + RING], 1)])  # fmt: skip

@@ -11,8 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from renderer.molecules.mesh import (TriangleMesh, catmull_rom, concatenate, empty_mesh, prisms, rods, swept_tube,
-                                   transported_normals)  # fmt: skip
+from renderer.molecules.mesh import (
+    TriangleMesh,
+    catmull_rom,
+    concatenate,
+    empty_mesh,
+    prisms,
+    rods,
+    swept_tube,
+    transported_normals,  # fmt: skip
+)
 from renderer.molecules.structure import Structure, residue_keys
 
 SAMPLES_PER_RESIDUE = 8

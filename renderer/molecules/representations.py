@@ -16,8 +16,8 @@ from renderer.molecules.cartoon import TriangleMesh, cartoon_mesh
 from renderer.molecules.hbonds import hydrogen_bonds
 from renderer.molecules.palette import colors_for, parse_color, vdw_radii
 from renderer.molecules.selection import select
-from renderer.molecules.structure import Structure
 from renderer.molecules.ses_surface import solvent_excluded_surface
+from renderer.molecules.structure import Structure
 from renderer.molecules.surface import molecular_surface
 
 STYLES = ("spacefill", "ball_and_stick", "licorice", "cartoon", "surface", "hbonds")

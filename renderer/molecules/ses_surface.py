@@ -6,8 +6,8 @@ volume (SAS). A point belongs to the excluded volume when no probe centre (any p
 lies within `probe` of it, so the surface is the SAS shrunk by the probe radius: the level
 dist(x, {f >= 0}) = probe. A Euclidean distance transform (scipy) gives the distance to the nearest
 outside cell; near the surface it is refined below the grid spacing with f itself (the exact
-distance from an outside point to the SAS). Marching cubes (scikit-image) contours it. Buried cavities a probe fits in get
-their own inner skins, as in PyMOL (cavities=False fills them).
+distance from an outside point to the SAS). Marching cubes (scikit-image) contours it. Buried
+cavities a probe fits in get their own inner skins, as in PyMOL (cavities=False fills them).
 
 Cost: O(atoms * (r + probe)^3 / spacing^3) for f, linear in grid cells for the transform; the grid
 is capped at MAX_CELLS by coarsening the spacing.

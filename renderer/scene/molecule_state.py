@@ -182,11 +182,10 @@ def with_sections(states: dict[str, MoleculeState], scene, planes: list[str], bo
     cut each molecule: those listing its id in `parts`, and those without `parts` (they cut everything)."""
     out = {}
     for molecule_id, state in states.items():
-        def cuts(section) -> bool:
-            return section.parts is None or molecule_id in section.parts
-
-        plane_rows = [plane_equation(scene.clip_planes[n]) for n in planes if cuts(scene.clip_planes[n])]
-        box_rows = [(b.min_m, b.max_m) for b in (scene.cut_boxes[n] for n in boxes) if cuts(b)]
+        chosen_planes = [scene.clip_planes[n] for n in planes]
+        chosen_boxes = [scene.cut_boxes[n] for n in boxes]
+        plane_rows = [plane_equation(p) for p in chosen_planes if p.parts is None or molecule_id in p.parts]
+        box_rows = [(b.min_m, b.max_m) for b in chosen_boxes if b.parts is None or molecule_id in b.parts]
         out[molecule_id] = replace(state, clip_planes=np.array(plane_rows, float).reshape(-1, 4),
                                    cut_boxes=np.array(box_rows, float).reshape(-1, 2, 3))  # fmt: skip
     return out
