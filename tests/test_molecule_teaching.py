@@ -156,6 +156,9 @@ def test_a_highlighted_selection_tints_only_its_atoms():
          "lesson.steps[0].molecules.mol.measure[0].distance[1]: selection 'chain Q' picks no atoms in 1hpv.pdb"),
         ("lesson:\n  steps:\n    - {title: x, molecules: {mol: {highlight: resi 999}}}\n",
          "lesson.steps[0].molecules.mol.highlight: selection 'resi 999' picks no atoms in 1hpv.pdb"),
+        ("    representations: [{style: cartoon, select: ligand}]\n",
+         "molecules.mol.representations[0].select: a cartoon of 'ligand' draws nothing: those atoms of 1hpv.pdb "
+         "hold no protein or DNA/RNA backbone; draw them with ball_and_stick or licorice"),
         ("clip_planes:\n  p: {point_m: [0, 0, 0], normal: [1, 0, 0], parts: [moll]}\n",
          "clip_planes.p.parts[0]: unknown part, group or molecule 'moll'; did you mean 'mol'?"),
     ],

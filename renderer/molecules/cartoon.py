@@ -45,6 +45,14 @@ def cartoon_mesh(structure: Structure, mask: np.ndarray, colors: np.ndarray, hel
                         nucleic_cartoon_mesh(structure, mask, colors)])  # fmt: skip
 
 
+def cartoon_residue_count(structure: Structure, mask: np.ndarray) -> int:
+    """How many residues in `mask` a cartoon draws: amino acids with a CA plus nucleotides."""
+    from renderer.molecules.nucleic_cartoon import nucleotide_table
+
+    amino = int((mask & structure.is_amino_acid & (structure.atom_names == "CA")).sum())
+    return amino + len(nucleotide_table(structure, mask)["C4'"])
+
+
 def protein_cartoon_mesh(structure: Structure, mask: np.ndarray, colors: np.ndarray,
                          helix: str = "ribbon") -> TriangleMesh:  # fmt: skip
     s = structure
