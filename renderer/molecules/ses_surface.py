@@ -87,17 +87,19 @@ def excluded_field(centres_a: np.ndarray, radii_a: np.ndarray, spacing_a: float,
     q = np.stack([axis[band] for axis in nearest], axis=1)
     del nearest, distance
     x = np.stack(band, axis=1) * spacing_a
-    best = np.full(len(x), np.inf)
     limits = np.array(f.shape) - 1
-    for offset in NEIGHBOURS:
-        cell = np.clip(q + offset, 1, limits - 1)
-        value = f[tuple(cell.T)]
-        gradient = np.stack([f[tuple((cell + step).T)] - f[tuple((cell - step).T)] for step in np.eye(3, dtype=int)],
-                            axis=1)  # fmt: skip
-        gradient /= np.maximum(np.linalg.norm(gradient, axis=1, keepdims=True), 1e-12)
-        centre = cell * spacing_a - value[:, None] * gradient
-        candidate = np.where(value >= 0, np.linalg.norm(x - centre, axis=1), np.inf)
-        best = np.minimum(best, candidate)
+    candidates = np.clip(q[:, None, :] + np.array(NEIGHBOURS)[None], 1, limits - 1)  # (B, 19, 3)
+    flat = np.ravel_multi_index(tuple(candidates.reshape(-1, 3).T), f.shape)
+    unique, inverse = np.unique(flat, return_inverse=True)  # neighbouring cells share candidates
+    cells = np.stack(np.unravel_index(unique, f.shape), axis=1)
+    value = f.ravel()[unique]
+    strides = np.array(f.strides) // f.itemsize
+    gradient = np.stack([f.ravel()[unique + k] - f.ravel()[unique - k] for k in strides], axis=1)
+    gradient /= np.maximum(np.linalg.norm(gradient, axis=1, keepdims=True), 1e-12)
+    centres = cells * spacing_a - value[:, None] * gradient
+    distance = np.linalg.norm(x[:, None, :] - centres[inverse].reshape(candidates.shape), axis=2)
+    distance[(value < 0)[inverse].reshape(distance.shape)] = np.inf
+    best = distance.min(axis=1)
     refined = np.isfinite(best)
     field[tuple(axis[refined] for axis in band)] = best[refined] - probe_a
     return field.astype(np.float32), origin
