@@ -169,3 +169,22 @@ def test_teaching_mistakes_are_reported_where_they_are_written(tmp_path, body, e
         load_scene(path)
     problems = [str(p) for p in caught.value.problems]
     assert any(expected in p and str(path) in p for p in problems), problems
+
+
+def test_atoms_a_section_cuts_away_cast_no_ray_traced_shadows(headless):
+    from renderer.gpu.molecule import GpuMolecule
+    from renderer.molecules.representations import Cylinders, MoleculeDrawables, Spheres
+    from renderer.raytrace.spheres import world_spheres
+
+    centres = np.array([[-1.0, 0, 0], [1.0, 0, 0], [0, 2.0, 0]], np.float32)
+    empty = np.zeros((0, 3), np.float32)
+    drawables = MoleculeDrawables(Spheres(centres, np.ones(3, np.float32), np.ones((3, 3), np.float32)),
+                                  Cylinders(empty, empty, np.zeros(0, np.float32), empty, empty))  # fmt: skip
+    molecule = GpuMolecule(headless.context.resources, drawables, np.eye(4))
+    try:
+        molecule.clip_planes = np.array([[-1.0, 0.0, 0.0, 0.0]])  # keeps x <= 0
+        molecule.cut_boxes = np.array([[[-2.0, 1.5, -1.0], [2.0, 2.5, 1.0]]])
+        kept, _ = world_spheres([molecule])
+        np.testing.assert_allclose(kept, [[-1.0, 0.0, 0.0]])
+    finally:
+        molecule.release()
