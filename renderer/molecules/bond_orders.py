@@ -3,7 +3,7 @@ aromatic bond as one stick with a dashed line on the ring's inner side.
 
 `Structure.bond_orders` holds biotite's BondType values (0 any, 1 single, 2 double, 3 triple,
 5/6/7 aromatic single/double/triple, 8 coordination, 9 aromatic); 4 (quadruple, unseen in
-biomolecules) is read as aromatic, as MOL2's `ar` has been stored. The sticks of a multiple bond lie
+biomolecules) is read as aromatic too, as older MOL2 reading stored `ar`. The sticks of a multiple bond lie
 in the plane of a neighbouring atom, so a C=O in a carboxylate or a ring's double bond sits flat in
 the molecule's plane, as in a drawing.
 """
