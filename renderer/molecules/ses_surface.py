@@ -22,9 +22,10 @@ from renderer.molecules.mesh import TriangleMesh, empty_mesh
 PROBE_RADIUS_A = 1.4  # water
 DEFAULT_SPACING_A = 0.35
 # The nearest outside cell and those sharing a face or an edge with it: candidates for the nearest probe.
-NEIGHBOURS = [o for o in np.stack(np.meshgrid(*[np.arange(-1, 2)] * 3, indexing="ij"), axis=-1).reshape(-1, 3)
-              if np.abs(o).sum() <= 2]  # fmt: skip
-MAX_CELLS = 48_000_000  # about 1 GB of working arrays at the peak (float32 field plus int32 indices)
+NEIGHBOURS = np.array([o for o in np.stack(np.meshgrid(*[np.arange(-1, 2)] * 3, indexing="ij"), axis=-1)
+                       .reshape(-1, 3) if np.abs(o).sum() <= 2], np.int32)  # fmt: skip
+MAX_CELLS = 20_000_000  # peak: about 50 bytes a cell (f, the distance transform, its indices) + 0.1 GB of chunks
+REFINE_CHUNK = 100_000  # surface cells refined at a time (19 candidates each)
 
 
 def grid_spacing(centres_a: np.ndarray, radii_a: np.ndarray, spacing_a: float, probe_a: float) -> float:
@@ -79,16 +80,29 @@ def excluded_field(centres_a: np.ndarray, radii_a: np.ndarray, spacing_a: float,
         labels, _ = ndimage.label(outside)
         inside = labels != labels[0, 0, 0]
     distance, nearest = ndimage.distance_transform_edt(inside, sampling=spacing_a, return_indices=True)
-    field = np.where(inside, distance - probe_a, -probe_a - np.maximum(f, 0.0))
+    field = distance.astype(np.float32)
+    del distance
+    field -= probe_a
+    field[outside] = np.float32(-probe_a) - f[outside]
     # Sub-cell refinement near the surface: f is the exact distance from an outside point to the SAS,
     # so each outside cell q around the nearest one names a SAS point q - f(q) grad f(q); the nearest
     # of those to x is (to second order) its nearest probe centre.
     band = np.nonzero(inside & (np.abs(field) < 1.2 * spacing_a))  # the cells marching cubes reads
-    q = np.stack([axis[band] for axis in nearest], axis=1)
-    del nearest, distance
-    x = np.stack(band, axis=1) * spacing_a
+    nearest = np.stack([axis[band] for axis in nearest], axis=1).astype(np.int32)
+    band = np.stack(band, axis=1).astype(np.int32)
+    for start in range(0, len(band), REFINE_CHUNK):
+        cells, q = band[start : start + REFINE_CHUNK], nearest[start : start + REFINE_CHUNK]
+        best = _nearest_probe_distance(f, cells * spacing_a, q, spacing_a)
+        refined = np.isfinite(best)
+        field[tuple(cells[refined].T)] = best[refined] - probe_a
+    return field.astype(np.float32, copy=False), origin
+
+
+def _nearest_probe_distance(f: np.ndarray, x: np.ndarray, q: np.ndarray, spacing_a: float) -> np.ndarray:
+    """(B,) distance from points x (B, 3) (ångström from the grid origin) to the nearest SAS point named
+    by the outside cells around q (B, 3); inf where none of them is outside."""
     limits = np.array(f.shape) - 1
-    candidates = np.clip(q[:, None, :] + np.array(NEIGHBOURS)[None], 1, limits - 1)  # (B, 19, 3)
+    candidates = np.clip(q[:, None, :] + NEIGHBOURS[None], 1, limits - 1)  # (B, 19, 3)
     flat = np.ravel_multi_index(tuple(candidates.reshape(-1, 3).T), f.shape)
     unique, inverse = np.unique(flat, return_inverse=True)  # neighbouring cells share candidates
     cells = np.stack(np.unravel_index(unique, f.shape), axis=1)
@@ -96,13 +110,10 @@ def excluded_field(centres_a: np.ndarray, radii_a: np.ndarray, spacing_a: float,
     strides = np.array(f.strides) // f.itemsize
     gradient = np.stack([f.ravel()[unique + k] - f.ravel()[unique - k] for k in strides], axis=1)
     gradient /= np.maximum(np.linalg.norm(gradient, axis=1, keepdims=True), 1e-12)
-    centres = cells * spacing_a - value[:, None] * gradient
+    centres = (cells * spacing_a - value[:, None] * gradient).astype(np.float32)
     distance = np.linalg.norm(x[:, None, :] - centres[inverse].reshape(candidates.shape), axis=2)
     distance[(value < 0)[inverse].reshape(distance.shape)] = np.inf
-    best = distance.min(axis=1)
-    refined = np.isfinite(best)
-    field[tuple(axis[refined] for axis in band)] = best[refined] - probe_a
-    return field.astype(np.float32), origin
+    return distance.min(axis=1)
 
 
 def solvent_excluded_surface(centres_a: np.ndarray, radii_a: np.ndarray, colors: np.ndarray,
