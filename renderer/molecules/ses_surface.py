@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from renderer import progress
 from renderer.molecules.mesh import TriangleMesh, empty_mesh
 
 PROBE_RADIUS_A = 1.4  # water
@@ -67,12 +68,14 @@ def sas_field(centres_a: np.ndarray, radii_a: np.ndarray, spacing_a: float, prob
 
 
 def excluded_field(centres_a: np.ndarray, radii_a: np.ndarray, spacing_a: float, probe_a: float,
-                   cavities: bool = True):  # fmt: skip
+                   cavities: bool = True, bar=None):  # fmt: skip
     """(X, Y, Z) float32: distance to the nearest probe centre minus the probe radius -- positive
     inside the excluded volume, zero on the molecular surface -- and the grid origin (3,)."""
     from scipy import ndimage
 
     f, origin = sas_field(centres_a, radii_a, spacing_a, probe_a)
+    if bar is not None:
+        bar.advance()  # stage 1 of 4: the accessible volume
     outside = f >= 0
     if cavities:
         inside = ~outside
@@ -80,6 +83,8 @@ def excluded_field(centres_a: np.ndarray, radii_a: np.ndarray, spacing_a: float,
         labels, _ = ndimage.label(outside)
         inside = labels != labels[0, 0, 0]
     distance, nearest = ndimage.distance_transform_edt(inside, sampling=spacing_a, return_indices=True)
+    if bar is not None:
+        bar.advance()  # stage 2: the distance transform
     field = distance.astype(np.float32)
     del distance
     field -= probe_a
@@ -95,6 +100,8 @@ def excluded_field(centres_a: np.ndarray, radii_a: np.ndarray, spacing_a: float,
         best = _nearest_probe_distance(f, cells * spacing_a, q, spacing_a)
         refined = np.isfinite(best)
         field[tuple(cells[refined].T)] = best[refined] - probe_a
+    if bar is not None:
+        bar.advance()  # stage 3: the refinement
     return field.astype(np.float32, copy=False), origin
 
 
@@ -129,10 +136,13 @@ def solvent_excluded_surface(centres_a: np.ndarray, radii_a: np.ndarray, colors:
         return empty_mesh()
     radii = np.asarray(radii_a, np.float64)
     spacing = grid_spacing(centres, radii, spacing_a, probe_a)
-    field, origin = excluded_field(centres, radii, spacing, probe_a, cavities)
-    if field.max() <= 0.0:
-        return empty_mesh()
-    vertices, faces, normals, _ = marching_cubes(field, level=0.0, spacing=(spacing,) * 3, allow_degenerate=False)
+    with progress.task("molecular surface", 4, unit="stage") as bar:
+        field, origin = excluded_field(centres, radii, spacing, probe_a, cavities, bar)
+        if field.max() <= 0.0:
+            return empty_mesh()
+        vertices, faces, normals, _ = marching_cubes(field, level=0.0, spacing=(spacing,) * 3,
+                                                     allow_degenerate=False)  # fmt: skip
+        bar.advance()
     vertices = vertices + origin
     # The field grows inward, so scikit-image's normals (toward lower values) point outward.
     _, nearest = cKDTree(centres).query(vertices)
