@@ -18,7 +18,7 @@ from renderer.scene.fields import Camera, text_in
 from renderer.scene.load import LoadedScene
 from renderer.scene.materials import Material
 from renderer.scene.model import Part, Scene
-from renderer.scene.molecule_state import MoleculeState, molecule_label_requests, molecule_states
+from renderer.scene.molecule_state import MoleculeState, molecule_label_requests, molecule_states, with_sections
 from renderer.scene.sections import ClipPlane, CutBox
 
 MAX_LABEL_POINTS = 4000  # candidate anchor points per label; enough to find a visible spot
@@ -155,7 +155,8 @@ def scene_state(loaded: LoadedScene, step: int | None = None, lang: str | None =
     clip_planes = _per_part(scene, planes, scene.clip_planes, _plane_equation, (0, 4))
     cut_boxes = _per_part(scene, boxes, scene.cut_boxes, lambda b: np.array([b.min_m, b.max_m], float), (0, 2, 3))
     state = SceneState(visible, opacity, highlighted, motion, clip_planes, cut_boxes, language=lang)
-    state.molecules = molecule_states(scene, loaded.structures, state_step)
+    state.molecules = with_sections(molecule_states(scene, loaded.structures, state_step), scene, planes, boxes,
+                                    _plane_equation)  # fmt: skip
     if state_step is not None:
         state.camera = scene.bookmarks[state_step.camera] if isinstance(state_step.camera, str) else state_step.camera
         state.title = text_in(state_step.title, lang, scene.language)

@@ -398,8 +398,8 @@ class XrApp:
             self.gpu.parts[part_id].highlight = True
         plane = self.controls.clip_plane
         if plane is not None:
-            for part in self.gpu.parts.values():
-                if len(part.clip_planes) < MAX_CLIP_PLANES:
+            for part in [*self.gpu.parts.values(), *(m for m in self.gpu.molecules.values() if m.occludes)]:
+                if len(part.clip_planes) < MAX_CLIP_PLANES:  # molecules are cut by the hand's plane too
                     part.clip_planes = np.vstack([part.clip_planes.reshape(-1, 4), plane[None]])
         selected = self.controls.selected
         labels = [label for label in self.gpu.labels if selected is None or label.target_id != selected.part_id]
