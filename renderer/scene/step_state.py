@@ -58,6 +58,20 @@ class SceneState:
     molecules: dict[str, MoleculeState] = field(default_factory=dict)  # by molecule id, those loaded
 
 
+def step_visibility(scene: Scene, step, visible: dict[str, bool]) -> dict[str, bool]:
+    """Part id -> visible after a lesson step's `only`, `hide` and `show` lists (in that order)."""
+    if step.only is not None:
+        keep = set(group_members(scene, step.only))
+        visible = {i: i in keep for i in visible}
+    else:
+        visible = dict(visible)
+    for part_id in group_members(scene, step.hide):
+        visible[part_id] = False
+    for part_id in group_members(scene, step.show):
+        visible[part_id] = True
+    return visible
+
+
 def group_members(scene: Scene, ids: list[str] | None) -> list[str]:
     """Part ids named by `ids` (parts themselves, or groups with their child groups), in order, once."""
     out: dict[str, None] = {}
@@ -137,13 +151,7 @@ def scene_state(loaded: LoadedScene, step: int | None = None, lang: str | None =
             raise ProsectorError(f"step {step + 1} does not exist; the lesson has {len(steps)} step(s)"
                                  if steps else "the scene has no lesson, so it has no steps")  # fmt: skip
         state_step = steps[step]
-        if state_step.only is not None:
-            keep = set(group_members(scene, state_step.only))
-            visible = {i: i in keep for i in visible}
-        for part_id in group_members(scene, state_step.hide):
-            visible[part_id] = False
-        for part_id in group_members(scene, state_step.show):
-            visible[part_id] = True
+        visible = step_visibility(scene, state_step, visible)
         for name, value in state_step.opacity.items():
             for part_id in group_members(scene, [name]):
                 opacity[part_id] = value
