@@ -1,0 +1,15 @@
+// Bundles the viewer into classic scripts (IIFE: no ES modules, which Chrome blocks on file://) and
+// copies them, with gltfpack, into the Python package: renderer/export/dist. Run by tools/build_web.sh.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
+
+const dist = '../renderer/export/dist';
+mkdirSync(`${dist}/gltfpack`, { recursive: true });
+const common = { bundle: true, format: 'iife', minify: true, target: ['es2020'], legalComments: 'linked',
+  logLevel: 'info' };
+await build({ ...common, entryPoints: ['src/main.js'], outfile: `${dist}/viewer.js` });
+await build({ ...common, entryPoints: ['src/xr-emulator.js'], outfile: `${dist}/xr-emulator.js` });
+for (const name of ['index.html', 'viewer.css']) copyFileSync(`src/${name}`, `${dist}/${name}`);
+for (const name of ['cli.js', 'library.js', 'library.wasm', 'LICENSE.md', 'package.json']) {
+  copyFileSync(`node_modules/gltfpack/${name}`, `${dist}/gltfpack/${name}`);
+}

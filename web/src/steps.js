@@ -1,0 +1,117 @@
+// Applies one lesson step (as Prosector's scene_state computed it) to the three.js scene.
+import * as THREE from 'three';
+
+const HIGHLIGHT_STRENGTH = 1.4;
+
+// A view-dependent rim in the highlight colour, like Prosector's glowing outline.
+function addHighlightUniform(material, color) {
+  if (material.userData.highlight) return material.userData.highlight;
+  const uniform = { value: new THREE.Vector3(0, 0, 0) };
+  material.userData.highlight = uniform;
+  material.userData.highlightColor = color;
+  material.onBeforeCompile = (shader) => {
+    shader.uniforms.prosectorHighlight = uniform;
+    shader.fragmentShader = 'uniform vec3 prosectorHighlight;\n' + shader.fragmentShader.replace(
+      '#include <emissivemap_fragment>',
+      '#include <emissivemap_fragment>\n' +
+        'float prosectorRim = 1.0 - abs(dot(normal, normalize(vViewPosition)));\n' +
+        'totalEmissiveRadiance += prosectorHighlight * (0.25 + 0.75 * prosectorRim * prosectorRim);',
+    );
+  };
+  material.customProgramCacheKey = () => 'prosector-highlight';
+  material.needsUpdate = true;
+  return uniform;
+}
+
+function planesFor(part, worldMatrix) {
+  const planes = part.clip_planes.map((p) =>
+    new THREE.Plane(new THREE.Vector3(p[0], p[1], p[2]), p[3]).applyMatrix4(worldMatrix));
+  if (planes.length || !part.cut_boxes.length) return { planes, intersection: false };
+  // A cut box removes what lies inside it: inside = behind all six outward-facing planes.
+  const [lo, hi] = part.cut_boxes[0];
+  const box = [
+    [-1, 0, 0, lo[0]], [1, 0, 0, -hi[0]], [0, -1, 0, lo[1]], [0, 1, 0, -hi[1]], [0, 0, -1, lo[2]], [0, 0, 1, -hi[2]],
+  ].map((p) => new THREE.Plane(new THREE.Vector3(p[0], p[1], p[2]), p[3]).applyMatrix4(worldMatrix));
+  return { planes: box, intersection: true };
+}
+
+function styleMeshes(node, opacity, highlight, highlightColor, clip) {
+  node.traverse((object) => {
+    if (!object.isMesh) return;
+    const m = object.material;
+    const alpha = m.userData.baseOpacity * opacity;
+    m.opacity = alpha;
+    m.transparent = alpha < 0.999 || m.userData.baseTransparent;
+    m.depthWrite = alpha >= 0.999;
+    const uniform = addHighlightUniform(m, highlightColor);
+    uniform.value.set(...(highlight ? highlightColor.map((c) => c * HIGHLIGHT_STRENGTH) : [0, 0, 0]));
+    if (clip) {
+      m.clippingPlanes = clip.planes.length ? clip.planes : null;
+      m.clipIntersection = clip.intersection;
+    }
+    m.needsUpdate = true;
+  });
+}
+
+export function applyStep(stage, lesson, state) {
+  const color = new THREE.Color().setRGB(...lesson.highlight_color, THREE.SRGBColorSpace);
+  const highlightColor = [color.r, color.g, color.b];
+  stage.world.updateMatrixWorld(true);
+  const worldMatrix = stage.world.matrixWorld;
+  const motion = new THREE.Matrix4();
+  for (const [id, part] of Object.entries(state.parts)) {
+    const node = stage.nodes.get(id);
+    if (!node) continue;
+    node.visible = part.visible && part.opacity > 0;
+    motion.fromArray(part.motion);
+    node.matrix.multiplyMatrices(motion, node.userData.baseMatrix);
+    node.matrixWorldNeedsUpdate = true;
+    styleMeshes(node, part.opacity, part.highlight, highlightColor, planesFor(part, worldMatrix));
+  }
+  // Every look a molecule takes is its own node; show the one this step uses.
+  const shownMolecules = new Set();
+  for (const molecule of Object.values(state.molecules)) {
+    const node = molecule.node && stage.nodes.get(molecule.node);
+    if (!node) continue;
+    node.visible = molecule.visible;
+    if (molecule.visible) shownMolecules.add(molecule.node);
+    styleMeshes(node, molecule.opacity, molecule.highlight, highlightColor, null);
+  }
+  for (const [name, node] of stage.nodes) {
+    if (node.userData.prosector.kind === 'molecule' && !shownMolecules.has(name)) node.visible = false;
+  }
+}
+
+export function placeCamera(stage, camera) {
+  stage.camera.position.set(...camera.eye_m);
+  stage.camera.up.set(...camera.up).normalize();
+  stage.camera.fov = camera.vertical_fov_deg;
+  stage.controls.target.set(...camera.target_m);
+  stage.camera.lookAt(stage.controls.target);
+  stage.controls.update();
+}
+
+// Camera moves smoothly into a step over its transition time (not on page load).
+export function moveCamera(stage, camera, durationMs, onFrame) {
+  const from = { eye: stage.camera.position.clone(), target: stage.controls.target.clone(), fov: stage.camera.fov };
+  const to = { eye: new THREE.Vector3(...camera.eye_m), target: new THREE.Vector3(...camera.target_m) };
+  if (!durationMs) {
+    placeCamera(stage, camera);
+    onFrame();
+    return;
+  }
+  const start = performance.now();
+  const tick = () => {
+    const t = Math.min(1, (performance.now() - start) / durationMs);
+    const s = t * t * (3 - 2 * t);
+    stage.camera.position.lerpVectors(from.eye, to.eye, s);
+    stage.controls.target.lerpVectors(from.target, to.target, s);
+    stage.camera.fov = from.fov + (camera.vertical_fov_deg - from.fov) * s;
+    stage.camera.up.set(...camera.up).normalize();
+    stage.camera.lookAt(stage.controls.target);
+    stage.controls.update();
+    onFrame();
+    if (t < 1) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
