@@ -150,6 +150,7 @@ def lesson_json(loaded: LoadedScene, molecule_nodes: dict, aspect: float = 4 / 3
         "title": texts(scene.title, languages, scene.language),
         "lesson_title": texts(scene.lesson.title, languages, scene.language) if scene.lesson else None,
         "background": list(scene.render.background),
+        "exposure": scene.render.exposure,
         "highlight_color": list(scene.render.highlight_color),
         "lights": {"key": scene.lights.key.model_dump() if scene.lights.key else None,
                    "environment": scene.lights.environment.model_dump()},

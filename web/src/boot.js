@@ -25,7 +25,8 @@ export async function loadGltf(base64) {
   return new Promise((resolve, reject) => loader.parse(base64ToBuffer(base64), '', resolve, reject));
 }
 
-// Query parameters: step (1-based), lang, ui=0 (canvas only), labels=0, xr=emulate.
+// Query parameters: step (1-based), lang, ui=0 (canvas only), labels=0, xr=emulate,
+// reflections=1|0 (default auto: off on software GL).
 export function pageOptions(lesson) {
   const query = new URLSearchParams(window.location.search);
   const count = lesson.steps.length;
@@ -42,5 +43,6 @@ export function pageOptions(lesson) {
     lang,
     ui: query.get('ui') !== '0',
     labels: query.get('labels') !== '0',
+    reflections: ['0', '1'].includes(query.get('reflections')) ? query.get('reflections') : 'auto',
   };
 }

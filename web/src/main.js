@@ -27,7 +27,8 @@ async function start() {
   const view = document.getElementById('view');
   const canvas = document.getElementById('canvas');
   const gltf = await loadGltf(glb);
-  const stage = createStage(canvas, lesson, gltf);
+  const stage = createStage(canvas, lesson, gltf, options);
+  Object.defineProperty(status, 'stage', { value: stage, enumerable: false }); // for tests and the console
   const labels = createLabelLayer(view);
   labels.layer.hidden = !options.labels;
   const xrLabelGroup = new THREE.Group();
@@ -56,6 +57,7 @@ async function start() {
     xrLabelGroup.visible = stage.renderer.xr.isPresenting && options.labels;
     showStep(panel, lesson, index, lang);
     document.documentElement.lang = lang;
+    status.reflections = !!stage.scene.environment;
     status.step = index === null ? null : index + 1;
     status.lang = lang;
     const url = new URL(window.location.href);
@@ -105,6 +107,11 @@ async function start() {
       stage.renderer.render(stage.scene, stage.camera);
       xr.frame();
       return;
+    }
+    const pixelRatio = stage.renderer.getPixelRatio();
+    if (canvas.width !== Math.floor(view.clientWidth * pixelRatio) ||
+        canvas.height !== Math.floor(view.clientHeight * pixelRatio)) {
+      resize(stage, view.clientWidth, view.clientHeight); // layout changed (fonts, panel, rotation)
     }
     render();
     if (!status.ready) {

@@ -6,7 +6,39 @@ function srgb(rgb) {
   return new THREE.Color().setRGB(rgb[0], rgb[1], rgb[2], THREE.SRGBColorSpace);
 }
 
-export function createStage(canvas, lesson, gltf) {
+// Prosector's environment light: sky above the horizon, ground below, as an image for diffuse and
+// glossy reflections alike (a HemisphereLight would give no reflections on wet tissue).
+function skyAndGround(renderer, env) {
+  const width = 64;
+  const height = 32;
+  const data = new Float32Array(width * height * 4);
+  const sky = srgb(env.sky_color);
+  const ground = srgb(env.ground_color);
+  for (let y = 0; y < height; y++) {
+    const c = y < height / 2 ? ground : sky; // row 0 is the bottom of the equirectangular image
+    for (let x = 0; x < width; x++) data.set([c.r * env.intensity, c.g * env.intensity, c.b * env.intensity, 1], (y * width + x) * 4);
+  }
+  const texture = new THREE.DataTexture(data, width, height, THREE.RGBAFormat, THREE.FloatType);
+  texture.mapping = THREE.EquirectangularReflectionMapping;
+  texture.colorSpace = THREE.LinearSRGBColorSpace;
+  texture.needsUpdate = true;
+  const pmrem = new THREE.PMREMGenerator(renderer);
+  const target = pmrem.fromEquirectangular(texture);
+  pmrem.dispose();
+  texture.dispose();
+  return target.texture;
+}
+
+// Software rasterisers (SwiftShader, llvmpipe: PCs without a GPU driver, virtual machines) take tens of
+// seconds to compile the image-lit material shaders; they get the hemisphere light instead.
+function softwareGl(renderer) {
+  const gl = renderer.getContext();
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const name = info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
+  return /swiftshader|llvmpipe|softpipe|software/i.test(String(name));
+}
+
+export function createStage(canvas, lesson, gltf, options) {
   const renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true });
   renderer.setPixelRatio(window.devicePixelRatio || 1);
   renderer.outputColorSpace = THREE.SRGBColorSpace;
@@ -20,8 +52,17 @@ export function createStage(canvas, lesson, gltf) {
   scene.add(world);
   world.add(gltf.scene);
 
+  renderer.toneMapping = THREE.NeutralToneMapping; // Khronos PBR Neutral, as Prosector's present pass
+  renderer.toneMappingExposure = lesson.exposure || 1;
   const env = lesson.lights.environment;
-  scene.add(new THREE.HemisphereLight(srgb(env.sky_color), srgb(env.ground_color), env.intensity));
+  const reflections = options.reflections === 'auto' ? !softwareGl(renderer) : options.reflections === '1';
+  if (reflections) {
+    scene.environment = skyAndGround(renderer, env);
+  } else {
+    // Diffuse sky and ground light only: exact for Prosector's two-colour environment (three.js
+    // divides by pi where Prosector's environment_diffuse already holds irradiance / pi).
+    scene.add(new THREE.HemisphereLight(srgb(env.sky_color), srgb(env.ground_color), env.intensity * Math.PI));
+  }
   const key = lesson.lights.key;
   let keyLight = null;
   if (key) {

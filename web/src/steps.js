@@ -1,22 +1,25 @@
 // Applies one lesson step (as Prosector's scene_state computed it) to the three.js scene.
 import * as THREE from 'three';
 
-const HIGHLIGHT_STRENGTH = 1.4;
-
-// A view-dependent rim in the highlight colour, like Prosector's glowing outline.
-function addHighlightUniform(material, color) {
+// Highlight as Prosector's pbr.frag draws it: a warm tint and an emissive rim toward the silhouette.
+// Cut surfaces: back faces seen through a clip plane are shaded as if facing out of the cut, a
+// solid section like Prosector's caps.
+function addHighlightUniform(material) {
   if (material.userData.highlight) return material.userData.highlight;
-  const uniform = { value: new THREE.Vector3(0, 0, 0) };
+  const uniform = { value: new THREE.Vector4(0, 0, 0, 0) };
   material.userData.highlight = uniform;
-  material.userData.highlightColor = color;
   material.onBeforeCompile = (shader) => {
     shader.uniforms.prosectorHighlight = uniform;
-    shader.fragmentShader = 'uniform vec3 prosectorHighlight;\n' + shader.fragmentShader.replace(
-      '#include <emissivemap_fragment>',
-      '#include <emissivemap_fragment>\n' +
-        'float prosectorRim = 1.0 - abs(dot(normal, normalize(vViewPosition)));\n' +
-        'totalEmissiveRadiance += prosectorHighlight * (0.25 + 0.75 * prosectorRim * prosectorRim);',
-    );
+    shader.fragmentShader = 'uniform vec4 prosectorHighlight;\n' + shader.fragmentShader
+      .replace('#include <color_fragment>', '#include <color_fragment>\n' +
+        'diffuseColor.rgb = mix(diffuseColor.rgb, mix(diffuseColor.rgb, diffuseColor.rgb * 0.7 + ' +
+        'prosectorHighlight.rgb * 0.12, 0.5), prosectorHighlight.a);')
+      .replace('#include <normal_fragment_begin>', '#include <normal_fragment_begin>\n' +
+        '#if NUM_CLIPPING_PLANES > 0 && UNION_CLIPPING_PLANES == NUM_CLIPPING_PLANES\n' +
+        'if (!gl_FrontFacing) { normal = -clippingPlanes[0].xyz; }\n#endif')
+      .replace('#include <emissivemap_fragment>', '#include <emissivemap_fragment>\n' +
+        'float prosectorRim = 1.0 - clamp(dot(normal, normalize(vViewPosition)), 0.0, 1.0);\n' +
+        'totalEmissiveRadiance += prosectorHighlight.a * prosectorHighlight.rgb * (0.04 + 0.9 * prosectorRim * prosectorRim);');
   };
   material.customProgramCacheKey = () => 'prosector-highlight';
   material.needsUpdate = true;
@@ -43,8 +46,7 @@ function styleMeshes(node, opacity, highlight, highlightColor, clip) {
     m.opacity = alpha;
     m.transparent = alpha < 0.999 || m.userData.baseTransparent;
     m.depthWrite = alpha >= 0.999;
-    const uniform = addHighlightUniform(m, highlightColor);
-    uniform.value.set(...(highlight ? highlightColor.map((c) => c * HIGHLIGHT_STRENGTH) : [0, 0, 0]));
+    addHighlightUniform(m).value.set(...highlightColor, highlight ? 1 : 0);
     if (clip) {
       m.clippingPlanes = clip.planes.length ? clip.planes : null;
       m.clipIntersection = clip.intersection;
