@@ -54,10 +54,13 @@ def export_command(args) -> int:
         how = "quantised, meshopt-compressed"
     for note in result.notes:
         print(f"  {note}")
-    over = len(data) > budget.max_bytes
-    size = f"{len(data) / 1e6:.2f} MB ({how}; {args.device} budget {budget.max_megabytes:g} MB"
-    print(f"  {size}{', OVER BUDGET' if over else ''}), {result.triangles:,} triangles before simplification "
-          f"(budget {budget.max_triangles:,})")  # fmt: skip
+    from renderer.export.gltf_builder import read_glb_json, triangle_count
+
+    triangles = triangle_count(read_glb_json(data))
+    over = len(data) > budget.max_bytes or triangles > budget.max_triangles
+    simplified = f", simplified from {result.triangles:,}" if triangles < result.triangles else ""
+    print(f"  {len(data) / 1e6:.2f} MB, {triangles:,} triangles{simplified} ({how}; {args.device} budget "
+          f"{budget.max_megabytes:g} MB, {budget.max_triangles:,} triangles){' OVER BUDGET' if over else ''}")
     if args.glb is not None:
         from renderer.atomic_file import write_atomically
 

@@ -85,8 +85,8 @@ def _molecule_node(gltf: GltfBuilder, loaded: LoadedScene, molecule_id: str, rep
     mesh_triangles = sum(m.mesh.triangle_count for m in drawables.meshes)
     children, triangles = [], 0
     if drawables.spheres.count or drawables.cylinders.count:
-        atoms, detail = tessellate_atoms(drawables.spheres, drawables.cylinders,
-                                         max(budget_triangles - mesh_triangles, 0))  # fmt: skip
+        atoms_budget = max(budget_triangles - mesh_triangles, budget_triangles // 4)  # cartoons must not starve atoms
+        atoms, detail = tessellate_atoms(drawables.spheres, drawables.cylinders, atoms_budget)
         notes.append(f"{node_name}: {drawables.spheres.count:,} atoms and {drawables.cylinders.count:,} bonds as "
                      f"{atoms.triangle_count:,} triangles ({detail})")  # fmt: skip
         material = gltf.material(vertex_material(f"{node_name} atoms"))

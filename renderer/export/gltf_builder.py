@@ -110,3 +110,18 @@ def read_glb_json(data: bytes) -> dict:
     if kind != b"JSON":
         raise ValueError("GLB without a JSON chunk first")
     return json.loads(data[20:20 + length].decode("utf-8"))
+
+
+def triangle_count(doc: dict) -> int:
+    """Triangles drawn by a glTF document: every triangle primitive of every mesh a node uses."""
+    used = [node["mesh"] for node in doc.get("nodes", []) if "mesh" in node]
+    total = 0
+    for mesh in used:
+        for primitive in doc["meshes"][mesh]["primitives"]:
+            if primitive.get("mode", 4) != 4:
+                continue
+            if "indices" in primitive:
+                total += doc["accessors"][primitive["indices"]]["count"] // 3
+            else:
+                total += doc["accessors"][primitive["attributes"]["POSITION"]]["count"] // 3
+    return total
