@@ -71,8 +71,9 @@ def export_command(args) -> int:
 
         for note in write_site(args.web, data, result.lesson):
             print(f"  {note}")
-        steps = len(result.lesson["steps"])
-        print(f"wrote {args.web}/index.html ({steps} step(s), languages {', '.join(result.lesson['languages'])}); "
-              f"open it in a browser, e.g. {args.web}/index.html?step=1&lang={result.lesson['languages'][-1]}")
+        steps, languages = len(result.lesson["steps"]), result.lesson["languages"]
+        example = f"?step=1&lang={languages[-1]}" if steps else f"?lang={languages[-1]}"
+        print(f"wrote {args.web}/index.html ({steps} step(s), languages {', '.join(languages)}); open it in a "
+              f"browser from the folder or a USB stick, e.g. {args.web / 'index.html'}{example}")
     print(f"export took {time.perf_counter() - started:.1f} s")
     return 0

@@ -54,6 +54,10 @@ class Browser:
             self.call(f"{domain}.enable")
         self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
 
+    def set_size(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
+
     def _devtools_port(self) -> int:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

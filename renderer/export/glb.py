@@ -7,7 +7,9 @@ texts in every language) lies in `scenes[0].extras.prosector`; each node's extra
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -58,14 +60,22 @@ def build_glb(loaded: LoadedScene, budget: DeviceBudget) -> GlbResult:
         chosen = part_material(scene, part_id)
         glass = is_glass(chosen) or (isinstance(chosen, str) and chosen in scene.materials
                                      and scene.materials[chosen].preset == "glass")  # fmt: skip
-        material = gltf.material(gltf_material(part_id, resolve(chosen, scene.materials), part.opacity, glass))
-        index = gltf.mesh(part_id, mesh.positions, mesh.normals, mesh.indices, material)
+        described = gltf_material(part_id, resolve(chosen, scene.materials), part.opacity, glass)
+        mask = loaded.masks.get(part_id) or mesh.alpha_mask
+        uvs = None
+        if mask is not None and mesh.uvs is not None:
+            described["pbrMetallicRoughness"]["baseColorTexture"] = {"index": gltf.texture_png(mask_png(mask))}
+            described.update(alphaMode="MASK", alphaCutoff=float(mask.cutoff))
+            uvs = np.column_stack([mesh.uvs[:, 0], 1.0 - mesh.uvs[:, 1]])  # glTF: v = 0 at the top
+        material = gltf.material(described)
+        index = gltf.mesh(part_id, mesh.positions, mesh.normals, mesh.indices, material, uvs=uvs)
         gltf.node(part_id, index, base_matrix(part), extras={"prosector": {"kind": "part", "id": part_id}})
         triangles += mesh.triangle_count
         if part.deform:
             notes.append(f"{part_id}: written at rest (its deformers run only in Prosector)")
-        if loaded.masks.get(part_id) is not None or mesh.alpha_mask is not None:
-            notes.append(f"{part_id}: its alpha mask is not exported; the surface is written whole")
+        if mask is not None:
+            notes.append(f"{part_id}: alpha mask {Path(mask.source).name} as a base colour texture (alphaMode MASK)"
+                         if uvs is not None else f"{part_id}: no texture coordinates, so its alpha mask is left out")
     variants = molecule_variants(loaded)
     if variants:
         share = int(budget.max_triangles * MOLECULE_SHARE / len(variants))
@@ -105,6 +115,17 @@ def _molecule_node(gltf: GltfBuilder, loaded: LoadedScene, molecule_id: str, rep
     gltf.node(node_name, None, matrix, extras={"prosector": {"kind": "molecule", "id": molecule_id}},
               children=children)  # fmt: skip
     return triangles
+
+
+def mask_png(mask) -> bytes:
+    """The mask as an RGBA PNG: white, with the mask as alpha (multiplied by the base colour factor)."""
+    from PIL import Image
+
+    alpha = mask.alpha
+    rgba = np.dstack([np.full_like(alpha, 255)] * 3 + [alpha])
+    buffer = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buffer, format="PNG", compress_level=6)
+    return buffer.getvalue()
 
 
 def _linear(srgb: np.ndarray) -> np.ndarray:

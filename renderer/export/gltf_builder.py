@@ -48,13 +48,28 @@ class GltfBuilder:
         self.doc["accessors"].append(accessor)
         return len(self.doc["accessors"]) - 1
 
+    def texture_png(self, png: bytes) -> int:
+        """Index of a new texture over an embedded PNG (linear filtering, repeat wrap: glTF's defaults)."""
+        while len(self._blob) % 4:
+            self._blob.append(0)
+        self.doc["bufferViews"].append({"buffer": 0, "byteOffset": len(self._blob), "byteLength": len(png)})
+        self._blob += png
+        self.doc.setdefault("images", []).append({"bufferView": len(self.doc["bufferViews"]) - 1,
+                                                  "mimeType": "image/png"})  # fmt: skip
+        self.doc.setdefault("samplers", [{"magFilter": 9729, "minFilter": 9987, "wrapS": 10497, "wrapT": 10497}])
+        self.doc.setdefault("textures", []).append({"sampler": 0, "source": len(self.doc["images"]) - 1})
+        return len(self.doc["textures"]) - 1
+
     def mesh(self, name: str, positions: np.ndarray, normals: np.ndarray, indices: np.ndarray, material: int,
-             colors: np.ndarray | None = None) -> int:  # fmt: skip
-        """positions, normals: (V, 3) float32; indices: (T, 3) or (3T,) uint32; colors: (V, 3) linear RGB."""
+             colors: np.ndarray | None = None, uvs: np.ndarray | None = None) -> int:  # fmt: skip
+        """positions, normals: (V, 3) float32; indices: (T, 3) or (3T,) uint32; colors: (V, 3) linear RGB;
+        uvs: (V, 2) glTF texture coordinates (v = 0 at the image's top)."""
         attributes = {"POSITION": self.accessor(positions.astype(np.float32), ARRAY_BUFFER, bounds=True),
                       "NORMAL": self.accessor(normals.astype(np.float32), ARRAY_BUFFER)}  # fmt: skip
         if colors is not None:
             attributes["COLOR_0"] = self.accessor(colors.astype(np.float32), ARRAY_BUFFER)
+        if uvs is not None:
+            attributes["TEXCOORD_0"] = self.accessor(uvs.astype(np.float32), ARRAY_BUFFER)
         flat = np.asarray(indices).reshape(-1)
         index_type = np.uint16 if len(positions) < 65536 else np.uint32
         primitive = {"attributes": attributes, "indices": self.accessor(flat.astype(index_type), ELEMENT_ARRAY_BUFFER),

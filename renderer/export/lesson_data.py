@@ -13,6 +13,7 @@ import numpy as np
 from renderer.errors import ProsectorError
 from renderer.scene.fields import Camera, text_in
 from renderer.scene.load import LoadedScene
+from renderer.scene.molecule_state import SCALE_BAR_COLOR
 from renderer.scene.step_state import SceneState, base_matrix, group_members, scene_state
 from renderer.view import auto_camera
 
@@ -103,8 +104,11 @@ def step_json(loaded: LoadedScene, index: int | None, languages: list[str], mole
     molecules = {}
     for molecule_id, molecule in state.molecules.items():
         node = molecule_nodes.get((molecule_id, molecule.representations))
+        bar = molecule.scale_bar if molecule.shown else None
         molecules[molecule_id] = {"node": node, "visible": bool(molecule.shown), "opacity": float(molecule.opacity),
-                                  "highlight": bool(molecule.highlighted)}  # fmt: skip
+                                  "highlight": bool(molecule.highlighted),
+                                  "scale_bar": {"start_m": list(bar.start_m), "length_m": bar.length_m,
+                                                "color": list(SCALE_BAR_COLOR)} if bar else None}  # fmt: skip
     labels = []
     for number, label in enumerate(state.labels):
         anchor = _anchor(label, eye)

@@ -3,7 +3,7 @@ import * as THREE from 'three';
 import { lessonData, loadGltf, pageOptions } from './boot.js';
 import { createLabelLayer, layoutLabels, setLabels, xrLabels } from './labels.js';
 import { createPanel, showAnswer, showPicked, showStep, uiText } from './panel.js';
-import { applyStep, moveCamera, placeCamera } from './steps.js';
+import { applyStep, moveCamera, placeCamera, showScaleBars } from './steps.js';
 import { createStage, fitClipRange, resize } from './stage.js';
 import { createXr } from './xr.js';
 
@@ -52,6 +52,7 @@ async function start() {
     current = index;
     const state = stateOf(index);
     applyStep(stage, lesson, state);
+    showScaleBars(stage, state);
     setLabels(labels, state, lang);
     xrLabels(xrLabelGroup, state, lang, sceneSize, font);
     xrLabelGroup.visible = stage.renderer.xr.isPresenting && options.labels;

@@ -84,6 +84,34 @@ export function applyStep(stage, lesson, state) {
   }
 }
 
+// Scale bars of the molecules shown: a bar along +X with ticks up at both ends (scene space).
+export function showScaleBars(stage, state) {
+  if (!stage.scaleBars) {
+    stage.scaleBars = new THREE.Group();
+    stage.scaleBars.name = 'prosector-scale-bars';
+    stage.world.add(stage.scaleBars);
+  }
+  for (const child of [...stage.scaleBars.children]) {
+    stage.scaleBars.remove(child);
+    child.geometry.dispose();
+    child.material.dispose();
+  }
+  for (const molecule of Object.values(state.molecules)) {
+    const bar = molecule.scale_bar;
+    if (!bar) continue;
+    const material = new THREE.MeshBasicMaterial({ color: new THREE.Color().setRGB(...bar.color, THREE.SRGBColorSpace) });
+    const thick = bar.length_m / 40;
+    const pieces = [[bar.length_m, thick, thick, bar.length_m / 2, 0], [thick, thick * 5, thick, 0, thick * 2],
+      [thick, thick * 5, thick, bar.length_m, thick * 2]];
+    for (const [w, h, d, x, y] of pieces) {
+      const mesh = new THREE.Mesh(new THREE.BoxGeometry(w, h, d), material.clone());
+      mesh.position.set(bar.start_m[0] + x, bar.start_m[1] + y, bar.start_m[2]);
+      stage.scaleBars.add(mesh);
+    }
+    material.dispose();
+  }
+}
+
 export function placeCamera(stage, camera) {
   stage.camera.position.set(...camera.eye_m);
   stage.camera.up.set(...camera.up).normalize();
