@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 
 const dist = '../renderer/export/dist';
 mkdirSync(`${dist}/gltfpack`, { recursive: true });
-const common = { bundle: true, format: 'iife', minify: true, target: ['es2020'], legalComments: 'linked',
+const common = { bundle: true, format: 'iife', minify: !process.env.DEBUG, target: ['es2020'], legalComments: 'linked',
   logLevel: 'info' };
 await build({ ...common, entryPoints: ['src/main.js'], outfile: `${dist}/viewer.js` });
 await build({ ...common, entryPoints: ['src/xr-emulator.js'], outfile: `${dist}/xr-emulator.js` });

@@ -91,7 +91,10 @@ class Browser:
         elif method == "Runtime.exceptionThrown":
             details = params.get("exceptionDetails", {})
             text = details.get("exception", {}).get("description") or details.get("text", "")
-            self.console.append({"level": "error", "text": f"uncaught: {text}"})
+            frames = details.get("stackTrace", {}).get("callFrames", [])
+            where = "".join(f"\n  at {f.get('functionName') or '?'} ({Path(f.get('url', '')).name}:{f.get('lineNumber')}:"
+                            f"{f.get('columnNumber')})" for f in frames[:6])  # fmt: skip
+            self.console.append({"level": "error", "text": f"uncaught: {text}{where}"})
         elif method == "Log.entryAdded":
             entry = params.get("entry", {})
             self.console.append({"level": entry.get("level"), "text": f"{entry.get('source')}: {entry.get('text')}"})

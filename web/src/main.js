@@ -91,9 +91,9 @@ async function start() {
     status,
   });
 
-  const onResize = () => { resize(stage, view.clientWidth, view.clientHeight); render(); };
-  window.addEventListener('resize', onResize);
-  stage.controls.addEventListener('change', render);
+  // Size changes are picked up by the frame loop, never drawn from a resize event: a headset's
+  // runtime resizes the canvas while its session is ending, when drawing would use the dead session.
+  stage.controls.addEventListener('change', () => { if (!stage.renderer.xr.isPresenting) render(); });
   window.addEventListener('keydown', (event) => {
     if (event.target && event.target.tagName === 'SELECT') return;
     if (event.key === 'ArrowRight' || event.key === 'PageDown') go(1);
