@@ -92,7 +92,8 @@ def panel_texts(browser: Browser) -> dict:
         "text: document.querySelector('.step-text').textContent, "
         "counter: document.querySelector('.counter').textContent, "
         "labels: [...document.querySelectorAll('.label')].map(l => l.textContent), "
-        "step: window.prosectorViewer.step, lang: window.prosectorViewer.lang, htmlLang: document.documentElement.lang})"))
+        "step: window.prosectorViewer.step, lang: window.prosectorViewer.lang, "
+        "htmlLang: document.documentElement.lang})"))
 
 
 def test_brain_lesson_shows_every_step_in_both_languages(browser, brain_site):
@@ -122,7 +123,8 @@ def test_brain_lesson_shows_every_step_in_both_languages(browser, brain_site):
     assert not browser.errors()
     # The embedded subset font has the lesson's CJK glyphs, whatever fonts the machine has.
     assert browser.evaluate("document.fonts.check('16px \"Prosector Text\"', '大脑半球')")
-    assert browser.evaluate("[...document.fonts].some(f => f.family.includes('Prosector Text') && f.status === 'loaded')")
+    assert browser.evaluate("[...document.fonts].some(f => f.family.includes('Prosector Text') && "
+                            "f.status === 'loaded')")  # fmt: skip
     # A link opens a step in a language.
     open_page(browser, file_url(brain_site, "step=5&lang=zh"))
     assert panel_texts(browser)["title"] == text_in(steps[4].title, "zh")
@@ -178,7 +180,8 @@ def test_page_matches_prosector_render_of_the_same_step(browser, brain_site, hea
         assert page.shape == reference.shape
         scores[step] = structural_similarity(reference, page, channel_axis=2, data_range=255)
         if scores[step] < 0.85:
-            Image.fromarray(np.concatenate([reference, page], axis=1)).save(output_dir / f"step-{step}-prosector-vs-page.png")
+            pair = np.concatenate([reference, page], axis=1)
+            Image.fromarray(pair).save(output_dir / f"step-{step}-prosector-vs-page.png")
             diff = np.abs(reference.astype(int) - page.astype(int)).max(axis=2) * 4
             Image.fromarray(np.clip(diff, 0, 255).astype(np.uint8)).save(output_dir / f"step-{step}-diff.png")
     print("SSIM per step:", {k: round(v, 3) for k, v in scores.items()})

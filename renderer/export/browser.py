@@ -41,7 +41,8 @@ class Browser:
         command = [executable, "--headless=new", "--no-sandbox", "--no-first-run", "--no-default-browser-check",
                    "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
                    f"--user-data-dir={self._profile.name}", f"--window-size={width},{height}", "--hide-scrollbars",
-                   "--allow-file-access-from-files", "--mute-audio", *GL_FLAGS, *extra_flags, "about:blank"]  # fmt: skip
+                   "--mute-audio", *GL_FLAGS, *extra_flags, "about:blank"]  # fmt: skip
+        # No --allow-file-access-from-files: the page must open from file:// as a student's browser has it.
         self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         port = self._devtools_port()
         pages = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10))
@@ -92,8 +93,8 @@ class Browser:
             details = params.get("exceptionDetails", {})
             text = details.get("exception", {}).get("description") or details.get("text", "")
             frames = details.get("stackTrace", {}).get("callFrames", [])
-            where = "".join(f"\n  at {f.get('functionName') or '?'} ({Path(f.get('url', '')).name}:{f.get('lineNumber')}:"
-                            f"{f.get('columnNumber')})" for f in frames[:6])  # fmt: skip
+            where = "".join(f"\n  at {f.get('functionName') or '?'} ({Path(f.get('url', '')).name}:"
+                            f"{f.get('lineNumber')}:{f.get('columnNumber')})" for f in frames[:6])  # fmt: skip
             self.console.append({"level": "error", "text": f"uncaught: {text}{where}"})
         elif method == "Log.entryAdded":
             entry = params.get("entry", {})

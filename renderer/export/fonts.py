@@ -76,4 +76,5 @@ def font_face_css(text: str) -> tuple[str, str]:
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     css = (f'@font-face {{ font-family: "{FAMILY}"; font-display: block; '
            f'src: url(data:{mime};base64,{data}) format("{fmt}"); }}')  # fmt: skip
-    return css, f"embedded {source.name} subset to {len(chars)} characters ({len(buffer.getvalue()) / 1024:.0f} kB {fmt})"
+    size_kb = len(buffer.getvalue()) / 1024
+    return css, f"embedded {source.name} subset to {len(chars)} characters ({size_kb:.0f} kB {fmt})"

@@ -47,7 +47,7 @@ def icosphere(level: int) -> tuple[np.ndarray, np.ndarray]:
     for _ in range(level):
         midpoint: dict = {}
 
-        def middle(a: int, b: int) -> int:
+        def middle(a: int, b: int, midpoint: dict = midpoint) -> int:
             key = (min(a, b), max(a, b))
             if key not in midpoint:
                 m = vertices[a] + vertices[b]
@@ -127,6 +127,6 @@ def join(parts: list[Tessellated]) -> Tessellated:
         z = np.zeros((0, 3), np.float32)
         return Tessellated(z, z, z, np.zeros((0, 3), np.uint32))
     offsets = np.cumsum([0] + [len(p.positions) for p in parts[:-1]])
+    indices = [p.indices + np.uint32(o) for p, o in zip(parts, offsets, strict=True)]
     return Tessellated(np.concatenate([p.positions for p in parts]), np.concatenate([p.normals for p in parts]),
-                       np.concatenate([p.colors for p in parts]),
-                       np.concatenate([p.indices + np.uint32(o) for p, o in zip(parts, offsets)]))  # fmt: skip
+                       np.concatenate([p.colors for p in parts]), np.concatenate(indices))  # fmt: skip
