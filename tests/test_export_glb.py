@@ -157,3 +157,25 @@ def test_cli_writes_a_glb_and_refuses_bad_outputs(tmp_path, capsys):
     assert "must end in .glb" in capsys.readouterr().err
     assert main(["export", str(SCENES / "brain.yaml")]) == 1
     assert "--glb" in capsys.readouterr().err
+
+
+def test_web_export_refuses_a_folder_holding_other_files(tmp_path, capsys):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "essay.docx").write_text("a student's work")
+    assert main(["export", str(SCENES / "brain.yaml"), "--web", str(folder)]) == 1
+    assert "not empty" in capsys.readouterr().err
+    assert (folder / "essay.docx").read_text() == "a student's work"
+
+
+def test_web_export_writes_a_self_contained_folder(tmp_path):
+    site = tmp_path / "site"
+    assert main(["export", str(SCENES / "brain-lesson.yaml"), "--web", str(site), "--no-compress"]) == 0
+    names = {p.name for p in site.iterdir()}
+    assert {"index.html", "viewer.js", "scene.js", "fonts.css", "viewer.css"} <= names
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert "<title>Inside the head</title>" in page
+    assert 'type="module"' not in page and "http://" not in page and "https://" not in page
+    assert "font/woff2;base64," in (site / "fonts.css").read_text() or "CSS font stack" in page
+    # Exporting again into the same folder replaces the earlier export.
+    assert main(["export", str(SCENES / "brain-lesson.yaml"), "--web", str(site), "--no-compress"]) == 0

@@ -158,7 +158,10 @@ def test_question_step_checks_the_picked_part(browser, brain_site):
 
 def test_page_matches_prosector_render_of_the_same_step(browser, brain_site, headless, output_dir):
     """Same camera, size and background, labels off on both sides. The page has no screen-space AO
-    and no subsurface scattering, so creases are lighter: SSIM >= 0.85 (measured 0.93-0.97 here)."""
+    and no subsurface scattering, so creases are lighter and cut faces flatter: measured SSIM
+    0.92-0.99 per step here. The bound, 0.85, sits under that spread; and each page must resemble its
+    own step's render more than any other step's (same head, other camera, cut or visibility), so
+    the comparison tells steps apart rather than only "a head on a dark background"."""
     from PIL import Image
     from skimage.metrics import structural_similarity
 
@@ -168,24 +171,29 @@ def test_page_matches_prosector_render_of_the_same_step(browser, brain_site, hea
     loaded = load_scene(ROOT / "scenes" / "brain-lesson.yaml")
     headless.load(loaded)
     width, height = 640, 560
-    browser.set_size(width, height)
-    scores = {}
-    for step in range(1, len(loaded.scene.lesson.steps) + 1):
+    steps = range(1, len(loaded.scene.lesson.steps) + 1)
+    references = {}
+    for step in steps:
         state = scene_state(loaded, step - 1)
         state.labels = []
         headless.scene.apply(state)
-        reference = headless.render(width, height, state.camera, headless.options())[:, :, :3]
+        references[step] = headless.render(width, height, state.camera, headless.options())[:, :, :3]
+    browser.set_size(width, height)
+    pages = {}
+    for step in steps:
         open_page(browser, file_url(brain_site, f"step={step}&ui=0&labels=0"))
-        page = browser.screenshot()
-        assert page.shape == reference.shape
-        scores[step] = structural_similarity(reference, page, channel_axis=2, data_range=255)
-        if scores[step] < 0.85:
-            pair = np.concatenate([reference, page], axis=1)
-            Image.fromarray(pair).save(output_dir / f"step-{step}-prosector-vs-page.png")
-            diff = np.abs(reference.astype(int) - page.astype(int)).max(axis=2) * 4
-            Image.fromarray(np.clip(diff, 0, 255).astype(np.uint8)).save(output_dir / f"step-{step}-diff.png")
-    print("SSIM per step:", {k: round(v, 3) for k, v in scores.items()})
-    assert min(scores.values()) >= 0.85, f"SSIM per step {scores}; images in {output_dir}"
+        pages[step] = browser.screenshot()
+        assert pages[step].shape == references[step].shape
+        pair = np.concatenate([references[step], pages[step]], axis=1)
+        Image.fromarray(pair).save(output_dir / f"step-{step}-prosector-vs-page.png")
+    score = {(a, b): structural_similarity(references[a], pages[b], channel_axis=2, data_range=255)
+             for a in steps for b in steps}  # fmt: skip
+    matched = {step: round(score[step, step], 3) for step in steps}
+    print("SSIM per step:", matched)
+    assert min(matched.values()) >= 0.85, f"SSIM per step {matched}; images in {output_dir}"
+    for step in steps:
+        best_other = max(score[other, step] for other in steps if other != step)
+        assert score[step, step] > best_other, f"step {step}'s page resembles another step's render more"
 
 
 def test_webxr_session_on_an_emulated_quest(browser, brain_site):
