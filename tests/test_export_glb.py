@@ -172,7 +172,7 @@ def test_web_export_writes_a_self_contained_folder(tmp_path):
     site = tmp_path / "site"
     assert main(["export", str(SCENES / "brain-lesson.yaml"), "--web", str(site), "--no-compress"]) == 0
     names = {p.name for p in site.iterdir()}
-    assert {"index.html", "viewer.js", "scene.js", "fonts.css", "viewer.css"} <= names
+    assert {"index.html", "viewer.js", "scene.js", "fonts.css", "viewer.css", "THIRD-PARTY-LICENSES.txt"} <= names
     page = (site / "index.html").read_text(encoding="utf-8")
     assert "<title>Inside the head</title>" in page
     assert 'type="module"' not in page and "http://" not in page and "https://" not in page

@@ -1,7 +1,7 @@
 // Bundles the viewer into classic scripts (IIFE: no ES modules, which Chrome blocks on file://) and
 // copies them, with gltfpack, into the Python package: renderer/export/dist. Run by tools/build_web.sh.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const dist = '../renderer/export/dist';
 mkdirSync(`${dist}/gltfpack`, { recursive: true });
@@ -13,3 +13,12 @@ for (const name of ['index.html', 'viewer.css']) copyFileSync(`src/${name}`, `${
 for (const name of ['cli.js', 'library.js', 'library.wasm', 'LICENSE.md', 'package.json']) {
   copyFileSync(`node_modules/gltfpack/${name}`, `${dist}/gltfpack/${name}`);
 }
+
+// The licences of everything bundled into the page, shipped beside it.
+const bundled = ['three', 'marked', 'iwer', 'gl-matrix', 'webxr-layers-polyfill', 'gltfpack'];
+const notices = bundled.map((name) => {
+  const info = JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8'));
+  const file = ['LICENSE', 'LICENSE.md'].find((f) => { try { readFileSync(`node_modules/${name}/${f}`); return true; } catch { return false; } });
+  return `== ${name} ${info.version} (${info.license})\n\n${readFileSync(`node_modules/${name}/${file}`, 'utf8').trim()}\n`;
+});
+writeFileSync(`${dist}/THIRD-PARTY-LICENSES.txt`, `Software bundled into viewer.js, xr-emulator.js and gltfpack/:\n\n${notices.join('\n')}`);

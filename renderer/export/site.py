@@ -19,7 +19,7 @@ from renderer.export.fonts import FONT_STACK, font_face_css
 from renderer.scene.fields import text_in
 
 SITE_MARKER = "prosector-lesson-site"
-VIEWER_FILES = ("viewer.js", "viewer.css", "xr-emulator.js")
+VIEWER_FILES = ("viewer.js", "viewer.css", "xr-emulator.js", "THIRD-PARTY-LICENSES.txt")
 
 
 def check_site_folder(folder: Path) -> None:
