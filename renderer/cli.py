@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a scene file; list every problem as FILE:LINE:COLUMN")
     validate.add_argument("scene", type=Path)
     validate.add_argument("--no-assets", action="store_true", help="check the file only, do not open meshes")
+    validate.add_argument("--strict", action="store_true", help="treat warnings (implausible sizes, language "
+                          "codes, hidden labels) as errors: exit 1")  # fmt: skip
     _asset_root_option(validate)
 
     new = sub.add_parser("new", help="write a new scene from mesh and molecule files")
@@ -113,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
     from renderer.commands.examples import add_examples_parser
 
     add_examples_parser(sub)
+
+    from renderer.commands.classroom import add_classroom_parser
+
+    add_classroom_parser(sub)
+
+    from renderer.commands.bake import add_bake_parser
+
+    add_bake_parser(sub)
     for command in sub.choices.values():  # every command takes --quiet, before or after its arguments
         command.add_argument("-q", "--quiet", action="store_true", help="no progress bars or progress messages")
     return parser
@@ -164,10 +174,18 @@ def _cmd_render(args) -> int:
 
 
 def _cmd_validate(args) -> int:
+    from renderer.scene.lints import scene_warnings
     from renderer.scene.load import load_scene
 
-    load_scene(args.scene, load_assets=not args.no_assets, asset_roots=args.asset_root)
-    print(f"{args.scene}: valid")
+    loaded = load_scene(args.scene, load_assets=not args.no_assets, asset_roots=args.asset_root)
+    warnings = scene_warnings(loaded)
+    for warning in warnings:
+        text = str(warning)
+        print(text.replace(": warning: ", ": error: ", 1) if args.strict else text, file=sys.stderr)
+    if warnings and args.strict:
+        print(f"{args.scene}: {len(warnings)} warning(s), treated as errors (--strict)", file=sys.stderr)
+        return 1
+    print(f"{args.scene}: valid" + (f", {len(warnings)} warning(s)" if warnings else ""))
     return 0
 
 
@@ -226,7 +244,21 @@ def _cmd_examples(args) -> int:
     return examples_command(args)
 
 
+def _cmd_classroom(args) -> int:
+    from renderer.commands.classroom import classroom_command
+
+    return classroom_command(args)
+
+
+def _cmd_bake(args) -> int:
+    from renderer.commands.bake import bake_command
+
+    return bake_command(args)
+
+
 COMMANDS = {
+    "bake": _cmd_bake,
+    "classroom": _cmd_classroom,
     "examples": _cmd_examples,
     "render": _cmd_render,
     "validate": _cmd_validate,

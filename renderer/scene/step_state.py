@@ -18,7 +18,7 @@ from renderer.scene.fields import Camera, text_in
 from renderer.scene.load import LoadedScene
 from renderer.scene.materials import Material
 from renderer.scene.model import Part, Scene
-from renderer.scene.molecule_state import MoleculeState, molecule_label_requests, molecule_states
+from renderer.scene.molecule_state import MoleculeState, molecule_label_requests, molecule_states, with_sections
 from renderer.scene.sections import ClipPlane, CutBox
 
 MAX_LABEL_POINTS = 4000  # candidate anchor points per label; enough to find a visible spot
@@ -78,7 +78,8 @@ def group_members(scene: Scene, ids: list[str] | None) -> list[str]:
 
 
 def part_material(scene: Scene, part_id: str) -> str | Material:
-    """The part's own material, else that of the nearest group holding it, else the default."""
+    """The part's own material, else that of the nearest group holding it, else `defaults.material`,
+    else the preset `organ`."""
     part = scene.parts[part_id]
     if "material" in part.model_fields_set:
         return part.material
@@ -86,7 +87,7 @@ def part_material(scene: Scene, part_id: str) -> str | Material:
         material = scene.groups[depth_first].material
         if material is not None:
             return material
-    return part.material
+    return part.material if scene.defaults.material is None else scene.defaults.material
 
 
 def material_origin(scene: Scene, part_id: str) -> tuple:
@@ -96,7 +97,7 @@ def material_origin(scene: Scene, part_id: str) -> tuple:
     holder: tuple = ("parts", part_id)
     if "material" not in part.model_fields_set:
         groups = [g for g in _groups_holding(scene, part_id) if scene.groups[g].material is not None]
-        holder = ("groups", groups[0]) if groups else ()
+        holder = ("groups", groups[0]) if groups else ("defaults",) if scene.defaults.material is not None else ()
     material = part_material(scene, part_id)
     if isinstance(material, Material):
         return (*holder, "material")
@@ -154,7 +155,8 @@ def scene_state(loaded: LoadedScene, step: int | None = None, lang: str | None =
     clip_planes = _per_part(scene, planes, scene.clip_planes, _plane_equation, (0, 4))
     cut_boxes = _per_part(scene, boxes, scene.cut_boxes, lambda b: np.array([b.min_m, b.max_m], float), (0, 2, 3))
     state = SceneState(visible, opacity, highlighted, motion, clip_planes, cut_boxes, language=lang)
-    state.molecules = molecule_states(scene, loaded.structures, state_step)
+    state.molecules = with_sections(molecule_states(scene, loaded.structures, state_step), scene, planes, boxes,
+                                    _plane_equation)  # fmt: skip
     if state_step is not None:
         state.camera = scene.bookmarks[state_step.camera] if isinstance(state_step.camera, str) else state_step.camera
         state.title = text_in(state_step.title, lang, scene.language)
