@@ -1,4 +1,4 @@
-"""The `prosector` command: render, validate, new, info, schema, preview, xr, bench, examples.
+"""The `prosector` command: render, validate, new, info, schema, preview, xr, bench, examples, export.
 
 User mistakes (bad scene, bad mesh, bad arguments, no GL driver) print a message and exit 1 (2 for
 argument errors); set PROSECTOR_DEBUG=1 to see tracebacks of internal errors.
@@ -95,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     from renderer.commands.xr import add_xr_parser
 
     add_xr_parser(sub)
+
+    from renderer.commands.export import add_export_parser
+
+    add_export_parser(sub)
 
     info = sub.add_parser("info", help="parts, triangles, bounds, memory and backends of a scene")
     info.add_argument("scene", type=Path)
@@ -228,6 +232,12 @@ def _cmd_xr(args) -> int:
     return xr_command(args)
 
 
+def _cmd_export(args) -> int:
+    from renderer.commands.export import export_command
+
+    return export_command(args)
+
+
 def _cmd_examples(args) -> int:
     from renderer.commands.examples import examples_command
 
@@ -258,6 +268,7 @@ COMMANDS = {
     "bench": _cmd_bench,
     "preview": _cmd_preview,
     "xr": _cmd_xr,
+    "export": _cmd_export,
 }
 
 if __name__ == "__main__":
