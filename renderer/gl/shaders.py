@@ -3,7 +3,7 @@ errors that name the right file and line.
 
 Every included file gets its own GLSL source-string number through `#line LINE FILE_ID`, so the
 driver's `0:12(5): error` (Mesa) or `0(12) : error` (NVIDIA) maps back to `lighting.glsl:12`.
-Programs are cached per (stage files, defines).
+Programs are cached per (stage files, defines), and linked binaries across runs (`program_cache`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 from OpenGL import GL
 
 from renderer.errors import ShaderError
+from renderer.gl.program_cache import ProgramBinaryCache
 from renderer.gl.resources import GLObject, ResourceRegistry
 
 GLSL_VERSION = "#version 450 core"
@@ -119,7 +120,17 @@ class Program(GLObject):
 
     kind = "program"
 
-    def __init__(self, registry: ResourceRegistry, stages: list[tuple[int, ExpandedSource]], label: str):
+    def __init__(self, registry: ResourceRegistry, stages: list[tuple[int, ExpandedSource]], label: str,
+                 binary_cache: ProgramBinaryCache | None = None):  # fmt: skip
+        key = binary_cache.key([(stage, source.text) for stage, source in stages]) if binary_cache else None
+        if binary_cache is not None and key is not None:
+            program = GL.glCreateProgram()
+            if binary_cache.load(program, key):
+                super().__init__(registry, program, GL.glDeleteProgram)
+                self.label, self.from_cache = label, True
+                self.uniforms = _active_uniforms(self.name)
+                return
+            GL.glDeleteProgram(program)  # a refused binary may leave it unusable: start afresh
         shaders: list[int] = []
         try:  # compile every stage before creating the program, so a failure leaves nothing behind
             for stage, source in stages:
@@ -129,9 +140,11 @@ class Program(GLObject):
                 GL.glDeleteShader(shader)
             raise
         super().__init__(registry, GL.glCreateProgram(), GL.glDeleteProgram)
-        self.label = label
+        self.label, self.from_cache = label, False
         for shader in shaders:
             GL.glAttachShader(self.name, shader)
+        if binary_cache is not None:
+            binary_cache.prepare(self.name)
         GL.glLinkProgram(self.name)
         for shader in shaders:
             GL.glDetachShader(self.name, shader)
@@ -142,6 +155,8 @@ class Program(GLObject):
             self.release()
             raise ShaderError(f"linking {label} failed:\n{log}")
         self.uniforms = _active_uniforms(self.name)
+        if binary_cache is not None and key is not None:
+            binary_cache.store(self.name, key)
 
     def use(self) -> None:
         GL.glUseProgram(self.name)
@@ -237,9 +252,12 @@ def _set_uniform(program: int, location: int, gl_type: int, value) -> None:
 class ShaderLibrary:
     """Compiles and caches programs by (stage files, defines) for one GL context."""
 
-    def __init__(self, registry: ResourceRegistry, sources: ShaderSources | None = None):
+    def __init__(self, registry: ResourceRegistry, sources: ShaderSources | None = None,
+                 binary_cache: ProgramBinaryCache | None = None):  # fmt: skip
+        """`binary_cache`: linked programs kept across runs; default: one for the current context."""
         self.registry = registry
         self.sources = sources or ShaderSources()
+        self.binary_cache = binary_cache if binary_cache is not None else ProgramBinaryCache()
         self._cache: dict[tuple, Program] = {}
 
     def program(self, *files: str, defines: Mapping[str, object] | None = None) -> Program:
@@ -253,7 +271,7 @@ class ShaderLibrary:
                 if stage is None:
                     raise ShaderError(f"{name}: unknown shader stage (use .vert, .frag, .geom or .comp)")
                 stages.append((stage, self.sources.expand(name, defines)))
-            program = Program(self.registry, stages, label="+".join(files))
+            program = Program(self.registry, stages, label="+".join(files), binary_cache=self.binary_cache)
             self._cache[key] = program
         return program
 
