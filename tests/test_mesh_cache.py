@@ -39,7 +39,7 @@ def mesh_file(tmp_path) -> Path:
 
 
 def _entries(cache: Path) -> list[Path]:
-    return sorted((cache / "meshes").rglob("*.npz"))
+    return sorted((cache / "meshes").rglob("*.mesh"))
 
 
 def _load(path: Path):
@@ -90,7 +90,7 @@ def test_a_changed_file_misses_the_cache(cache, mesh_file):
     assert len(_entries(cache)) == 2
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "bad indices"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped byte", "bad indices"])
 def test_a_corrupt_entry_is_ignored_and_rewritten(cache, mesh_file, damage):
     good = _load(mesh_file)
     (entry,) = _entries(cache)
@@ -98,16 +98,22 @@ def test_a_corrupt_entry_is_ignored_and_rewritten(cache, mesh_file, damage):
         entry.write_bytes(b"not a zip file at all")
     elif damage == "truncated":
         entry.write_bytes(entry.read_bytes()[:1000])
-    else:  # a well-formed archive whose triangles point past the vertices
-        with np.load(entry) as data:
-            arrays = {name: data[name] for name in data.files}
-        arrays["indices"] = arrays["indices"] + np.uint32(len(arrays["positions"]))
-        with open(entry, "wb") as handle:
-            np.savez(handle, **arrays)
+    elif damage == "flipped byte":  # inside the normals: only the checksum can tell
+        blob = bytearray(entry.read_bytes())
+        blob[-100] ^= 0x40
+        entry.write_bytes(bytes(blob))
+    else:  # a well-formed entry (checksum and all) whose triangles point past the vertices
+        from renderer.scene import mesh_cache
+        from renderer.scene.meshes import MeshData
+
+        bad = MeshData(good.name, good.positions, good.normals, good.indices + np.uint32(len(good.positions)))
+        mesh_cache._store_entry(entry.parent, entry, bad)
     again = _load(mesh_file)
     _same(again, good)
-    with np.load(entry, allow_pickle=False) as data:  # rewritten with the good read
-        np.testing.assert_array_equal(data["indices"], good.indices)
+    from renderer.scene import mesh_cache
+
+    arrays, _ = mesh_cache._parse(bytearray(entry.read_bytes()))  # rewritten with the good read
+    np.testing.assert_array_equal(arrays["indices"], good.indices)
 
 
 def test_an_unusable_cache_folder_still_loads(tmp_path, mesh_file, monkeypatch):
@@ -145,5 +151,5 @@ def test_scene_loads_use_the_cache_and_bound_its_size(cache, mesh_file, monkeypa
         _same(second.meshes[part], first.meshes[part])
     from renderer import cache_dir
 
-    cache_dir.prune(cache / "meshes", max_bytes=1, pattern="*.npz")
+    cache_dir.prune(cache / "meshes", max_bytes=1, pattern="*.mesh")
     assert _entries(cache) == []
