@@ -131,6 +131,7 @@ class Program(GLObject):
                 super().__init__(registry, program, GL.glDeleteProgram)
                 self.label, self.from_cache = label, True
                 self.uniforms = _active_uniforms(self.name)
+                self._last_values: dict[int, tuple] = {}
                 return
             GL.glDeleteProgram(program)  # a refused binary may leave it unusable: start afresh
         shaders: list[int] = []
@@ -157,6 +158,7 @@ class Program(GLObject):
             self.release()
             raise ShaderError(f"linking {label} failed:\n{log}")
         self.uniforms = _active_uniforms(self.name)
+        self._last_values = {}
         if binary_cache is not None and key is not None:
             binary_cache.store(self.name, key)
 
@@ -168,7 +170,15 @@ class Program(GLObject):
         if entry is None:
             return  # optimised away by the compiler in this variant: nothing to set
         location, gl_type = entry
+        # Uniforms live in the program: a value already set is not sent again. Hundreds of parts share
+        # a few materials, and each PyOpenGL call costs tens of microseconds of argument conversion.
+        array = np.asarray(value)
+        key = (array.dtype.char, array.shape, array.tobytes())
+        last = self._last_values.get(location)
+        if last == key:
+            return
         _set_uniform(self.name, location, gl_type, value)
+        self._last_values[location] = key
 
 
 def _compile(stage: int, source: ExpandedSource) -> int:
