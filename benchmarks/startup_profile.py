@@ -175,12 +175,12 @@ def main() -> int:
     size = tuple(int(v) for v in args.size.lower().split("x"))
     chosen = pick_scenes(args.scenes.split(","), args.work)
     columns, results = [], {}
-    with tempfile.TemporaryDirectory() as caches:
-        env = dict(os.environ, PROSECTOR_CACHE_DIR=str(Path(caches) / "prosector"),
-                   MESA_SHADER_CACHE_DIR=str(Path(caches) / "mesa"))  # fmt: skip
-        env.pop("PROSECTOR_NO_CACHE", None)
-        start = interpreter_start(env)
-        for scene in chosen:
+    start = interpreter_start(dict(os.environ))
+    for scene in chosen:
+        with tempfile.TemporaryDirectory() as caches:  # each scene's cold run starts from empty caches
+            env = dict(os.environ, PROSECTOR_CACHE_DIR=str(Path(caches) / "prosector"),
+                       MESA_SHADER_CACHE_DIR=str(Path(caches) / "mesa"))  # fmt: skip
+            env.pop("PROSECTOR_NO_CACHE", None)
             roots = list(scene.asset_roots)
             for mode in ("cold", "warm"):
                 print(f"profiling {scene.name}, {mode} ...", file=sys.stderr, flush=True)
