@@ -15,7 +15,8 @@ choose_platform()  # before anything imports OpenGL
 # concurrent run (or a stale entry) cannot feed this one a different binary.
 os.environ.setdefault("MESA_SHADER_CACHE_DIR", str(Path(__file__).resolve().parent.parent / ".pytest_cache" / "mesa"))
 # Prosector's own caches (parsed meshes, GL program binaries) likewise stay out of the user's folder.
-os.environ.setdefault("PROSECTOR_CACHE_DIR", str(Path(__file__).resolve().parent.parent / ".pytest_cache" / "prosector"))
+_CACHE = Path(__file__).resolve().parent.parent / ".pytest_cache"
+os.environ.setdefault("PROSECTOR_CACHE_DIR", str(_CACHE / "prosector"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENES = ROOT / "scenes"

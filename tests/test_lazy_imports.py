@@ -14,8 +14,8 @@ HEAVY = ("OpenGL", "numba", "scipy", "trimesh", "networkx", "biotite", "skimage"
 
 
 def _imported_after(argv: list[str], env_cache) -> list[str]:
-    code = ("import json, sys\nfrom renderer import cli\ncode = cli.main(%r)\n"
-            "print(json.dumps([code, sorted(m for m in %r if m in sys.modules)]))") % (argv, HEAVY)  # fmt: skip
+    code = (f"import json, sys\nfrom renderer import cli\ncode = cli.main({argv!r})\n"
+            f"print(json.dumps([code, sorted(m for m in {HEAVY!r} if m in sys.modules)]))")  # fmt: skip
     env = dict(os.environ, PROSECTOR_CACHE_DIR=str(env_cache))
     env.pop("PROSECTOR_NO_CACHE", None)
     for _ in range(2):  # the first run fills the mesh cache

@@ -17,9 +17,9 @@ from renderer.scene import limits
 from renderer.scene.assets import AssetPathError, allowed_roots, resolve_asset
 from renderer.scene.includes import read_document, read_scene_text
 from renderer.scene.meshes import MeshData, load_mesh
-from renderer.scene.parallel_reads import parallel_reads
 from renderer.scene.model import Scene
 from renderer.scene.molecule_spec import MoleculeSpec, molecule_format
+from renderer.scene.parallel_reads import parallel_reads
 from renderer.scene.part_masks import load_part_masks, resolve_mask_paths
 from renderer.scene.problems import validation_problems
 from renderer.scene.references import check_references
