@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_xr_parser(sub)
 
+    from renderer.commands.library import add_library_parser
+
+    add_library_parser(sub)
+
     info = sub.add_parser("info", help="parts, triangles, bounds, memory and backends of a scene")
     info.add_argument("scene", type=Path)
     _asset_root_option(info)
@@ -199,7 +203,14 @@ def _cmd_xr(args) -> int:
     return xr_command(args)
 
 
+def _cmd_library(args) -> int:
+    from renderer.commands.library import library_command
+
+    return library_command(args)
+
+
 COMMANDS = {
+    "library": _cmd_library,
     "render": _cmd_render,
     "validate": _cmd_validate,
     "new": _cmd_new,
