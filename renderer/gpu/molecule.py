@@ -118,6 +118,11 @@ class GpuMolecule:
     def normal_matrix(self) -> np.ndarray:
         return maths.normal_matrix(self.model_matrix)
 
+    @property
+    def triangle_count(self) -> int:
+        """Triangles of its meshes (cartoons, surfaces); atoms and bonds are impostors, not triangles."""
+        return sum(m.index_count // 3 for m in self.meshes)
+
     def world_bounds(self) -> np.ndarray:
         """(2, 3) world box (metres) around the transformed model bounds."""
         lo, hi = self.model_bounds

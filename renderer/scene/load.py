@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from renderer import progress
 from renderer.errors import MeshError, MoleculeError, Problem, SceneError, SelectionError
 from renderer.library.expand import expand_library
 from renderer.scene import limits
@@ -115,7 +116,8 @@ def _resolve_assets(data: dict, source: SourceMap, roots: list[Path], loaded: Lo
 
 def _load_meshes(loaded: LoadedScene) -> list[Problem]:
     problems, total = [], 0
-    for part_id, part in loaded.scene.parts.items():
+    parts = loaded.scene.parts.items()
+    for part_id, part in progress.track(parts, "reading meshes", unit="mesh"):
         where = ("parts", part_id, "node" if part.node else "mesh")
         try:
             mesh = load_mesh(loaded.asset_paths[part_id], part.node, part.unit, part.up_axis)
@@ -143,8 +145,8 @@ def _load_molecules(loaded: LoadedScene) -> list[Problem]:
         from renderer.molecules.representations import build_drawables  # noqa: F401  (drawing needs it too)
     except ImportError as exc:
         where = ("molecules", next(iter(loaded.scene.molecules)))
-        return [loaded.source.problem(where, f"{format_path(where)}: molecules need the molecules extra "
-                                             f"(pip install 'prosector[molecules]'): {exc}")]  # fmt: skip
+        message = f"this installation cannot read molecules ({exc}); reinstall: pip install --force-reinstall prosector"
+        return [loaded.source.problem(where, f"{format_path(where)}: {message}")]
     problems, total = [], 0
     for molecule_id, spec in loaded.scene.molecules.items():
         where = ("molecules", molecule_id, "path")
