@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--step", type=cli_args.step, metavar="N",
                         help="render lesson step N (from 1; default 1 when the scene has a lesson; 0: before any step)")
     render.add_argument("--all-steps", action="store_true", help="render every lesson step into the folder -o DIR")
+    render.add_argument("--captions", action="store_true", help="draw each step's title, text and question beside "
+                        "the picture (hand-outs)")  # fmt: skip
     render.add_argument(
         "--lang",
         type=cli_args.language,

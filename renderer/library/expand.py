@@ -49,12 +49,14 @@ def expand_library(data: dict, source: SourceMap) -> list[Problem]:
         if isinstance(reference, str):
             if reference not in catalogue.parts:
                 report(_unknown_id(catalogue, reference))
+                expanded[entry_id] = {"library": reference}  # kept, so no "the scene shows nothing" follows
                 continue
             expanded[entry_id] = _part(catalogue, reference, rest)
             _point_at(source, entry_id, entry_id)
         elif isinstance(reference, dict):
             chosen = _select(catalogue, reference, where, report)
             if not chosen:
+                expanded[entry_id] = {"library": "(unresolved)"}  # reported above; keeps the part count
                 continue
             if entry_id in groups:
                 report(f"'{entry_id}' is also a group in `groups:`; give the selection another id", ("parts", entry_id))
@@ -91,7 +93,7 @@ def _default_materials(catalogue: Catalogue, parts: dict, groups: dict, written:
             coloured.update(_members(group["parts"], groups))
     for part_id, part in parts.items():
         if isinstance(part, dict) and "library" in part and isinstance(part["library"], str):
-            if "material" not in part and part_id not in coloured:
+            if "material" not in part and part_id not in coloured and part["library"] in catalogue.parts:
                 part["material"] = catalogue.parts[part["library"]].tissue
 
 
@@ -115,6 +117,9 @@ def _select(catalogue: Catalogue, selection: dict, where: tuple, report) -> list
             hint = _close(str(key), allowed)
             report(f"unknown key '{key}'{hint}; a selection takes {', '.join(sorted(allowed))}", (*where, key))
             return []
+    if not any(selection.get(k) for k in (*FILTERS, "search", "ids")):
+        report("say which parts: region, system, tissue, side, search or ids")
+        return []
     criteria = {}
     for key in FILTERS:
         value = selection.get(key)
