@@ -126,12 +126,15 @@ def _select(catalogue: Catalogue, selection: dict, where: tuple, report) -> list
         values = value if isinstance(value, list) else [value] if value is not None else []
         known = catalogue.values(key)
         for index, item in enumerate(values):
-            if item not in known:
+            if not isinstance(item, str) or item not in known:
                 at = (*where, key, index) if isinstance(value, list) else (*where, key)
                 report(f"no {key} '{item}'{_close(str(item), known)}; {key}s: {', '.join(known)}", at)
                 return []
         criteria[key] = values or None
     for key in ("ids", "exclude"):
+        if selection.get(key) is not None and not isinstance(selection[key], list):
+            report("write a list of library ids, like [right_femur, right_tibia]", (*where, key))
+            return []
         for index, library_id in enumerate(selection.get(key) or []):
             if library_id not in catalogue.parts:
                 report(_unknown_id(catalogue, str(library_id)), (*where, key, index))
