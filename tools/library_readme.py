@@ -32,7 +32,9 @@ with this attribution. (Prosector's code is MIT; this folder is CC BY-SA 2.1 JP.
   origin) and brought back into the body: {fixed}. One scale for all, fitted so that landmarks meet
   (sacrum base on the disc below L5, manubrium on the body of the sternum, axis on its disc); the
   mandible and the diaphragm are then moved (not scaled) so that they touch the bones around them
-  without sinking into them. Excluded (no reliable place): {excluded}.
+  without sinking into them. Excluded (no reliable place): {excluded}. Moved whole, not rotated, the
+  mandible sits a little open and forward of the upper teeth, and the top of the manubrium a little
+  in front of the first ribs (seen from the side); from the front both look right.
 - Names: the English label of the source; ids from it (side first: `left_femur`). FMA ids kept.
   Tissue, region, body system and search keywords come from tools/library_vocabulary.py.
 - Not in the source, so not here: the three intercostal muscles, the coccyx, internal organs, vessels,
