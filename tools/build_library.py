@@ -35,8 +35,8 @@ import odd_frame  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 # the shared data folder beside the checkout (../shared), or beside a folder of worktrees (../../shared)
-DEFAULT_SOURCE = next((p / "shared" / "data" / "bodyparts3d" for p in (ROOT.parent, ROOT.parent.parent)
-                       if (p / "shared" / "data" / "bodyparts3d").is_dir()), ROOT.parent / "shared" / "data" / "bodyparts3d")
+_CANDIDATES = [p / "shared" / "data" / "bodyparts3d" for p in (ROOT.parent, ROOT.parent.parent)]
+DEFAULT_SOURCE = next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])
 BONE_DENSITY = 2.0  # bones keep twice the triangles per square millimetre of muscles
 MIN_TRIANGLES = 120
 

@@ -8,10 +8,11 @@ than any other part's), not by name. Each is scaled and moved onto the parts it 
 1. a landmark start: one scale for all of them, fitted by least squares so that the sacrum's base
    meets the disc below L5, the manubrium meets the body of the sternum and the axis meets its
    disc; each group then moves so that its own landmark meets its target;
-2. a fit per group (a part, or parts that keep their relative place: atlas with axis; mandible,
-   ethmoid and vomer), scale and translation: the closest tenth of its surface touches its
-   neighbours while none of it sinks into them (signed distance along the neighbours' normals).
-Parts that still penetrate their neighbours after the fit, or do not touch them, are excluded.
+2. groups without a landmark (the mandible, the diaphragm) are then moved, not scaled, so that the
+   closest tenth of their surface touches their neighbours while none of it sinks into them
+   (signed distance along the neighbours' normals).
+Odd parts without neighbours named here (the ethmoid and the vomer, inside the skull, which no fit
+placed reliably) are excluded.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.spatial import cKDTree
 
-# group -> (members, own landmark, target part, target landmark, neighbour phrases)
+# group -> (members moved together, own landmark, target part, target landmark, neighbour phrases)
 GROUPS = {
     "sacrum": (("Sacrum",), "top", "Intervertebral disk of fifth lumbar vertebra", "bottom",
                ("hip bone", "fifth lumbar")),
@@ -63,17 +64,26 @@ def _normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
-def _fit_cost(points: np.ndarray, tree: cKDTree, normals: np.ndarray, anchor: np.ndarray):
-    """Cost (mm) of scaling `points` about `anchor` and shifting them: the mean distance of their
-    closest tenth to the neighbours, plus four times the mean depth of those inside a neighbour."""
-    def cost(params: np.ndarray) -> float:
-        scale, shift = params[0], params[1:]
-        moved = (points - anchor) * scale + anchor + shift
+def _contact_cost(verts: list[np.ndarray], neighbours: list[dict]):
+    """cost(shift) in mm of moving the points `verts` by `shift` (3,): the mean distance of their closest
+    tenth to the neighbours' vertices, plus four times the mean depth of those inside a neighbour
+    (signed distance along the neighbours' vertex normals)."""
+    vertices = np.concatenate([p["vertices"] for p in neighbours])
+    offsets = np.cumsum([0] + [len(p["vertices"]) for p in neighbours[:-1]])
+    faces = np.concatenate([p["faces"] + o for p, o in zip(neighbours, offsets, strict=True)])
+    normals = _normals(vertices, faces)
+    tree = cKDTree(vertices)
+    points = np.concatenate(verts)
+    points = points[np.linspace(0, len(points) - 1, min(MAX_POINTS, len(points))).astype(int)]
+
+    def cost(shift: np.ndarray) -> float:
+        moved = points + shift
         distance, index = tree.query(moved)
-        signed = np.einsum("ij,ij->i", moved - tree.data[index], normals[index])
+        signed = np.einsum("ij,ij->i", moved - vertices[index], normals[index])
         inside = np.clip(-signed, 0.0, None)[distance < 15.0]  # only near the neighbour's surface
         closest = np.sort(distance)[: max(len(distance) // 10, 1)]
         return float(closest.mean() + 4.0 * inside.mean() if len(inside) else closest.mean())
+
     return cost
 
 
@@ -99,28 +109,16 @@ def repair(parts: list[dict]) -> tuple[dict[str, str], set[str]]:
         if target:  # the group's own landmark onto its target
             verts = [v + _landmark(by_label[target]["vertices"], theirs) - _landmark(verts[0], own) for v in verts]
         neighbours = [p for p in parts if p["label"] not in odd and any(f in p["label"].lower() for f in phrases)]
-        vertices = np.concatenate([p["vertices"] for p in neighbours])
-        offsets = np.cumsum([0] + [len(p["vertices"]) for p in neighbours[:-1]])
-        faces = np.concatenate([p["faces"] + o for p, o in zip(neighbours, offsets, strict=True)])
-        normals = _normals(vertices, faces)
-        points = np.concatenate(verts)
-        sample = points[np.linspace(0, len(points) - 1, min(MAX_POINTS, len(points))).astype(int)]
-        anchor = sample.mean(axis=0)
-        cost = _fit_cost(sample, cKDTree(vertices), normals, anchor)
-        start = np.array([1.0, 0.0, 0.0, 0.0])
-        if target:  # the landmark placed it; the fit below is for parts without one
-            fit_scale, fit_shift, result = 1.0, np.zeros(3), None
-        # translation only: the common scale holds for every group (a free scale inflates the skull's parts)
-        else:
+        cost = _contact_cost(verts, neighbours)
+        move = np.zeros(3)
+        if not target:  # no landmark: move it (the common scale holds; a free scale inflated the skull's parts)
             simplex = np.vstack([np.zeros(3), np.eye(3) * 10.0])  # first steps of 10 mm
-            result = minimize(lambda shift: cost(np.r_[1.0, shift]), np.zeros(3), method="Nelder-Mead",
-                              options={"initial_simplex": simplex, "xatol": 0.05, "fatol": 0.01, "maxiter": 800})
-            fit_scale, fit_shift = 1.0, result.x
+            move = minimize(cost, move, method="Nelder-Mead",
+                             options={"initial_simplex": simplex, "xatol": 0.05, "fatol": 0.01, "maxiter": 800}).x
+        touching = ", ".join(sorted({p["label"] for p in neighbours})[:4])
         for member, v in zip(members, verts, strict=True):
-            by_label[member]["vertices"] = (v - anchor) * fit_scale + anchor + fit_shift
-            total = scale * fit_scale
-            done[member] = (f"stored at about 1/{total:.0f} of its size in another frame: scaled by {total:.2f} and moved "
-                            f"onto {', '.join(sorted({p['label'] for p in neighbours})[:4])}, ...")  # fmt: skip
-        after = cost(np.r_[1.0, fit_shift])
-        print(f"  {name}: scale {scale:.2f}, contact cost {cost(start):.2f} -> {after:.2f} mm")
+            by_label[member]["vertices"] = v + move
+            done[member] = (f"stored at about 1/{scale:.0f} of its size in another frame: scaled by {scale:.2f} "
+                            f"and moved onto {touching}, ...")  # fmt: skip
+        print(f"  {name}: scale {scale:.2f}, contact cost {cost(np.zeros(3)):.2f} -> {cost(move):.2f} mm")
     return done, excluded

@@ -57,8 +57,8 @@ def with_caption(image: np.ndarray, blocks: tuple[TextBlock, ...], lang: str,
     out[:] = fill
     out[:height, :width] = image[:, :, :3]
     top = max(12, (min(height, total_height) - panel.shape[0]) // 2)
-    region = out[top:top + panel.shape[0], width + 12:width + 12 + panel.shape[1]].astype(np.float32)
+    rows, cols = slice(top, top + panel.shape[0]), slice(width + 12, width + 12 + panel.shape[1])
     alpha = panel[:, :, 3:4].astype(np.float32) / 255.0
-    region = panel[:, :, :3].astype(np.float32) + region * (1.0 - alpha)  # the panel is premultiplied
-    out[top:top + panel.shape[0], width + 12:width + 12 + panel.shape[1]] = np.clip(region + 0.5, 0, 255).astype(np.uint8)
+    blended = panel[:, :, :3].astype(np.float32) + out[rows, cols].astype(np.float32) * (1.0 - alpha)  # premultiplied
+    out[rows, cols] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
     return out

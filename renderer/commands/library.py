@@ -83,8 +83,9 @@ def _summary(catalogue, as_json: bool) -> int:
 
 
 def _show(catalogue, part, as_json: bool) -> int:
-    info = {**_row(part), "keywords": list(part.keywords), "bounds_m": part.bounds_m, "file": str(catalogue.path_of(part)),
-            "source": part.source, **({"frame_fix": part.frame_fix} if part.frame_fix else {})}  # fmt: skip
+    info = {**_row(part), "keywords": list(part.keywords), "bounds_m": part.bounds_m,
+            "file": str(catalogue.path_of(part)), "source": part.source,
+            **({"frame_fix": part.frame_fix} if part.frame_fix else {})}  # fmt: skip
     if as_json:
         print(json.dumps(info, indent=1))
         return 0
