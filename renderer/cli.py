@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a scene file; list every problem as FILE:LINE:COLUMN")
     validate.add_argument("scene", type=Path)
     validate.add_argument("--no-assets", action="store_true", help="check the file only, do not open meshes")
+    validate.add_argument("--strict", action="store_true", help="treat warnings (implausible sizes, language "
+                          "codes, hidden labels) as errors: exit 1")  # fmt: skip
     _asset_root_option(validate)
 
     new = sub.add_parser("new", help="write a new scene from mesh and molecule files")
@@ -166,10 +168,18 @@ def _cmd_render(args) -> int:
 
 
 def _cmd_validate(args) -> int:
+    from renderer.scene.lints import scene_warnings
     from renderer.scene.load import load_scene
 
-    load_scene(args.scene, load_assets=not args.no_assets, asset_roots=args.asset_root)
-    print(f"{args.scene}: valid")
+    loaded = load_scene(args.scene, load_assets=not args.no_assets, asset_roots=args.asset_root)
+    warnings = scene_warnings(loaded)
+    for warning in warnings:
+        text = str(warning)
+        print(text.replace(": warning: ", ": error: ", 1) if args.strict else text, file=sys.stderr)
+    if warnings and args.strict:
+        print(f"{args.scene}: {len(warnings)} warning(s), treated as errors (--strict)", file=sys.stderr)
+        return 1
+    print(f"{args.scene}: valid" + (f", {len(warnings)} warning(s)" if warnings else ""))
     return 0
 
 

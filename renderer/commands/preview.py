@@ -40,6 +40,11 @@ def preview_command(args: argparse.Namespace) -> int:
         check_output_path(args.screenshot, protected=[args.scene])
     if not args.scene.is_file():
         raise ProsectorError(f"{args.scene}: no such scene file")
+    if args.lang is not None:  # the file alone (no meshes) says which languages it has
+        from renderer.scene.languages import check_language_option
+        from renderer.scene.load import load_scene
+
+        check_language_option(load_scene(args.scene, load_assets=False, asset_roots=args.asset_root).scene, args.lang)
     from renderer.gl.platform import choose_platform
 
     choose_platform()  # before anything imports OpenGL

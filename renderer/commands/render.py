@@ -9,6 +9,7 @@ from renderer import progress
 from renderer.commands.output import check_output_path, write_png
 from renderer.errors import ProsectorError
 from renderer.passes.options import RenderOptions
+from renderer.scene.languages import check_language_option
 from renderer.scene.load import LoadedScene, load_scene
 from renderer.scene.model import Camera
 from renderer.scene.step_state import scene_state
@@ -25,6 +26,7 @@ def render_command(args) -> int:
     else:
         check_output_path(args.output, protected=[args.scene])
     loaded = load_scene(args.scene, asset_roots=args.asset_root)
+    check_language_option(loaded.scene, lang)
     steps = _steps(loaded, all_steps, step)
     say = (lambda *_: None) if getattr(args, "quiet", False) else print
     states = {index: scene_state(loaded, index, lang) for index in steps}  # raises before any GL work

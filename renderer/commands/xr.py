@@ -61,6 +61,9 @@ def xr_command(args: argparse.Namespace) -> int:
     from renderer.scene.step_state import scene_state
 
     loaded = load_scene(args.scene, asset_roots=args.asset_root)
+    from renderer.scene.languages import check_language_option
+
+    check_language_option(loaded.scene, args.lang)
     steps = len(loaded.scene.lesson.steps) if loaded.scene.lesson else 0
     # like the preview and `render`: a lesson starts at step 1; --step 0 is the scene before any step
     step = (0 if steps else None) if args.step is None else (None if args.step == 0 else args.step - 1)

@@ -94,6 +94,8 @@ def _materials(check: _Checker) -> None:
         _preset(check, material, ("materials", name))
     owners = [(("parts", i, "material"), p.get("material")) for i, p in check.parts.items() if isinstance(p, dict)]
     owners += [(("groups", i, "material"), g.get("material")) for i, g in check.groups.items() if isinstance(g, dict)]
+    defaults = check.data.get("defaults") if isinstance(check.data, dict) else None
+    owners += [(("defaults", "material"), defaults.get("material"))] if isinstance(defaults, dict) else []
     for where, material in owners:
         if isinstance(material, dict):
             _preset(check, material, where)

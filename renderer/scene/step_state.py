@@ -78,7 +78,8 @@ def group_members(scene: Scene, ids: list[str] | None) -> list[str]:
 
 
 def part_material(scene: Scene, part_id: str) -> str | Material:
-    """The part's own material, else that of the nearest group holding it, else the default."""
+    """The part's own material, else that of the nearest group holding it, else `defaults.material`,
+    else the preset `organ`."""
     part = scene.parts[part_id]
     if "material" in part.model_fields_set:
         return part.material
@@ -86,7 +87,7 @@ def part_material(scene: Scene, part_id: str) -> str | Material:
         material = scene.groups[depth_first].material
         if material is not None:
             return material
-    return part.material
+    return part.material if scene.defaults.material is None else scene.defaults.material
 
 
 def material_origin(scene: Scene, part_id: str) -> tuple:
@@ -96,7 +97,7 @@ def material_origin(scene: Scene, part_id: str) -> tuple:
     holder: tuple = ("parts", part_id)
     if "material" not in part.model_fields_set:
         groups = [g for g in _groups_holding(scene, part_id) if scene.groups[g].material is not None]
-        holder = ("groups", groups[0]) if groups else ()
+        holder = ("groups", groups[0]) if groups else ("defaults",) if scene.defaults.material is not None else ()
     material = part_material(scene, part_id)
     if isinstance(material, Material):
         return (*holder, "material")
