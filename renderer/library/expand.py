@@ -82,6 +82,7 @@ def _part(catalogue: Catalogue, library_id: str, rest: dict) -> dict:
     part = catalogue.parts[library_id]
     out = {"mesh": str(catalogue.path_of(part)), "library": library_id, "unit": "m", "up_axis": "y", **rest}
     out.setdefault("name", {"en": part.name})
+    out.setdefault("ids", {"fma": part.fma.removeprefix("FMA")})
     return out
 
 

@@ -86,6 +86,12 @@ class Part(Strict):
     ids: dict[str, str] = Field(default_factory=dict, max_length=16, description="identifiers in other "
                                 "databases (e.g. {fma: '24474'}), kept for reference, never shown")  # fmt: skip
 
+    @model_validator(mode="after")
+    def _has_geometry(self) -> Part:
+        if self.mesh is None and self.library is None:
+            raise ValueError("a part needs `mesh:` (a file) or `library:` (a bundled part such as right_femur)")
+        return self
+
 
 class Defaults(Strict):
     """Scene-wide values for every part that does not set its own (`prosector new` writes them)."""
@@ -94,12 +100,6 @@ class Defaults(Strict):
     up_axis: Literal["y", "z"] | None = Field(None, description="which axis of the mesh files points up")
     material: str | Material | None = Field(None, description="for parts that set no material and whose groups "
                                             "set none")  # fmt: skip
-
-    @model_validator(mode="after")
-    def _has_geometry(self) -> Part:
-        if self.mesh is None and self.library is None:
-            raise ValueError("a part needs `mesh:` (a file) or `library:` (a bundled part such as right_femur)")
-        return self
 
 
 class Group(Strict):
