@@ -1,4 +1,4 @@
-"""The `prosector` command: render, validate, new, info, schema, preview, xr, bench, examples.
+"""The `prosector` command: render, validate, new, info, schema, preview, xr, bench, examples, export.
 
 User mistakes (bad scene, bad mesh, bad arguments, no GL driver) print a message and exit 1 (2 for
 argument errors); set PROSECTOR_DEBUG=1 to see tracebacks of internal errors.
@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_library_parser(sub)
 
+    from renderer.commands.export import add_export_parser
+
+    add_export_parser(sub)
+
     info = sub.add_parser("info", help="parts, triangles, bounds, memory and backends of a scene")
     info.add_argument("scene", type=Path)
     _asset_root_option(info)
@@ -117,6 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
     from renderer.commands.examples import add_examples_parser
 
     add_examples_parser(sub)
+
+    from renderer.commands.classroom import add_classroom_parser
+
+    add_classroom_parser(sub)
+
+    from renderer.commands.bake import add_bake_parser
+
+    add_bake_parser(sub)
     for command in sub.choices.values():  # every command takes --quiet, before or after its arguments
         command.add_argument("-q", "--quiet", action="store_true", help="no progress bars or progress messages")
     return parser
@@ -232,14 +244,34 @@ def _cmd_library(args) -> int:
     return library_command(args)
 
 
+def _cmd_export(args) -> int:
+    from renderer.commands.export import export_command
+
+    return export_command(args)
+
+
 def _cmd_examples(args) -> int:
     from renderer.commands.examples import examples_command
 
     return examples_command(args)
 
 
+def _cmd_classroom(args) -> int:
+    from renderer.commands.classroom import classroom_command
+
+    return classroom_command(args)
+
+
+def _cmd_bake(args) -> int:
+    from renderer.commands.bake import bake_command
+
+    return bake_command(args)
+
+
 COMMANDS = {
     "library": _cmd_library,
+    "bake": _cmd_bake,
+    "classroom": _cmd_classroom,
     "examples": _cmd_examples,
     "render": _cmd_render,
     "validate": _cmd_validate,
@@ -249,6 +281,7 @@ COMMANDS = {
     "bench": _cmd_bench,
     "preview": _cmd_preview,
     "xr": _cmd_xr,
+    "export": _cmd_export,
 }
 
 if __name__ == "__main__":

@@ -7,10 +7,14 @@ cd "$(dirname "$0")/.."
 EXTRAS=${1:-}
 
 DEBIAN_PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 libopengl0 libosmesa6 xvfb xauth xdotool x11-apps fontconfig
-                 fonts-noto-cjk fonts-dejavu-core python3-venv python3-pip)
+                 fonts-noto-cjk fonts-dejavu-core python3-venv python3-pip
+                 nodejs)  # `prosector export` runs gltfpack (WebAssembly, carried in the package) with Node.js
 
 # Tests also read real PDB entries shipped by Debian's PyMOL data (CC0).
 [[ ",$EXTRAS," == *",test,"* ]] && DEBIAN_PACKAGES+=(pymol-data)
+# Tests open exported lesson pages in headless Chromium and run the Khronos glTF validator (npm).
+[[ ",$EXTRAS," == *",test,"* ]] && DEBIAN_PACKAGES+=(chromium)
+[[ ",$EXTRAS," == *",test,"* ]] && ! command -v npm >/dev/null && DEBIAN_PACKAGES+=(npm)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
@@ -42,3 +46,7 @@ spec="."
 [ -n "$EXTRAS" ] && spec=".[${EXTRAS}]"
 echo "== installing prosector ${spec} into .venv"
 .venv/bin/python -m pip install -q -e "$spec"
+if [[ ",$EXTRAS," == *",test,"* ]] && [ ! -d web/node_modules/gltf-validator ]; then
+  echo "== installing the web tools' npm packages (pinned in web/package-lock.json) for the tests"
+  npm ci --prefix web --no-audit --no-fund --loglevel=error
+fi

@@ -87,6 +87,8 @@ class GpuMolecule:
         self.occludes = occludes  # False: a scale bar or other annotation, never a ray occluder
         self.model_scale = float(np.cbrt(abs(np.linalg.det(self.model_matrix[:3, :3]))))
         self.roughness, self.visible = roughness, visible
+        # Sections that cut it (world space, renderer.scene.molecule_state.MoleculeState), set per step.
+        self.clip_planes, self.cut_boxes = np.zeros((0, 4)), np.zeros((0, 2, 3))
         self.model_bounds = drawables.bounds()
         self.sphere_count = drawables.spheres.count
         self.cylinder_count = drawables.cylinders.count

@@ -17,7 +17,7 @@ from renderer.errors import Problem
 from renderer.scene.languages import language_warning, text_languages
 from renderer.scene.load import LoadedScene
 from renderer.scene.scaffold_frame import UNIT_METRES, decide_frame
-from renderer.scene.step_state import base_matrix, group_members
+from renderer.scene.step_state import base_matrix, group_members, step_visibility
 from renderer.scene.yaml_source import format_path
 
 TALLEST_PERSON_M = 2.5
@@ -54,13 +54,7 @@ def _visibility(loaded: LoadedScene, step) -> dict[str, bool]:
     visible = {i: p.visible and p.opacity > 0.0 for i, p in scene.parts.items()}
     if step is None:
         return visible
-    if step.only is not None:
-        keep = set(group_members(scene, step.only))
-        visible = {i: i in keep for i in visible}
-    for part_id in group_members(scene, step.hide):
-        visible[part_id] = False
-    for part_id in group_members(scene, step.show):
-        visible[part_id] = True
+    visible = step_visibility(scene, step, visible)
     for name, value in step.opacity.items():
         for part_id in group_members(scene, [name]):
             visible[part_id] = visible[part_id] and value > 0.0

@@ -66,9 +66,10 @@ def check_references(data, source: SourceMap) -> list[Problem]:
     _ids_unique(check)
     _groups(check)
     things = {"part": check.parts, "group": check.groups}
+    cut = {**things, "molecule": check.molecules}  # sections cut molecules too
     for kind, table in (("clip_planes", check.planes), ("cut_boxes", check.boxes)):
         for name, section in table.items():
-            check.names((kind, name, "parts"), _table({"x": section}, "x").get("parts"), things)
+            check.names((kind, name, "parts"), _table({"x": section}, "x").get("parts"), cut)
     for name, animation in check.animations.items():
         if isinstance(animation, dict):
             check.names(("animations", name, "targets"), animation.get("targets"), things)
