@@ -41,6 +41,7 @@ def test_every_step_in_every_language_with_a_manifest(baked):
             assert plain.shape == (SIZE[1], SIZE[0], 3)
             assert picture.shape[1] > plain.shape[1], "the caption column is beside the picture"
         pdf = (out / entry["handout"]).read_bytes()
+        assert (out / lesson["glb"]).read_bytes()[:4] == b"glTF"
         assert pdf.startswith(b"%PDF")
         assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 6, "one page per step"
 
@@ -49,7 +50,7 @@ def test_every_step_in_every_language_with_a_manifest(baked):
 def test_a_rerun_does_nothing(baked):
     out, first = baked
     again = bake([SCENES / "brain-lesson.yaml"], out, ["en", "zh"], SIZE, workers=0, video=False)
-    assert again.rendered == 0 and again.skipped == first.planned and again.handouts == 0
+    assert again.rendered == 0 and again.skipped == first.planned and again.handouts == 0 and again.glbs == 0
 
 
 @pytest.mark.gl

@@ -88,7 +88,13 @@ def plan_lesson(loaded: LoadedScene, size: tuple[int, int], languages: list[str]
     return jobs
 
 
-EXTENSIONS = {"png": "png", "view": "png", "mp4": "mp4", "pdf": "pdf"}
+EXTENSIONS = {"png": "png", "view": "png", "mp4": "mp4", "pdf": "pdf", "glb": "glb"}
+
+
+def glb_key(loaded: LoadedScene, device: str) -> str:
+    """The lesson's GLB (every step and language in its extras) depends on the whole scene."""
+    return _key({"kind": "glb", "device": device, "assets": asset_digest(loaded), "renderer": __version__,
+                 "format": BAKE_FORMAT, "scene": loaded.scene.model_dump(mode="json")})  # fmt: skip
 
 
 def handout_key(jobs: list[StepJob], lang: str) -> str:

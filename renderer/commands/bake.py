@@ -40,7 +40,7 @@ def bake_command(args: argparse.Namespace) -> int:
     report = bake(args.scenes, args.output, languages, args.size, workers=args.workers, address=args.address,
                   retries=args.retries, captions=not args.no_captions, video=not args.no_video)  # fmt: skip
     print(f"baked {report.rendered} of {report.planned} step jobs ({report.skipped} already stored, "
-          f"{report.retried} retried), {report.handouts} handouts, in {report.seconds:.1f} s; "
+          f"{report.retried} retried), {report.handouts} handouts, {report.glbs} GLBs, in {report.seconds:.1f} s; "
           f"see {args.output / 'manifest.json'}")  # fmt: skip
     for failure in report.failed:
         print(f"failed: {failure}")
