@@ -41,7 +41,7 @@ def _missing(store: BakeStore, job: StepJob) -> bool:
 
 def bake(scenes: list[Path], out: Path, languages: list[str] | None, size: tuple[int, int], workers: int = 2,
          address: str | None = None, retries: int = 2, captions: bool = True, video: bool = True,
-         fail_first: int = 0, glb_device: str | None = "quest") -> BakeReport:  # fmt: skip
+         fail_first: int = 0, glb_device: str | None = "quest", av1: bool = False) -> BakeReport:  # fmt: skip
     """Bake `scenes` into `out`. Lessons that fail to load are reported and the others baked."""
     from renderer.scene.load import load_scene
 
@@ -56,7 +56,7 @@ def bake(scenes: list[Path], out: Path, languages: list[str] | None, size: tuple
             report.failed.append(f"{path}: {str(exc).splitlines()[0]}")
             continue
         name = _unique_name(lessons, Path(path).stem)
-        jobs = plan_lesson(loaded, size, languages, video=video)
+        jobs = plan_lesson(loaded, size, languages, video=video, av1=av1)
         lessons[name] = (loaded, jobs)
         report.planned += len(jobs)
     todo = [job for _, jobs in lessons.values() for job in jobs if _missing(store, job)]
@@ -208,7 +208,7 @@ def _publish(store: BakeStore, lessons: dict) -> dict:
             steps = []
             for job in jobs:
                 files = {}
-                for kind in ("png", "view", "mp4"):
+                for kind in ("png", "view", "mp4", "av1"):
                     key = job.keys.get((kind, lang))
                     if key is None or not store.has(key, EXTENSIONS[kind]):
                         continue

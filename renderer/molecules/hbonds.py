@@ -10,7 +10,6 @@ which rules out contacts that point into the atom's own bonds.
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from renderer.molecules.structure import Structure, residue_keys
 
@@ -53,6 +52,8 @@ def _heavy_atom_hbonds(structure: Structure, group: np.ndarray, partners: np.nda
     second = np.flatnonzero(partners & polar)
     if len(first) == 0 or len(second) == 0:
         return np.zeros((0, 2), np.int32)
+    from scipy.spatial import cKDTree  # here: importing SciPy costs a second that anatomy renders do not need
+
     tree = cKDTree(s.positions_a[second].astype(np.float64))
     near = tree.query_ball_point(s.positions_a[first].astype(np.float64), r=MAX_DISTANCE_A)
     counts = np.array([len(n) for n in near])
