@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--step", type=cli_args.step, metavar="N",
                         help="render lesson step N (from 1; default 1 when the scene has a lesson; 0: before any step)")
     render.add_argument("--all-steps", action="store_true", help="render every lesson step into the folder -o DIR")
+    render.add_argument("--captions", action="store_true", help="draw each step's title, text and question beside "
+                        "the picture (hand-outs)")  # fmt: skip
     render.add_argument(
         "--lang",
         type=cli_args.language,
@@ -95,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     from renderer.commands.xr import add_xr_parser
 
     add_xr_parser(sub)
+
+    from renderer.commands.library import add_library_parser
+
+    add_library_parser(sub)
 
     from renderer.commands.export import add_export_parser
 
@@ -232,6 +238,12 @@ def _cmd_xr(args) -> int:
     return xr_command(args)
 
 
+def _cmd_library(args) -> int:
+    from renderer.commands.library import library_command
+
+    return library_command(args)
+
+
 def _cmd_export(args) -> int:
     from renderer.commands.export import export_command
 
@@ -257,6 +269,7 @@ def _cmd_bake(args) -> int:
 
 
 COMMANDS = {
+    "library": _cmd_library,
     "bake": _cmd_bake,
     "classroom": _cmd_classroom,
     "examples": _cmd_examples,

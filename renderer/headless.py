@@ -60,7 +60,7 @@ class HeadlessRenderer:
         assert self.loaded is not None, "load() a scene first"
         if self.loaded.scene.camera is not None:
             return self.loaded.scene.camera
-        return auto_camera(self.scene.bounds(), aspect=aspect)
+        return auto_camera(self.scene.bounds(), aspect=aspect, points=self.scene.framing_points())
 
     def options(self, **overrides) -> RenderOptions:
         assert self.loaded is not None, "load() a scene first"

@@ -55,16 +55,48 @@ def bounding_sphere(bounds: np.ndarray) -> tuple[np.ndarray, float]:
     return centre, float(np.linalg.norm(bounds[1] - bounds[0]) / 2) or 1.0
 
 
-def auto_camera(
-    bounds: np.ndarray, vertical_fov_deg: float = 35.0, aspect: float = 1.0, direction=(0.35, 0.25, 1.0)
-) -> Camera:
-    """A camera that frames the whole box, looking from the front (+Z), slightly from above right."""
-    centre, radius = bounding_sphere(bounds)
-    half = math.radians(vertical_fov_deg) / 2
-    half_narrow = min(half, math.atan(math.tan(half) * aspect))
-    distance = radius / math.sin(half_narrow) * 1.02
-    eye = centre + maths.normalize(np.asarray(direction, dtype=np.float64)) * distance
-    return Camera(eye_m=tuple(eye), target_m=tuple(centre), vertical_fov_deg=vertical_fov_deg)
+FRONT = (0.35, 0.25, 1.0)  # the anatomical front (+Z), a little from above and from the patient's left
+SIDE = (1.0, 0.25, 0.35)  # from the patient's left, for things longest front to back (a foot)
+FILL = 0.9  # the framed points span this fraction of the narrower image side
+
+
+def auto_camera(bounds: np.ndarray, vertical_fov_deg: float = 35.0, aspect: float = 1.0, direction=None,
+                points: np.ndarray | None = None) -> Camera:  # fmt: skip
+    """A camera that fits `points` ((N, 3) metres, e.g. the corners of each visible part's box;
+    default: the corners of `bounds`) in the view, seen from the anatomical front, or from the side
+    when the box is longest front to back (the longest extent then lies across the view).
+
+    The distance is the least at which every point's projection lies within FILL of the frame,
+    and the target is moved so that the projected extent is centred."""
+    bounds = np.asarray(bounds, dtype=np.float64)
+    if points is None or len(points) == 0:
+        points = _corners(bounds)
+    points = np.asarray(points, dtype=np.float64)
+    if direction is None:
+        size = bounds[1] - bounds[0]
+        direction = SIDE if size[2] > max(size[0], size[1]) else FRONT
+    back = maths.normalize(np.asarray(direction, dtype=np.float64))  # from the target toward the eye
+    right = maths.normalize(np.cross((0.0, 1.0, 0.0), back)) if abs(back[1]) < 0.999 else np.array([1.0, 0, 0])
+    up = np.cross(back, right)
+    tan_y = math.tan(math.radians(vertical_fov_deg) / 2) * FILL
+    tan_x = tan_y * aspect
+    target = bounds.mean(axis=0)
+    for _ in range(3):  # fit the distance, then centre the projection; converges in two or three rounds
+        d = points - target
+        x, y, depth = d @ right, d @ up, d @ back  # depth: toward the eye
+        distance = max(float(np.max(np.abs(x) / tan_x + depth)), float(np.max(np.abs(y) / tan_y + depth)), 1e-3)
+        ahead = distance - depth  # each point's distance in front of the eye
+        sx, sy = x / ahead, y / ahead  # projected (tangent) coordinates
+        shift_x = (sx.max() + sx.min()) / 2 * distance
+        shift_y = (sy.max() + sy.min()) / 2 * distance
+        target = target + right * shift_x + up * shift_y
+    eye = target + back * distance
+    return Camera(eye_m=tuple(eye), target_m=tuple(target), vertical_fov_deg=vertical_fov_deg)
+
+
+def _corners(bounds: np.ndarray) -> np.ndarray:
+    lo, hi = bounds
+    return np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
 
 
 def near_far(eye: np.ndarray, bounds: np.ndarray) -> tuple[float, float]:

@@ -36,7 +36,8 @@ def test_deformed_frame_differs_from_rest_where_deformers_act(headless, output_d
     save_png(output_dir / "t1.png", posed.astype(np.uint8))
     save_png(output_dir / "changed.png", (changed * 255).astype(np.uint8))
     width = SIZE[0]
-    brain, thorax, arm = changed[:, : width // 3], changed[:, width // 3 : 2 * width // 3], changed[:, 2 * width // 3 :]
+    # the right arm on the left of the picture, the thorax in the middle, the brain on the right
+    arm, thorax, brain = changed[:, : width // 3], changed[:, width // 3 : 2 * width // 3], changed[:, 2 * width // 3 :]
     assert np.abs(rest - at_zero).max() <= 2, "t = 0 must be the rest shape"
     assert brain.mean() > 0.01, "the hemispheres should have moved apart"
     assert thorax.mean() > 0.005, "heart, lungs, diaphragm and liver should have moved"

@@ -258,5 +258,6 @@ def test_example_scenes_use_molecules():
     lesson = load_scene(SCENES / "hiv-protease-lesson.yaml")
     assert len(lesson.scene.lesson.steps) == 5 and lesson.structures["protease"].atom_count == 1631
     muscle = load_scene(SCENES / "muscle-and-molecule.yaml")
-    assert muscle.meshes["biceps"].triangle_count > 0
+    assert muscle.meshes["right_long_head_of_biceps_brachii"].triangle_count > 0  # a library part
+    assert "right_short_head_of_biceps_brachii" in muscle.scene.groups["biceps"].parts
     assert scene_state(muscle, 0).molecules["protease"].scale_bar.length_nm == 1.0

@@ -47,7 +47,7 @@ def test_valid_scene_loads(scene_dir):
             "version: 1\nparts:\n  a:\n    mesh: m.glb\n    materal: bone\n",
             ":5:5: parts.a.materal: unknown key 'materal'; did you mean 'material'?",
         ),
-        ("version: 1\nparts:\n  a:\n    material: bone\n", ":3:3: parts.a: missing required key 'mesh'"),
+        ("version: 1\nparts:\n  a:\n    material: bone\n", ":4:5: parts.a: a part needs `mesh:` (a file) or `library:`"),
         ("version: 2\nparts:\n" + GOOD_PART, ":1:10: version: 2 is not allowed; expected 1"),
         ("parts:\n" + GOOD_PART, ":1:1: (top level): missing required key 'version'"),
         (
@@ -93,7 +93,7 @@ def test_every_problem_is_reported_at_once(scene_dir):
     problems = problems_of(scene_dir / "s.yaml", text)
     assert len(problems) == 2 or len(problems) == 3, problems  # pydantic errors first; material check after
     assert any("unknown key 'colour'" in p for p in problems)
-    assert any("missing required key 'mesh'" in p for p in problems)
+    assert any("a part needs `mesh:`" in p for p in problems)
 
 
 def test_unsafe_yaml_is_rejected_without_running_it(scene_dir):

@@ -26,6 +26,8 @@ IMAGES = {
     "lesson-step-6-question.png": ("brain-lesson.yaml", 6, "en"),
     "muscle-and-molecule.png": ("muscle-and-molecule.yaml", 1, "en"),
     "hiv-protease-step-3.png": ("hiv-protease-lesson.yaml", 3, "en"),
+    "library-whole-body.png": ("whole-body.yaml", 1, "en"),
+    "knee-step-2-explode-directions.png": ("knee-lesson.yaml", 2, "en"),
     "hiv-protease-step-2-measure.png": ("hiv-protease-lesson.yaml", 2, "en"),
 }
 

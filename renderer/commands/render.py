@@ -47,6 +47,12 @@ def render_command(args) -> int:
             if args.timing:  # an untimed frame first: shader compiles and first-use costs are not pass time
                 headless.render(width, height, camera, options, stereo=args.stereo, ipd_m=args.ipd)
             image = headless.render(width, height, camera, options, stereo=args.stereo, ipd_m=args.ipd)
+            if getattr(args, "captions", False):
+                from renderer.commands.captions import caption_blocks, with_caption
+
+                language = state.language
+                blocks = caption_blocks(loaded, index, language, height)
+                image = with_caption(image, blocks, language, loaded.scene.render.background)
             output = args.output / f"step-{index + 1:02d}.png" if all_steps else args.output
             write_png(output, image)
             label = f"step {index + 1}: {state.title}, " if index is not None else ""

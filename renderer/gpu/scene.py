@@ -73,6 +73,11 @@ class GpuPart:
         return np.array([world.min(axis=0), world.max(axis=0)])
 
 
+def _box_corners(box: np.ndarray) -> np.ndarray:
+    lo, hi = box
+    return np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])])
+
+
 def model_matrix(part: Part) -> np.ndarray:
     t = part.transform
     return maths.translation(t.translation_m) @ maths.rotation_euler_deg(t.rotation_deg) @ maths.scaling(t.scale)
@@ -179,6 +184,14 @@ class GpuScene:
             return np.array([[-0.5, -0.5, -0.5], [0.5, 0.5, 0.5]])
         boxes = np.array([p.world_bounds() for p in parts] + [m.world_bounds() for m in molecules])
         return np.array([boxes[:, 0].min(axis=0), boxes[:, 1].max(axis=0)])
+
+    def framing_points(self) -> np.ndarray:
+        """(N, 3) world points, metres, that auto-framing fits in view: each visible part's and
+        molecule's box corners (a scene-wide box would frame a limb with its empty surroundings)."""
+        things = self.visible_parts() + self.visible_molecules()
+        if not things:
+            return np.zeros((0, 3))
+        return np.concatenate([_box_corners(t.world_bounds()) for t in things])
 
     @property
     def gpu_bytes(self) -> int:

@@ -289,7 +289,7 @@ class PreviewApp:
             width, height = self.target.width, self.target.height
             if self.preview.stereo == "side-by-side":
                 width = max(width // 2, 1)
-            camera = auto_camera(self.gpu.bounds(), aspect=width / height)
+            camera = auto_camera(self.gpu.bounds(), aspect=width / height, points=self.gpu.framing_points())
         return OrbitCamera.from_camera(camera)
 
     def _advance_transition(self) -> None:

@@ -54,6 +54,16 @@ class ExplodeAnimation(Strict):
     distance_m: float = Field(0.05, ge=0.0, le=10.0, description="how far each part moves at the end")
     centre_m: Vec3 | None = Field(None, description="explosion centre; default: centre of the targets")
     duration_s: PositiveFloat = Field(1.5, le=600.0)
+    directions: dict[str, Vec3] = Field(default_factory=dict, max_length=1000, description="per part or group "
+                                        "(a part's own entry wins): the way it moves, scene space; default: away "
+                                        "from the centre")  # fmt: skip
+
+    @model_validator(mode="after")
+    def _directions(self) -> ExplodeAnimation:
+        for name, direction in self.directions.items():
+            if not any(direction):
+                raise ValueError(f"directions.{name} is [0, 0, 0]; give the way the part moves, e.g. [0, 1, 0]")
+        return self
 
 
 Animation = Annotated[KeyframeAnimation | ExplodeAnimation, Field(discriminator="kind")]
@@ -73,11 +83,12 @@ def keyframe_matrix(animation: KeyframeAnimation, time_s: float, pivot: np.ndarr
 
 
 def explode_offset(animation: ExplodeAnimation, part_centre: np.ndarray, centre: np.ndarray,
-                   time_s: float) -> np.ndarray:  # fmt: skip
-    """(3,) offset, metres, of a part whose centre is `part_centre` at `time_s` (eased in and out)."""
+                   time_s: float, direction: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """(3,) offset, metres, of a part whose centre is `part_centre` at `time_s` (eased in and out),
+    along `direction` when given (the part's entry in `directions`), else away from `centre`."""
     progress = float(np.clip(time_s / animation.duration_s, 0.0, 1.0))
     eased = progress * progress * (3 - 2 * progress)
-    direction = part_centre - centre
+    direction = part_centre - centre if direction is None else np.asarray(direction, dtype=np.float64)
     length = float(np.linalg.norm(direction))
     direction = direction / length if length > 1e-9 else np.array([0.0, 1.0, 0.0])
     return direction * animation.distance_m * eased

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from renderer import progress
 from renderer.errors import MeshError, MoleculeError, Problem, SceneError, SelectionError
+from renderer.library.expand import expand_library
 from renderer.scene import limits
 from renderer.scene.assets import AssetPathError, allowed_roots, resolve_asset
 from renderer.scene.includes import read_document, read_scene_text
@@ -57,7 +58,8 @@ def load_scene(path: Path | str, load_assets: bool = True, asset_roots: list[Pat
     data, source = read_document(path, roots)
     if not isinstance(data, dict):
         raise SceneError([source.problem((), "a scene file is a block of keys, starting with `version: 1`")])
-    problems = check_references(data, source)
+    problems = expand_library(data, source)  # library parts become ordinary parts (and groups) first
+    problems += check_references(data, source)
     try:
         scene = Scene.model_validate(data)
     except ValidationError as exc:

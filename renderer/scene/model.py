@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from renderer.deform.params import DeformerSpec
+from renderer.library.selection import LibraryRef
 from renderer.scene.animation import Animation
 from renderer.scene.fields import ID, LANGUAGE, Camera, PositiveFloat, Strict, Text, Transform, Vec3, text_in
 from renderer.scene.lesson import Lesson
@@ -66,7 +67,9 @@ class RenderSettings(Strict):
 class Part(Strict):
     """One anatomical structure: a mesh (or one named node of a GLB/glTF) with its material."""
 
-    mesh: str = Field(description="path to OBJ, STL, PLY, GLB or glTF, relative to the scene file")
+    mesh: str | None = Field(None, description="path to OBJ, STL, PLY, GLB or glTF, relative to the scene file")
+    library: LibraryRef | None = Field(None, description="a part of the bundled anatomy library instead of `mesh`: "
+                                       "an id (`prosector library search`) or a selection {region, system, ...}")
     node: str | None = Field(None, description="name of one node or mesh inside a GLB/glTF")
     unit: Literal["m", "cm", "mm"] = Field("m", description="length unit of the mesh file")
     up_axis: Literal["y", "z"] = Field("y", description="which axis of the mesh file points up")
@@ -82,6 +85,12 @@ class Part(Strict):
     deform: list[DeformerSpec] = Field(default_factory=list, max_length=8, description="deformers, applied in order")
     ids: dict[str, str] = Field(default_factory=dict, max_length=16, description="identifiers in other "
                                 "databases (e.g. {fma: '24474'}), kept for reference, never shown")  # fmt: skip
+
+    @model_validator(mode="after")
+    def _has_geometry(self) -> Part:
+        if self.mesh is None and self.library is None:
+            raise ValueError("a part needs `mesh:` (a file) or `library:` (a bundled part such as right_femur)")
+        return self
 
 
 class Defaults(Strict):

@@ -73,6 +73,8 @@ def check_references(data, source: SourceMap) -> list[Problem]:
     for name, animation in check.animations.items():
         if isinstance(animation, dict):
             check.names(("animations", name, "targets"), animation.get("targets"), things)
+            for target in _table(animation, "directions"):
+                check.name(("animations", name, "directions", target), target, things)
     _active_sections(check, ("clip_planes",), [n for n, p in check.planes.items() if _active(p)],
                      [n for n, b in check.boxes.items() if _active(b)])  # fmt: skip
     lesson = _table(data, "lesson")

@@ -212,10 +212,20 @@ def _motion(loaded: LoadedScene, names: list[str], time_s: float | None) -> dict
         elif isinstance(animation, ExplodeAnimation):
             centre = np.asarray(animation.centre_m, dtype=np.float64) if animation.centre_m else middle
             t = animation.duration_s if time_s is None else time_s
+            directions = _explode_directions(scene, animation)
             for target in targets:
-                offset = explode_offset(animation, centres[target], centre, t)
+                offset = explode_offset(animation, centres[target], centre, t, directions.get(target))
                 motion[target] = maths.translation(offset) @ motion[target]
     return motion
+
+
+def _explode_directions(scene: Scene, animation: ExplodeAnimation) -> dict[str, np.ndarray]:
+    """Part id -> its direction: a group's entry applies to its members, a part's own entry wins."""
+    out: dict[str, np.ndarray] = {}
+    for name, direction in sorted(animation.directions.items(), key=lambda item: item[0] in scene.parts):
+        for part_id in group_members(scene, [name]):
+            out[part_id] = np.asarray(direction, dtype=np.float64)
+    return out
 
 
 def base_matrix(part: Part) -> np.ndarray:
