@@ -11,7 +11,6 @@ from PIL import Image
 
 from renderer.labels.panel import panel_image
 from renderer.scene.load import LoadedScene
-from renderer.scene.step_state import scene_state
 
 PAGE_PX = (1240, 1754)  # A4 at 150 dpi
 MARGIN_PX = 90
@@ -19,7 +18,7 @@ MARGIN_PX = 90
 
 def handout_pdf(loaded: LoadedScene, lang: str, pictures: list[np.ndarray]) -> bytes:
     """PDF bytes: page k shows pictures[k] ((H, W, 3) uint8) and step k's texts in `lang`."""
-    from renderer.bake.step_images import caption_blocks
+    from renderer.labels.captions import caption_blocks
 
     pages = []
     width = PAGE_PX[0] - 2 * MARGIN_PX
@@ -30,8 +29,7 @@ def handout_pdf(loaded: LoadedScene, lang: str, pictures: list[np.ndarray]) -> b
         image = image.resize((width, int(image.height * scale)), Image.LANCZOS)
         page.paste(image, (MARGIN_PX, MARGIN_PX))
         step = index if loaded.scene.lesson else None
-        state = scene_state(loaded, step, lang)
-        blocks = caption_blocks(loaded, step, state, lang, 900)
+        blocks = caption_blocks(loaded, step, lang, 900)
         if blocks:
             text = panel_image(blocks, width, lang, background=(28, 30, 36, 255))
             plate = Image.fromarray(text, "RGBA")

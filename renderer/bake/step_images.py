@@ -1,7 +1,7 @@
 """A step's picture in every language at the cost of one render: the 3D scene is drawn once without
 labels, kept in a second framebuffer, and for each language copied back and overlaid with that
-language's labels (the same label pass `prosector render` uses, so the pixels are the same); the
-caption (title, text, question) is set beside it on the CPU.
+language's labels (the same label pass `prosector render` uses, so the pixels are the same). The
+caption beside it is `render --captions`'s (renderer/labels/captions.py), set on the CPU.
 """
 
 from __future__ import annotations
@@ -9,10 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from renderer.gl import commands
-from renderer.scene.fields import text_in
 from renderer.scene.load import LoadedScene
 from renderer.scene.model import Camera
-from renderer.scene.step_state import SceneState, scene_state
+from renderer.scene.step_state import scene_state
 from renderer.targets.offscreen import OffscreenTarget
 
 
@@ -47,40 +46,3 @@ def render_languages(headless, loaded: LoadedScene, step: int | None, languages:
         return images
     finally:
         saved.release()
-
-
-def caption_blocks(loaded: LoadedScene, step: int | None, state: SceneState, lang: str, height: int):
-    """The step's title, text and question as text blocks for `renderer.labels.panel.panel_image`."""
-    from renderer.labels.panel import ACCENT, GREY, WHITE, TextBlock
-
-    size = max(12, height // 26)
-    blocks = []
-    if state.title:
-        blocks.append(TextBlock(state.title, round(size * 1.35), WHITE))
-    if state.text:
-        blocks.append(TextBlock(state.text, size, GREY, markdown=True))
-    lesson = loaded.scene.lesson
-    question = lesson.steps[step].question if lesson and step is not None else None
-    if question is not None:
-        blocks.append(TextBlock(text_in(question.prompt, lang, loaded.scene.language) or "", size, ACCENT))
-    return tuple(blocks)
-
-
-def with_caption(image: np.ndarray, loaded: LoadedScene, step: int | None, lang: str) -> np.ndarray:
-    """`image` with the step's caption in `lang` in a column on its right, (H, W + W/2, 3) uint8."""
-    from renderer.labels.panel import panel_image
-
-    height, width = image.shape[:2]
-    state = scene_state(loaded, step, lang)
-    blocks = caption_blocks(loaded, step, state, lang, height)
-    column = max(160, width // 2)
-    out = np.zeros((height, width + column, 3), np.uint8)
-    out[:, :width] = image
-    out[:, width:] = (24, 26, 32)
-    if blocks:
-        panel = panel_image(blocks, column - 16, lang, background=(24, 26, 32, 255))
-        ph, pw = min(panel.shape[0], height - 16), min(panel.shape[1], column - 16)
-        alpha = panel[:ph, :pw, 3:4].astype(np.float32) / 255.0
-        region = out[8:8 + ph, width + 8:width + 8 + pw].astype(np.float32)
-        out[8:8 + ph, width + 8:width + 8 + pw] = (panel[:ph, :pw, :3] + region * (1.0 - alpha)).astype(np.uint8)
-    return out

@@ -46,7 +46,8 @@ class BakeWorker:
             raise RuntimeError("a failure injected by the test (fail_first)")
         from PIL import Image
 
-        from renderer.bake.step_images import render_languages, with_caption
+        from renderer.bake.step_images import render_languages
+        from renderer.labels.captions import caption_blocks, with_caption
 
         started = time.perf_counter()
         headless = self._renderer()
@@ -55,7 +56,10 @@ class BakeWorker:
         images = render_languages(headless, loaded, job.step, job.languages, job.size)
         out = {}
         for lang, image in images.items():
-            picture = with_caption(image, loaded, job.step, lang) if self.captions and loaded.scene.lesson else image
+            picture = image
+            if self.captions:
+                blocks = caption_blocks(loaded, job.step, lang, image.shape[0])
+                picture = with_caption(image, blocks, lang, tuple(loaded.scene.render.background))
             buffer = io.BytesIO()
             Image.fromarray(picture).save(buffer, format="PNG")
             out[("png", lang)] = buffer.getvalue()

@@ -48,7 +48,7 @@ def render_command(args) -> int:
                 headless.render(width, height, camera, options, stereo=args.stereo, ipd_m=args.ipd)
             image = headless.render(width, height, camera, options, stereo=args.stereo, ipd_m=args.ipd)
             if getattr(args, "captions", False):
-                from renderer.commands.captions import caption_blocks, with_caption
+                from renderer.labels.captions import caption_blocks, with_caption
 
                 language = state.language
                 blocks = caption_blocks(loaded, index, language, height)
