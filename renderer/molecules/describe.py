@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from renderer.molecules.chains import atom_kinds, polymer_kind
 from renderer.molecules.io import read_structure
 from renderer.molecules.structure import Structure, residue_keys
 
@@ -17,7 +18,7 @@ class ChainSummary:
     chain_id: str
     residues: int
     atoms: int
-    kind: str  # "protein", "nucleic" or "other"
+    kind: str  # "protein", "nucleic" or "other" (renderer.molecules.chains)
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,12 @@ class MoleculeSummary:
 def describe_structure(structure: Structure) -> MoleculeSummary:
     s = structure
     keys = residue_keys(s)
-    polymer = ~s.hetero & ~s.is_water
+    kinds = atom_kinds(s)
+    polymer = ~s.hetero & ~s.is_water | np.isin(kinds, ("protein", "nucleic"))
     chains = []
     for chain in dict.fromkeys(s.chain_ids[polymer].tolist()):
         mask = polymer & (s.chain_ids == chain)
-        kind = "protein" if s.is_amino_acid[mask].mean() > 0.5 else "other"
+        kind = polymer_kind(kinds[mask])
         chains.append(ChainSummary(chain, len(np.unique(keys[mask])), int(mask.sum()), kind))
     ligands = []
     ligand = s.is_ligand
