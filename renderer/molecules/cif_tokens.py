@@ -73,11 +73,7 @@ class AtomSiteColumns:
 
     def numbers(self, name: str, what: str, rows: np.ndarray | None = None) -> np.ndarray:
         """(rows,) float64; a value that is not a finite number is a MoleculeError at its line."""
-        chars = self.chars(name, rows)
-        values = plain_decimals(chars)
-        if values is not None:
-            return values
-        raw = chars.view(f"S{chars.shape[1]}").ravel()
+        raw = self.raw(name, rows)
         try:
             values = raw.astype(np.float64)
         except ValueError:
@@ -98,41 +94,11 @@ class AtomSiteColumns:
         """(rows,) int64; "." / "?" or anything not a whole number becomes `default`."""
         if name not in self.columns:
             return np.full(self.rows if rows is None else len(rows), default, np.int64)
-        chars = self.chars(name, rows)
-        values = plain_decimals(chars, integers=True)
-        if values is not None:
-            return values
-        raw = chars.view(f"S{chars.shape[1]}").ravel()
+        raw = self.raw(name, rows)
         try:
             return raw.astype(np.int64)
         except ValueError:
             return np.array([int(v) if v.lstrip(b"-+").isdigit() else default for v in raw.tolist()], np.int64)
-
-
-def plain_decimals(chars: np.ndarray, integers: bool = False) -> np.ndarray | None:
-    """(N,) float64 (int64 with `integers`) of (N, W) uint8 zero-padded tokens such as "-12.345",
-    parsed with array arithmetic (an exact integer mantissa divided by a power of ten, so each value
-    is the correctly rounded one, as float() gives); None when any token is not that plain form."""
-    if chars.shape[1] > 17 or len(chars) == 0:
-        return None
-    digit = (chars >= 48) & (chars <= 57)
-    dot = chars == 46
-    sign = (chars == 45) | (chars == 43)
-    pad = chars == 0
-    if not np.all(digit | dot | sign | pad) or sign[:, 1:].any() or not digit.any(axis=1).all():
-        return None
-    dots = dot.sum(axis=1)
-    if integers and dots.any() or (dots > 1).any() or (pad[:, :-1] & ~pad[:, 1:]).any():
-        return None
-    # Each digit's place counted from the right, over digits only; the dot divides by 10**decimals.
-    places = np.cumsum(digit[:, ::-1], axis=1)[:, ::-1] - 1
-    mantissa = ((chars.astype(np.int64) - 48) * digit * (10 ** np.where(digit, places, 0))).sum(axis=1)
-    negative = chars[:, 0] == 45
-    if integers:
-        return np.where(negative, -mantissa, mantissa)
-    after_dot = np.where(dots > 0, (digit & (np.cumsum(dot, axis=1) > 0)).sum(axis=1), 0)
-    values = mantissa / 10.0 ** after_dot
-    return np.where(negative, -values, values)
 
 
 def atom_site_columns(path: Path, data: bytes) -> AtomSiteColumns | None:
@@ -148,7 +114,7 @@ def atom_site_columns(path: Path, data: bytes) -> AtomSiteColumns | None:
     first = buffer[line_starts]
     candidates = np.flatnonzero(np.isin(first, (35, 95, 10, 13, 32, 9, 108, 100)))
     body_end = len(data)
-    for start in candidates.tolist():
+    for start in line_starts[candidates].tolist():
         if _LOOP_END.match(data, body_start + int(start)):
             body_end = body_start + int(start)
             break

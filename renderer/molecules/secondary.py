@@ -72,3 +72,28 @@ def dssp_per_atom(atoms, amino: np.ndarray) -> np.ndarray:
     per_residue = np.full(count, "c", dtype="<U1")
     per_residue[rows] = three_state(codes)
     return per_residue[residue]
+
+
+def _covered(atoms, records: list[tuple[str, str, int, int]]) -> np.ndarray:
+    """(N,) "<U1" kind of the record covering each atom's residue ("c" where none does); where a
+    helix and a strand range overlap the helix wins. Interval marks on atoms sorted by (chain,
+    number), so a 1M-atom assembly with 20,000 records takes well under a second."""
+    chains, chain_code = np.unique(np.asarray(atoms.chain_id, dtype=str), return_inverse=True)
+    key = chain_code.astype(np.int64) * 2**32 + (atoms.res_id.astype(np.int64) + 2**31)
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    kinds = np.array([r[0] for r in records])
+    record_chains = np.array([r[1] for r in records], dtype=str)
+    record_chain = np.minimum(np.searchsorted(chains, record_chains), len(chains) - 1)
+    known = chains[record_chain] == record_chains
+    first = record_chain.astype(np.int64) * 2**32 + (np.array([r[2] for r in records], np.int64) + 2**31)
+    last = record_chain.astype(np.int64) * 2**32 + (np.array([r[3] for r in records], np.int64) + 2**31)
+    lo, hi = np.searchsorted(sorted_key, first, "left"), np.searchsorted(sorted_key, last, "right")
+    result = np.full(len(key), "c", dtype="<U1")
+    for kind in ("b", "a"):  # helices over strands where a file's ranges overlap
+        mine = known & (kinds == kind) & (hi > lo)
+        marks = np.zeros(len(key) + 1, np.int64)
+        np.add.at(marks, lo[mine], 1)
+        np.add.at(marks, hi[mine], -1)
+        result[order[np.cumsum(marks[:-1]) > 0]] = kind
+    return result
