@@ -81,13 +81,14 @@ class AtomSiteColumns:
         bad = np.ones(len(raw), bool) if values is None else ~np.isfinite(values)
         if bad.any():
             lines = self.lines if rows is None else self.lines[rows]
-            for value, line in zip(raw[bad] if values is not None else raw, lines[bad], strict=True):
+            for value, line in zip(raw[bad], lines[bad], strict=True):
                 text = value.decode("latin-1")
                 try:
-                    float(text)
+                    number = float(text)
                 except ValueError:
                     raise MoleculeError(self.path, f"{what} {text.strip()!r} is not a number", int(line)) from None
-                raise MoleculeError(self.path, f"{what} is not finite", int(line))
+                if not np.isfinite(number):
+                    raise MoleculeError(self.path, f"{what} is not finite", int(line))
         return values
 
     def integers(self, name: str, default: int = 0, rows: np.ndarray | None = None) -> np.ndarray:
