@@ -114,3 +114,18 @@ def test_info_json_reports_molecules_and_parts():
     assert molecule["ligands"][0]["name"] == "478"
     for part in report["parts"]:
         assert {"id", "name", "material", "triangles", "bounds_m", "source"} <= set(part)
+
+
+def test_far_atoms_are_warned_about(tmp_path, caplog):
+    lines = HPV.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith("ATOM") and line[12:16] == " CA ")
+    lines[index] = lines[index][:30] + f"{1250.0:8.3f}" + lines[index][38:]  # 125.0 typed as 1250.0
+    path = tmp_path / "typo.pdb"
+    path.write_text("\n".join(lines) + "\n")
+    with caplog.at_level("WARNING"):
+        read_structure(path)
+    assert "lie far from the rest" in caplog.text and "PRO 1 CA" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        read_structure(HPV)
+    assert "far from" not in caplog.text

@@ -9,8 +9,9 @@ EXTRAS=${1:-}
 DEBIAN_PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 libopengl0 libosmesa6 xvfb xauth xdotool x11-apps fontconfig
                  fonts-noto-cjk python3-venv python3-pip)
 
-# Tests also read real PDB entries shipped by Debian's PyMOL data (CC0).
-[[ ",$EXTRAS," == *",test,"* ]] && DEBIAN_PACKAGES+=(pymol-data)
+# Tests also read real PDB entries shipped by Debian's PyMOL data (CC0), and compare secondary
+# structure with mkdssp (package dssp); benchmarks/bench_loading.py measures PyMOL (package pymol).
+[[ ",$EXTRAS," == *",test,"* ]] && DEBIAN_PACKAGES+=(pymol-data dssp pymol)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

@@ -20,6 +20,7 @@ from renderer.molecules.chains import residue_name_kinds
 from renderer.molecules.cif_fast import read_mmcif_fast, secondary_records
 from renderer.molecules.bonds import bonds_by_distance, disulfide_bonds, merge_bonds
 from renderer.molecules.mol2 import read_mol2
+from renderer.molecules.outliers import warn_far_atoms
 from renderer.molecules.secondary import pdb_secondary_records, secondary_per_atom
 from renderer.molecules.structure import Structure, residue_keys
 from renderer.molecules.templates import template_bonds
@@ -141,6 +142,7 @@ def _from_biotite(path: Path, fmt: str, read, model: int, lines: list[str] | Non
     positions = np.asarray(atoms.coord, dtype=np.float32)
     if not np.all(np.isfinite(positions)):
         raise MoleculeError(path, "coordinates contain NaN or infinity")
+    warn_far_atoms(path, positions, atoms)
     elements = _checked_elements(atoms)
     # biotite's readers already join the file's bonds (CONECT, struct_conn, SDF bond block) with the
     # CCD residue templates, each with its BondType (double, aromatic...).
