@@ -9,7 +9,11 @@ import typing
 from pydantic import BaseModel, ValidationError
 
 from renderer.errors import Problem
+from renderer.scene.yaml_hints import misplaced_entry_hint
 from renderer.scene.yaml_source import SourceMap, format_path
+
+# Keys that make a block recognisable as an entry of a by-id section, for "indent it like the others".
+ENTRY_KEYS = {"parts": ("mesh",), "molecules": ("path",), "groups": ("parts",)}
 
 
 def did_you_mean(word: str, choices) -> str:
@@ -27,7 +31,7 @@ def validation_problems(error: ValidationError, data, source: SourceMap, root: t
     for path, items in by_location.items():
         if _superseded(path, items, by_location):
             continue
-        problems.append(_problem(path, items, source, root))
+        problems.append(_problem(path, items, source, root, data))
     return problems
 
 
@@ -65,7 +69,7 @@ def _is_tag(part: str) -> bool:
     return any(ch in part for ch in "[]-") or part in {"str", "dict", "list", "int", "float", "bool", "tuple"}
 
 
-def _problem(path: tuple, items: list[dict], source: SourceMap, root: type[BaseModel]) -> Problem:
+def _problem(path: tuple, items: list[dict], source: SourceMap, root: type[BaseModel], data=None) -> Problem:
     where = format_path(path)
     first = items[0]
     kind = first["type"]
@@ -73,6 +77,8 @@ def _problem(path: tuple, items: list[dict], source: SourceMap, root: type[BaseM
         key = path[-1]
         allowed = allowed_keys(root, path[:-1])
         hint = did_you_mean(key, allowed) or (f"; allowed here: {', '.join(sorted(allowed))}" if allowed else "")
+        misplaced = misplaced_entry_hint(path, data, source, ENTRY_KEYS)
+        hint = f"; {misplaced}" if misplaced else hint
         return source.problem(path, f"{where}: unknown key '{key}'{hint}", prefer_key=True)
     if kind == "missing" and path and isinstance(path[-1], int):
         return source.problem(path[:-1], f"{format_path(path[:-1])}: {path[-1]} value(s) given, more needed; "

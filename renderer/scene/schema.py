@@ -8,10 +8,9 @@ test fails when the committed copy drifts from the model.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from renderer.atomic_file import write_atomically
 from renderer.scene.model import FORMAT_VERSION, Scene
 
 SCHEMA_ID = f"https://prosector.invalid/schema/scene-v{FORMAT_VERSION}.json"
@@ -28,13 +27,6 @@ def schema_text() -> str:
 
 
 def write_schema(path: Path) -> None:
-    """Write atomically (temporary file + rename)."""
-    path = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=".schema-", suffix=".json", dir=path.resolve().parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(schema_text())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write atomically (temporary file + rename), with the permissions the user's umask gives."""
+    text = schema_text().encode("utf-8")
+    write_atomically(Path(path), lambda handle: handle.write(text))
