@@ -129,3 +129,15 @@ def test_far_atoms_are_warned_about(tmp_path, caplog):
     with caplog.at_level("WARNING"):
         read_structure(HPV)
     assert "far from" not in caplog.text
+
+
+def test_dna_chains_are_nucleic():
+    """1bna (the Dickerson dodecamer, bundled) has two DNA chains: named nucleic, not "other"."""
+    from renderer.commands.info_json import molecule_report
+    from renderer.molecules.describe import describe_structure
+
+    structure = read_structure(ROOT / "assets" / "molecules" / "1bna.pdb")
+    assert [(c.chain_id, c.kind, c.residues) for c in describe_structure(structure).chains] == \
+        [("A", "nucleic", 12), ("B", "nucleic", 12)]  # fmt: skip
+    kinds = {(c["id"], c["kind"]) for c in molecule_report(structure)["chains"]}
+    assert {("A", "nucleic"), ("B", "nucleic")} <= kinds and ("A", "water") in kinds
