@@ -52,12 +52,16 @@ def test_array_reader_matches_biotite(hpv_cif):
     assert all(mine[k] == v for k, v in reference.items())
 
 
-def _cif(rows: list[str], columns=("group_PDB", "id", "type_symbol", "label_atom_id", "label_comp_id",
-                                   "label_asym_id", "label_seq_id", "pdbx_PDB_ins_code", "pdbx_PDB_model_num", "Cartn_x", "Cartn_y", "Cartn_z")) -> str:  # fmt: skip
+COLUMNS = ("group_PDB", "id", "type_symbol", "label_atom_id", "label_comp_id", "label_asym_id", "label_seq_id",
+           "pdbx_PDB_ins_code", "pdbx_PDB_model_num", "Cartn_x", "Cartn_y", "Cartn_z")  # fmt: skip
+
+
+def _cif(rows: list[str], columns=COLUMNS) -> str:
     return "data_x\nloop_\n" + "".join(f"_atom_site.{c}\n" for c in columns) + "".join(r + "\n" for r in rows) + "#\n"
 
 
-GOOD = ["ATOM 1 N N GLY A 1 ? 1 0.0 0.0 0.0", "ATOM 2 C CA GLY A 1 ? 1 1.45 0.0 0.0", "ATOM 3 C C GLY A 1 ? 1 2.0 1.4 0.0"]
+GOOD = ["ATOM 1 N N GLY A 1 ? 1 0.0 0.0 0.0", "ATOM 2 C CA GLY A 1 ? 1 1.45 0.0 0.0",
+        "ATOM 3 C C GLY A 1 ? 1 2.0 1.4 0.0"]
 
 
 @pytest.mark.parametrize(

@@ -129,7 +129,7 @@ def _strands(index, ca, segment, bond, same_segment) -> np.ndarray:
     found.sort(key=lambda t: (t[0], t[1]))
     ladders = _ladders(found)
     ladders = _join_bulges(ladders, segment)
-    for kind, first, second in ladders:
+    for _kind, first, second in ladders:
         code = 1 if len(first) == 1 else 2
         for side in (first, second):
             lo, hi = min(side), max(side)

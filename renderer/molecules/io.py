@@ -16,9 +16,9 @@ import numpy as np
 
 from renderer.errors import MoleculeError
 from renderer.molecules import line_checks
+from renderer.molecules.bonds import bonds_by_distance, disulfide_bonds, merge_bonds
 from renderer.molecules.chains import residue_name_kinds
 from renderer.molecules.cif_fast import read_mmcif_fast, secondary_records
-from renderer.molecules.bonds import bonds_by_distance, disulfide_bonds, merge_bonds
 from renderer.molecules.mol2 import read_mol2
 from renderer.molecules.outliers import warn_far_atoms
 from renderer.molecules.secondary import pdb_secondary_records, secondary_per_atom

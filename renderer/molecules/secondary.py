@@ -49,9 +49,11 @@ def dssp_per_atom(atoms, amino: np.ndarray) -> np.ndarray:
     atoms; residues without a complete N, CA, C, O backbone are coil."""
     n = atoms.array_length()
     names = np.asarray(atoms.atom_name, dtype=str)
-    changes = np.ones(n, bool)
-    changes[1:] = ((atoms.chain_id[1:] != atoms.chain_id[:-1]) | (atoms.res_id[1:] != atoms.res_id[:-1])
-                   | (atoms.ins_code[1:] != atoms.ins_code[:-1]) | (atoms.res_name[1:] != atoms.res_name[:-1]))  # fmt: skip
+    changes = np.zeros(n, bool)
+    changes[0] = True
+    for name in ("chain_id", "res_id", "ins_code", "res_name"):
+        values = getattr(atoms, name)
+        changes[1:] |= values[1:] != values[:-1]
     residue = np.cumsum(changes) - 1
     count = residue[-1] + 1
     backbone = {}
