@@ -14,6 +14,9 @@ choose_platform()  # before anything imports OpenGL
 # Mesa's on-disk shader cache is shared by every process of the user; keep the test run's own, so a
 # concurrent run (or a stale entry) cannot feed this one a different binary.
 os.environ.setdefault("MESA_SHADER_CACHE_DIR", str(Path(__file__).resolve().parent.parent / ".pytest_cache" / "mesa"))
+# Prosector's own caches (parsed meshes, GL program binaries) likewise stay out of the user's folder.
+_CACHE = Path(__file__).resolve().parent.parent / ".pytest_cache"
+os.environ.setdefault("PROSECTOR_CACHE_DIR", str(_CACHE / "prosector"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENES = ROOT / "scenes"

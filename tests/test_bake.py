@@ -41,6 +41,7 @@ def test_every_step_in_every_language_with_a_manifest(baked):
             assert plain.shape == (SIZE[1], SIZE[0], 3)
             assert picture.shape[1] > plain.shape[1], "the caption column is beside the picture"
         pdf = (out / entry["handout"]).read_bytes()
+        assert (out / lesson["glb"]).read_bytes()[:4] == b"glTF"
         assert pdf.startswith(b"%PDF")
         assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 6, "one page per step"
 
@@ -49,7 +50,7 @@ def test_every_step_in_every_language_with_a_manifest(baked):
 def test_a_rerun_does_nothing(baked):
     out, first = baked
     again = bake([SCENES / "brain-lesson.yaml"], out, ["en", "zh"], SIZE, workers=0, video=False)
-    assert again.rendered == 0 and again.skipped == first.planned and again.handouts == 0
+    assert again.rendered == 0 and again.skipped == first.planned and again.handouts == 0 and again.glbs == 0
 
 
 @pytest.mark.gl
@@ -112,7 +113,7 @@ def test_on_a_local_ray_cluster_of_two_workers_with_videos(tmp_path):
     for name in ("brain-lesson.yaml", "brain.yaml", "schema.json"):
         shutil.copy(SCENES / name, scenes / name)
     report = bake([scenes / "brain-lesson.yaml", SCENES / "hiv-protease-lesson.yaml"], tmp_path / "out", ["en"],
-                  (64, 48), workers=2)  # fmt: skip
+                  (64, 48), workers=2, av1=True)  # fmt: skip
     assert report.failed == [], report.failed
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     steps = manifest["lessons"]["brain-lesson"]["languages"]["en"]["steps"]
@@ -122,4 +123,9 @@ def test_on_a_local_ray_cluster_of_two_workers_with_videos(tmp_path):
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
         assert container.streams.video[0].codec_context.name in ("h264", "libx264")
     assert len(frames) >= 10 and frames[0].shape == (48, 64, 3)
+    av1_videos = [s["av1"] for s in steps if "av1" in s]
+    assert len(av1_videos) == len(videos)
+    with av.open(io.BytesIO((tmp_path / "out" / av1_videos[0]).read_bytes())) as container:
+        assert container.streams.video[0].codec_context.name in ("av1", "libdav1d", "libaom-av1")
+        assert sum(1 for _ in container.decode(video=0)) == len(frames)
     assert np.abs(frames[0].astype(int) - frames[-1].astype(int)).mean() > 1, "the camera moves"

@@ -30,6 +30,7 @@ class BakeReport:
     retried: int = 0
     failed: list[str] = field(default_factory=list)
     handouts: int = 0
+    glbs: int = 0
     seconds: float = 0.0
     job_seconds: list[float] = field(default_factory=list)
 
@@ -40,7 +41,7 @@ def _missing(store: BakeStore, job: StepJob) -> bool:
 
 def bake(scenes: list[Path], out: Path, languages: list[str] | None, size: tuple[int, int], workers: int = 2,
          address: str | None = None, retries: int = 2, captions: bool = True, video: bool = True,
-         fail_first: int = 0) -> BakeReport:  # fmt: skip
+         fail_first: int = 0, glb_device: str | None = "quest", av1: bool = False) -> BakeReport:  # fmt: skip
     """Bake `scenes` into `out`. Lessons that fail to load are reported and the others baked."""
     from renderer.scene.load import load_scene
 
@@ -55,7 +56,7 @@ def bake(scenes: list[Path], out: Path, languages: list[str] | None, size: tuple
             report.failed.append(f"{path}: {str(exc).splitlines()[0]}")
             continue
         name = _unique_name(lessons, Path(path).stem)
-        jobs = plan_lesson(loaded, size, languages, video=video)
+        jobs = plan_lesson(loaded, size, languages, video=video, av1=av1)
         lessons[name] = (loaded, jobs)
         report.planned += len(jobs)
     todo = [job for _, jobs in lessons.values() for job in jobs if _missing(store, job)]
@@ -73,11 +74,37 @@ def bake(scenes: list[Path], out: Path, languages: list[str] | None, size: tuple
             pictures = [_read_png(store.path_of(j.keys[("view", lang)], "png")) for j in jobs]
             store.put(key, "pdf", handout_pdf(loaded, lang, pictures))
             report.handouts += 1
+    if glb_device is not None:
+        for name, (loaded, _jobs) in lessons.items():
+            _bake_glb(store, name, loaded, glb_device, report)
     manifest = _publish(store, lessons)
     manifest["failed"] = report.failed
     store.write_manifest(manifest)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _bake_glb(store: BakeStore, name: str, loaded, device: str, report: BakeReport) -> None:
+    """The lesson as one GLB for phones and standalone headsets (renderer/export), made here: it
+    needs no GL. Compressed with gltfpack where Node.js is there."""
+    from renderer.bake.plan import glb_key
+
+    key = glb_key(loaded, device)
+    if store.has(key, "glb"):
+        return
+    from renderer.export.budgets import BUDGETS
+    from renderer.export.compress import compress, compression_available
+    from renderer.export.glb import build_glb
+
+    try:
+        result = build_glb(loaded, BUDGETS[device])
+        data = result.data if compression_available() is not None else compress(result.data, BUDGETS[device],
+                                                                                 result.triangles)  # fmt: skip
+    except Exception as exc:  # one lesson's export must not lose the rest of the bake
+        report.failed.append(f"{loaded.path}: GLB: {exc}")
+        return
+    store.put(key, "glb", data)
+    report.glbs += 1
 
 
 def _unique_name(taken: dict, stem: str) -> str:
@@ -181,7 +208,7 @@ def _publish(store: BakeStore, lessons: dict) -> dict:
             steps = []
             for job in jobs:
                 files = {}
-                for kind in ("png", "view", "mp4"):
+                for kind in ("png", "view", "mp4", "av1"):
                     key = job.keys.get((kind, lang))
                     if key is None or not store.has(key, EXTENSIONS[kind]):
                         continue
@@ -197,6 +224,14 @@ def _publish(store: BakeStore, lessons: dict) -> dict:
                 store.publish(readable, handout, "pdf")
                 entry_lang["handout"] = str(readable)
             entry["languages"][lang] = entry_lang
+        from renderer.bake.plan import glb_key
+
+        for device in ("quest",):
+            key = glb_key(loaded, device)
+            if store.has(key, "glb"):
+                readable = Path(name) / f"{name}.glb"
+                store.publish(readable, key, "glb")
+                entry["glb"] = str(readable)
         manifest["lessons"][name] = entry
     return manifest
 

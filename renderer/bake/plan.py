@@ -25,7 +25,8 @@ BAKE_FORMAT = 1  # bump when outputs change for the same inputs
 @dataclass(frozen=True)
 class StepJob:
     """One step and view of one lesson: what a worker renders. `step` is 0-based (None: no lesson).
-    Kinds: png (the picture with its caption), view (the picture alone), mp4 (the step moving)."""
+    Kinds: png (the picture with its caption), view (the picture alone), mp4 (the step moving, H.264),
+    av1 (the same in AV1, on request)."""
 
     scene: str  # absolute path of the scene file
     lesson: str  # the lesson's name in the output (file stem)
@@ -57,7 +58,8 @@ def scene_languages_of(loaded: LoadedScene) -> list[str]:
 
 
 def plan_lesson(loaded: LoadedScene, size: tuple[int, int], languages: list[str] | None,
-                views: tuple[str, ...] = ("lesson",), video: bool = True) -> list[StepJob]:  # fmt: skip
+                views: tuple[str, ...] = ("lesson",), video: bool = True,
+                av1: bool = False) -> list[StepJob]:  # fmt: skip
     """Jobs for every step (or the scene itself when it has no lesson) and view; with `video`, steps
     that move (a camera transition or animations) get a video too."""
     scene = loaded.scene
@@ -83,12 +85,20 @@ def plan_lesson(loaded: LoadedScene, size: tuple[int, int], languages: list[str]
                 keys[("view", lang)] = _key({**common, "language": lang, "kind": "view"})
                 if moves:
                     keys[("mp4", lang)] = _key({**common, "language": lang, "kind": "mp4"})
+                    if av1:
+                        keys[("av1", lang)] = _key({**common, "language": lang, "kind": "av1"})
             jobs.append(StepJob(str(loaded.path.resolve()), Path(loaded.path).stem, step_index, view, size, chosen,
                                 keys, moves))  # fmt: skip
     return jobs
 
 
-EXTENSIONS = {"png": "png", "view": "png", "mp4": "mp4", "pdf": "pdf"}
+EXTENSIONS = {"png": "png", "view": "png", "mp4": "mp4", "av1": "av1.mp4", "pdf": "pdf", "glb": "glb"}
+
+
+def glb_key(loaded: LoadedScene, device: str) -> str:
+    """The lesson's GLB (every step and language in its extras) depends on the whole scene."""
+    return _key({"kind": "glb", "device": device, "assets": asset_digest(loaded), "renderer": __version__,
+                 "format": BAKE_FORMAT, "scene": loaded.scene.model_dump(mode="json")})  # fmt: skip
 
 
 def handout_key(jobs: list[StepJob], lang: str) -> str:

@@ -1,10 +1,12 @@
 """A lesson step as a short video: the camera moving in from the previous step's view over the
-step's transition time, then its animations playing through. H.264 (and AV1 where PyAV's FFmpeg
-has an encoder for it) in MP4, through PyAV, which ships FFmpeg in its wheels."""
+step's transition time, then its animations playing through. H.264 in MP4 (what every student's
+device plays), and AV1 on request (smaller; SVT-AV1), through PyAV, which ships FFmpeg with both
+encoders in its wheels."""
 
 from __future__ import annotations
 
 import io
+import os
 
 import numpy as np
 
@@ -43,14 +45,19 @@ def step_frames(headless, loaded: LoadedScene, step: int, languages: tuple[str, 
         yield render_languages(headless, loaded, step, languages, size, camera=camera, time_s=time_s)
 
 
-def step_videos(headless, loaded: LoadedScene, step: int, languages: tuple[str, ...],
-                size: tuple[int, int]) -> dict[str, bytes]:  # fmt: skip
-    """{language: MP4 bytes} of step `step`, all languages encoded side by side from shared renders."""
-    encoders = {lang: Mp4Encoder(size) for lang in languages}
+CODECS = {"mp4": "libx264", "av1": "libsvtav1"}  # output kind -> FFmpeg encoder in PyAV's wheels
+
+
+def step_videos(headless, loaded: LoadedScene, step: int, languages: tuple[str, ...], size: tuple[int, int],
+                kinds: tuple[str, ...] = ("mp4",)) -> dict[tuple[str, str], bytes]:  # fmt: skip
+    """{(kind, language): MP4 bytes} of step `step` (kinds: mp4 = H.264, av1 = AV1), every language
+    and codec encoded side by side from the same renders."""
+    os.environ.setdefault("SVT_LOG", "1")  # SVT-AV1 prints its whole configuration otherwise
+    encoders = {(kind, lang): Mp4Encoder(size, CODECS[kind]) for kind in kinds for lang in languages}
     for frames in step_frames(headless, loaded, step, languages, size):
-        for lang, frame in frames.items():
-            encoders[lang].add(frame)
-    return {lang: encoder.finish() for lang, encoder in encoders.items()}
+        for (_kind, lang), encoder in encoders.items():
+            encoder.add(frames[lang])
+    return {key: encoder.finish() for key, encoder in encoders.items()}
 
 
 class Mp4Encoder:

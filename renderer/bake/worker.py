@@ -65,8 +65,8 @@ class BakeWorker:
         if job.moves and self.video:
             from renderer.bake.video import step_videos
 
-            for lang, data in step_videos(headless, loaded, job.step, job.languages, job.size).items():
-                out[("mp4", lang)] = data
+            kinds = tuple(k for k in ("mp4", "av1") if (k, job.languages[0]) in job.keys)
+            out.update(step_videos(headless, loaded, job.step, job.languages, job.size, kinds))
         self.jobs_done += 1
         out["seconds"] = time.perf_counter() - started
         return out

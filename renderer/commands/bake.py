@@ -19,6 +19,7 @@ def add_bake_parser(sub) -> None:
     bake.add_argument("--address", metavar="ray://HOST:10001", help="an existing Ray cluster (default: a local one)")
     bake.add_argument("--retries", type=int, default=2, help="tries again for a failed job (default 2)")
     bake.add_argument("--no-video", action="store_true", help="pictures and handouts only")
+    bake.add_argument("--av1", action="store_true", help="also AV1 videos (smaller files; H.264 is always made)")
     bake.add_argument("--no-captions", action="store_true", help="pictures without the step's texts beside them")
 
 
@@ -38,9 +39,10 @@ def bake_command(args: argparse.Namespace) -> int:
     for lang in languages or []:
         cli_args.language(lang)
     report = bake(args.scenes, args.output, languages, args.size, workers=args.workers, address=args.address,
-                  retries=args.retries, captions=not args.no_captions, video=not args.no_video)  # fmt: skip
+                  retries=args.retries, captions=not args.no_captions, video=not args.no_video,
+                  av1=args.av1)  # fmt: skip
     print(f"baked {report.rendered} of {report.planned} step jobs ({report.skipped} already stored, "
-          f"{report.retried} retried), {report.handouts} handouts, in {report.seconds:.1f} s; "
+          f"{report.retried} retried), {report.handouts} handouts, {report.glbs} GLBs, in {report.seconds:.1f} s; "
           f"see {args.output / 'manifest.json'}")  # fmt: skip
     for failure in report.failed:
         print(f"failed: {failure}")

@@ -3,11 +3,12 @@ errors that name the right file and line.
 
 Every included file gets its own GLSL source-string number through `#line LINE FILE_ID`, so the
 driver's `0:12(5): error` (Mesa) or `0(12) : error` (NVIDIA) maps back to `lighting.glsl:12`.
-Programs are cached per (stage files, defines).
+Programs are cached per (stage files, defines), and linked binaries across runs (`program_cache`).
 """
 
 from __future__ import annotations
 
+import ctypes
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,8 +16,10 @@ from pathlib import Path
 
 import numpy as np
 from OpenGL import GL
+from OpenGL.raw.GL.VERSION import GL_2_0 as raw_gl2
 
 from renderer.errors import ShaderError
+from renderer.gl.program_cache import ProgramBinaryCache
 from renderer.gl.resources import GLObject, ResourceRegistry
 
 GLSL_VERSION = "#version 450 core"
@@ -119,7 +122,18 @@ class Program(GLObject):
 
     kind = "program"
 
-    def __init__(self, registry: ResourceRegistry, stages: list[tuple[int, ExpandedSource]], label: str):
+    def __init__(self, registry: ResourceRegistry, stages: list[tuple[int, ExpandedSource]], label: str,
+                 binary_cache: ProgramBinaryCache | None = None):  # fmt: skip
+        key = binary_cache.key([(stage, source.text) for stage, source in stages]) if binary_cache else None
+        if binary_cache is not None and key is not None:
+            program = GL.glCreateProgram()
+            if binary_cache.load(program, key):
+                super().__init__(registry, program, GL.glDeleteProgram)
+                self.label, self.from_cache = label, True
+                self.uniforms = _active_uniforms(self.name)
+                self._last_values: dict[int, tuple] = {}
+                return
+            GL.glDeleteProgram(program)  # a refused binary may leave it unusable: start afresh
         shaders: list[int] = []
         try:  # compile every stage before creating the program, so a failure leaves nothing behind
             for stage, source in stages:
@@ -129,9 +143,11 @@ class Program(GLObject):
                 GL.glDeleteShader(shader)
             raise
         super().__init__(registry, GL.glCreateProgram(), GL.glDeleteProgram)
-        self.label = label
+        self.label, self.from_cache = label, False
         for shader in shaders:
             GL.glAttachShader(self.name, shader)
+        if binary_cache is not None:
+            binary_cache.prepare(self.name)
         GL.glLinkProgram(self.name)
         for shader in shaders:
             GL.glDetachShader(self.name, shader)
@@ -142,6 +158,9 @@ class Program(GLObject):
             self.release()
             raise ShaderError(f"linking {label} failed:\n{log}")
         self.uniforms = _active_uniforms(self.name)
+        self._last_values = {}
+        if binary_cache is not None and key is not None:
+            binary_cache.store(self.name, key)
 
     def use(self) -> None:
         GL.glUseProgram(self.name)
@@ -151,7 +170,15 @@ class Program(GLObject):
         if entry is None:
             return  # optimised away by the compiler in this variant: nothing to set
         location, gl_type = entry
+        # Uniforms live in the program: a value already set is not sent again. Hundreds of parts share
+        # a few materials, and each PyOpenGL call costs tens of microseconds of argument conversion.
+        array = np.asarray(value)
+        key = (array.dtype.char, array.shape, array.tobytes())
+        last = self._last_values.get(location)
+        if last == key:
+            return
         _set_uniform(self.name, location, gl_type, value)
+        self._last_values[location] = key
 
 
 def _compile(stage: int, source: ExpandedSource) -> int:
@@ -167,13 +194,19 @@ def _compile(stage: int, source: ExpandedSource) -> int:
 
 
 def _active_uniforms(program: int) -> dict[str, tuple[int, int]]:
+    """name -> (location, GL type). Raw calls with one reused buffer: PyOpenGL's wrapper queries the
+    name length on every call, which made this a tenth of a second per run on llvmpipe."""
     result = {}
+    longest = max(int(GL.glGetProgramiv(program, GL.GL_ACTIVE_UNIFORM_MAX_LENGTH)), 1)
+    name_buffer = ctypes.create_string_buffer(longest + 1)
+    length, size, gl_type = GL.GLsizei(0), GL.GLint(0), GL.GLenum(0)
     for index in range(GL.glGetProgramiv(program, GL.GL_ACTIVE_UNIFORMS)):
-        name, _size, gl_type = GL.glGetActiveUniform(program, index)
-        name = name.decode() if isinstance(name, bytes) else name
-        location = GL.glGetUniformLocation(program, name)
+        raw_gl2.glGetActiveUniform(program, index, len(name_buffer), ctypes.byref(length), ctypes.byref(size),
+                                   ctypes.byref(gl_type), name_buffer)  # fmt: skip
+        name = name_buffer.raw[: length.value]
+        location = raw_gl2.glGetUniformLocation(program, name)
         if location >= 0:
-            result[name.removesuffix("[0]")] = (location, int(gl_type))
+            result[name.decode().removesuffix("[0]")] = (location, int(gl_type.value))
     return result
 
 
@@ -237,9 +270,12 @@ def _set_uniform(program: int, location: int, gl_type: int, value) -> None:
 class ShaderLibrary:
     """Compiles and caches programs by (stage files, defines) for one GL context."""
 
-    def __init__(self, registry: ResourceRegistry, sources: ShaderSources | None = None):
+    def __init__(self, registry: ResourceRegistry, sources: ShaderSources | None = None,
+                 binary_cache: ProgramBinaryCache | None = None):  # fmt: skip
+        """`binary_cache`: linked programs kept across runs; default: one for the current context."""
         self.registry = registry
         self.sources = sources or ShaderSources()
+        self.binary_cache = binary_cache if binary_cache is not None else ProgramBinaryCache()
         self._cache: dict[tuple, Program] = {}
 
     def program(self, *files: str, defines: Mapping[str, object] | None = None) -> Program:
@@ -253,7 +289,7 @@ class ShaderLibrary:
                 if stage is None:
                     raise ShaderError(f"{name}: unknown shader stage (use .vert, .frag, .geom or .comp)")
                 stages.append((stage, self.sources.expand(name, defines)))
-            program = Program(self.registry, stages, label="+".join(files))
+            program = Program(self.registry, stages, label="+".join(files), binary_cache=self.binary_cache)
             self._cache[key] = program
         return program
 

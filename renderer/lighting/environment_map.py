@@ -99,3 +99,33 @@ def irradiance_map(sky: tuple, ground: tuple, width: int = 32, height: int = 16)
     """(H, W, 3) cosine-weighted mean radiance around each normal (irradiance / pi)."""
     source = studio_radiance(sky, ground, BASE_WIDTH // 4, BASE_HEIGHT // 4)
     return _convolve(source, width, height, lambda cos: np.clip(cos, 0.0, 1.0))
+
+
+def environment_maps(sky: tuple, ground: tuple) -> tuple[list[np.ndarray], np.ndarray]:
+    """`prefiltered_levels` and `irradiance_map` for one sky/ground pair, kept in the cache folder
+    (renderer/cache_dir.py) across runs: the GGX convolution costs about a second of CPU. The key
+    holds the colours and this module's source, so editing the studio recomputes it."""
+    from renderer.cache_dir import cached_arrays
+
+    def compute() -> dict[str, np.ndarray]:
+        arrays = {f"level{k}": level for k, level in enumerate(prefiltered_levels(sky, ground))}
+        arrays["irradiance"] = irradiance_map(sky, ground)
+        return arrays
+
+    key = f"{sky!r}|{ground!r}|{LEVELS}|{BASE_WIDTH}x{BASE_HEIGHT}|{_source_digest()}"
+    arrays = cached_arrays("environment", key, compute)
+    levels = [arrays.get(f"level{k}") for k in range(LEVELS)]
+    shapes = [(BASE_HEIGHT >> k, BASE_WIDTH >> k, 3) for k in range(LEVELS)]
+    if any(level is None or level.dtype != np.float32 or level.shape != shape
+           for level, shape in zip(levels, shapes, strict=True)) or "irradiance" not in arrays:  # fmt: skip
+        arrays = compute()  # an entry from another layout: use fresh maps
+        levels = [arrays[f"level{k}"] for k in range(LEVELS)]
+    return levels, arrays["irradiance"]
+
+
+@lru_cache(maxsize=1)
+def _source_digest() -> str:
+    import hashlib
+    from pathlib import Path
+
+    return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=12).hexdigest()

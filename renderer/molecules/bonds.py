@@ -8,7 +8,6 @@ two atoms bond when they are closer than the sum of their covalent radii plus a 
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree  # scipy comes with scikit-image; a k-d tree keeps this O(N log N)
 
 # Covalent radii, ångström (Cordero et al. 2008, single-bond values; rounded).
 COVALENT_RADII_A = {
@@ -43,6 +42,8 @@ def bonds_by_distance(positions_a: np.ndarray, elements: np.ndarray, among: np.n
     if len(index) < 2:
         return np.zeros((0, 2), dtype=np.int32)
     radii = covalent_radii(elements[index])
+    from scipy.spatial import cKDTree  # a k-d tree keeps this O(N log N); imported here, as SciPy is slow to import
+
     tree = cKDTree(positions_a[index].astype(np.float64))
     pairs = tree.query_pairs(r=2 * float(radii.max()) + TOLERANCE_A, output_type="ndarray")
     if len(pairs) == 0:
@@ -110,6 +111,8 @@ def disulfide_bonds(positions_a: np.ndarray, elements: np.ndarray) -> np.ndarray
     sulfur = np.flatnonzero(elements == "S")
     if len(sulfur) < 2:
         return np.zeros((0, 2), np.int32)
+    from scipy.spatial import cKDTree  # imported here, as SciPy is slow to import
+
     tree = cKDTree(positions_a[sulfur].astype(np.float64))
     pairs = tree.query_pairs(r=DISULFIDE_RANGE_A[1], output_type="ndarray")
     if len(pairs) == 0:

@@ -13,7 +13,6 @@ tests/test_molecule_secondary.py.
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 MAX_HBOND_ENERGY = -0.5  # kcal/mol
 MIN_ENERGY = -9.9
@@ -80,6 +79,8 @@ def _fill(codes: np.ndarray, starts: np.ndarray, length: int, code: str, allowed
 
 def _best_hbonds(n, ca, c, o, brk, proline) -> np.ndarray:
     """(R, 2) int64: per residue, the acceptor residues of its NH's two strongest H-bonds (-1: none)."""
+    from scipy.spatial import cKDTree  # imported here, as SciPy is slow to import
+
     count = len(ca)
     co = c[:-1] - o[:-1]
     h = n.astype(np.float64).copy()
@@ -113,6 +114,8 @@ def _best_hbonds(n, ca, c, o, brk, proline) -> np.ndarray:
 
 def _strands(index, ca, segment, bond, same_segment) -> np.ndarray:
     """(R,) int8: 2 strand (ladder of two or more bridges, bulges joined), 1 isolated bridge, 0 none."""
+    from scipy.spatial import cKDTree
+
     count = len(index)
     pairs = cKDTree(ca.astype(np.float64)).query_pairs(CA_CUTOFF_A, output_type="ndarray")
     result = np.zeros(count, np.int8)

@@ -21,7 +21,6 @@ Measured against PyMOL 2.5's `distance mode=2` in tests/test_molecule_hbonds.py.
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from renderer.molecules.structure import Structure, residue_keys
 
@@ -48,6 +47,8 @@ def hydrogen_bonds(structure: Structure, group: np.ndarray, partners: np.ndarray
     candidates = np.flatnonzero(polar & (group | partners))
     if len(candidates) < 2:
         return np.zeros((0, 2), np.int32)
+    from scipy.spatial import cKDTree  # here: importing SciPy costs a second that anatomy renders do not need
+
     tree = cKDTree(s.positions_a[candidates].astype(np.float64))
     pairs = candidates[tree.query_pairs(MAX_DISTANCE_A, output_type="ndarray")]
     if len(pairs) == 0:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from renderer import maths
@@ -37,7 +39,7 @@ def set_lighting_uniforms(program: Program, view: View, options: RenderOptions) 
 
 def set_part_uniforms(program: Program, part: GpuPart) -> None:
     program["u_model"] = part.model_matrix
-    program["u_normal_matrix"] = maths.normal_matrix(part.model_matrix)
+    program["u_normal_matrix"] = _normal_matrix(np.ascontiguousarray(part.model_matrix, np.float64).tobytes())
     planes = part.clip_planes[:MAX_CLIP_PLANES]
     program["u_clip_plane_count"] = len(planes)
     if len(planes):
@@ -62,15 +64,15 @@ def set_mask_uniforms(program: Program, part: GpuPart) -> None:
 
 def set_material_uniforms(program: Program, part: GpuPart, highlight_color=(1.0, 0.78, 0.25)) -> None:
     m = part.material
-    program["u_base_color"] = srgb_to_linear(m.base_color)
+    program["u_base_color"] = _linear(tuple(m.base_color))
     program["u_roughness"] = m.roughness
     program["u_metallic"] = m.metallic
     program["u_translucency"] = m.translucency
-    program["u_translucency_color"] = srgb_to_linear(m.translucency_color)
+    program["u_translucency_color"] = _linear(tuple(m.translucency_color))
     program["u_sheen"] = m.sheen
-    program["u_emissive"] = srgb_to_linear(m.emissive)
+    program["u_emissive"] = _linear(tuple(m.emissive))
     program["u_opacity"] = part.opacity
-    glow = srgb_to_linear(highlight_color) if part.highlight else (0.0, 0.0, 0.0)
+    glow = _linear(tuple(highlight_color)) if part.highlight else (0.0, 0.0, 0.0)
     program["u_highlight"] = (*glow, 1.0 if part.highlight else 0.0)
 
 
@@ -98,3 +100,17 @@ def draw_parts(program: Program, parts: list[GpuPart], materials: bool = False,
 def back_to_front(parts: list[GpuPart], eye: np.ndarray) -> list[GpuPart]:
     """Translucent parts sorted farthest first (by bounding-box centre), for blending."""
     return sorted(parts, key=lambda p: -float(np.linalg.norm(p.world_bounds().mean(axis=0) - eye)))
+
+
+# Per part and per pass, these small conversions added up to seconds for a 500-part body on llvmpipe;
+# parts share a handful of materials and most share one model matrix.
+@lru_cache(maxsize=1024)
+def _linear(srgb: tuple[float, ...]) -> tuple[float, ...]:
+    return tuple(float(c) for c in srgb_to_linear(srgb))
+
+
+@lru_cache(maxsize=1024)
+def _normal_matrix(model_bytes: bytes) -> np.ndarray:
+    matrix = maths.normal_matrix(np.frombuffer(model_bytes, np.float64).reshape(4, 4))
+    matrix.flags.writeable = False  # shared between parts
+    return matrix

@@ -5,7 +5,7 @@ from __future__ import annotations
 from renderer.gl.resources import ResourceRegistry
 from renderer.gl.shaders import Program
 from renderer.gl.textures import MipmappedTexture
-from renderer.lighting.environment_map import irradiance_map, prefiltered_levels
+from renderer.lighting.environment_map import environment_maps
 from renderer.passes.options import RenderOptions
 
 SPECULAR_UNIT, IRRADIANCE_UNIT = 4, 5
@@ -25,9 +25,9 @@ class EnvironmentLighting:
         key = (tuple(round(c, 5) for c in options.sky), tuple(round(c, 5) for c in options.ground))
         if key != self._key:
             self.release()
-            levels = prefiltered_levels(*key)
+            levels, irradiance = environment_maps(*key)
             self._specular = MipmappedTexture(self.registry, list(levels))
-            self._irradiance = MipmappedTexture(self.registry, [irradiance_map(*key)])
+            self._irradiance = MipmappedTexture(self.registry, [irradiance])
             self.levels, self._key = len(levels), key
         assert self._specular is not None and self._irradiance is not None
         self._specular.bind(SPECULAR_UNIT)

@@ -55,6 +55,16 @@ class RenderOptions:
     def view_mode_index(self) -> int:
         return VIEW_MODES[self.view_mode]
 
+    def for_output(self) -> RenderOptions:
+        """Only the passes the chosen view shows: depth, normals and albedo need no occlusion, shadows,
+        scattering or transmission (and no ray tracing); the shadow view of the screen-space tier no AO."""
+        if self.view_mode in ("normal", "depth", "albedo"):
+            return replace(self, ambient_occlusion=False, shadows=False, ao_tier="ssao", subsurface_scattering=False,
+                           thickness_transmission=False, environment_map=False)  # fmt: skip
+        if self.view_mode == "shadow" and self.ao_tier == "ssao":
+            return replace(self, ambient_occlusion=False)
+        return self
+
     def with_(self, **changes) -> RenderOptions:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 

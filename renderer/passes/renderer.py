@@ -59,6 +59,7 @@ class Renderer:
         self, scene: GpuScene, view: View, options: RenderOptions, target: Framebuffer | int, srgb_target: bool = True
     ) -> ViewResult:
         """Draw `scene` as seen by `view` into `target` at `view.viewport`."""
+        options = options.for_output()
         width, height = view.size
         samples = min(options.msaa_samples, commands.max_samples())
         buffers = self.pool.get(width, height, max(samples, 1))

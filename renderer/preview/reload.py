@@ -17,6 +17,7 @@ from pathlib import Path
 from renderer.errors import ProsectorError, SceneError
 from renderer.scene.load import LoadedScene, load_scene
 from renderer.scene.meshes import load_mesh
+from renderer.scene.parallel_reads import parallel_reads
 
 
 @dataclass
@@ -106,10 +107,12 @@ class SceneLoader:
     def _warm_meshes(self, plain: LoadedScene) -> None:
         """Read the meshes one by one (they are cached per file), so the window can show progress."""
         parts = list(plain.scene.parts.items())
-        for index, (part_id, part) in enumerate(parts):
+        reads = parallel_reads(parts, lambda item: load_mesh(plain.asset_paths[item[0]], item[1].node, item[1].unit,
+                                                             item[1].up_axis))  # fmt: skip
+        for index, (_, read) in enumerate(reads):
             self._set_progress(f"Loading meshes {index + 1}/{len(parts)}", index / max(len(parts), 1))
             try:
-                load_mesh(plain.asset_paths[part_id], part.node, part.unit, part.up_axis)
+                read()
             except (ProsectorError, OSError, KeyError):
                 pass  # the full load below reports it at the right line
 

@@ -19,6 +19,7 @@ from renderer.scene.includes import read_document, read_scene_text
 from renderer.scene.meshes import MeshData, load_mesh
 from renderer.scene.model import Scene
 from renderer.scene.molecule_spec import MoleculeSpec, molecule_format
+from renderer.scene.parallel_reads import parallel_reads
 from renderer.scene.part_masks import load_part_masks, resolve_mask_paths
 from renderer.scene.problems import validation_problems
 from renderer.scene.references import check_references
@@ -114,11 +115,13 @@ def _resolve_assets(data: dict, source: SourceMap, roots: list[Path], loaded: Lo
 
 def _load_meshes(loaded: LoadedScene) -> list[Problem]:
     problems, total = [], 0
-    parts = loaded.scene.parts.items()
-    for part_id, part in progress.track(parts, "reading meshes", unit="mesh"):
+    parts = list(loaded.scene.parts.items())
+    reads = parallel_reads(parts, lambda item: load_mesh(loaded.asset_paths[item[0]], item[1].node, item[1].unit,
+                                                         item[1].up_axis))  # fmt: skip
+    for (part_id, part), read in progress.track(reads, "reading meshes", total=len(parts), unit="mesh"):
         where = ("parts", part_id, "node" if part.node else "mesh")
         try:
-            mesh = load_mesh(loaded.asset_paths[part_id], part.node, part.unit, part.up_axis)
+            mesh = read()
         except MeshError as exc:
             problems.append(loaded.source.problem(where, f"{format_path(where)}: mesh {exc}"))
             continue

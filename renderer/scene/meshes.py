@@ -87,7 +87,14 @@ def load_mesh(path: Path, node: str | None = None, unit: str = "m", up_axis: str
 
 @lru_cache(maxsize=64)
 def _load_cached(path: str, _mtime: int, _size: int, node: str | None, unit: str, up_axis: str) -> MeshData:
-    pieces = read_mesh_pieces(Path(path))
+    from renderer.scene.mesh_cache import cached_read  # the on-disk cache of checked reads
+
+    return cached_read(Path(path), node, unit, up_axis, lambda: read_mesh(Path(path), node, unit, up_axis))
+
+
+def read_mesh(path: Path, node: str | None = None, unit: str = "m", up_axis: str = "y") -> MeshData:
+    """Parse and check `path` (no caching): what `load_mesh` returns on a cache miss."""
+    pieces = read_mesh_pieces(path)
     if node is not None:
         selected = [p for p in pieces if node in p.names]
         if not selected:
