@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     info = sub.add_parser("info", help="parts, triangles, bounds, memory and backends of a scene")
     info.add_argument("scene", type=Path)
+    info.add_argument("--json", action="store_true", help="one JSON object (bounds, parts, molecules) for scripts")
     _asset_root_option(info)
 
     bench = sub.add_parser("bench", help="measure this machine (e.g. `prosector bench deform --json`)")

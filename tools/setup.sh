@@ -10,8 +10,9 @@ DEBIAN_PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 libopengl0 libosm
                  fonts-noto-cjk fonts-dejavu-core python3-venv python3-pip
                  nodejs)  # `prosector export` runs gltfpack (WebAssembly, carried in the package) with Node.js
 
-# Tests also read real PDB entries shipped by Debian's PyMOL data (CC0).
-[[ ",$EXTRAS," == *",test,"* ]] && DEBIAN_PACKAGES+=(pymol-data)
+# Tests also read real PDB entries shipped by Debian's PyMOL data (CC0), and compare secondary
+# structure with mkdssp (package dssp); benchmarks/bench_loading.py measures PyMOL (package pymol).
+[[ ",$EXTRAS," == *",test,"* ]] && DEBIAN_PACKAGES+=(pymol-data dssp pymol)
 # Tests open exported lesson pages in headless Chromium and run the Khronos glTF validator (npm).
 [[ ",$EXTRAS," == *",test,"* ]] && DEBIAN_PACKAGES+=(chromium)
 [[ ",$EXTRAS," == *",test,"* ]] && ! command -v npm >/dev/null && DEBIAN_PACKAGES+=(npm)

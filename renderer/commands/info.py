@@ -13,6 +13,11 @@ from renderer.scene.model import text_in
 
 def info_command(args) -> int:
     loaded = load_scene(args.scene, asset_roots=args.asset_root)
+    if getattr(args, "json", False):
+        from renderer.commands.info_json import print_json
+
+        print_json(loaded, str(args.scene))
+        return 0
     scene = loaded.scene
     title = text_in(scene.title, "en") or args.scene.stem
     print(f"scene: {title} ({args.scene})")

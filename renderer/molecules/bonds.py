@@ -66,6 +66,33 @@ def bonds_by_distance(positions_a: np.ndarray, elements: np.ndarray, among: np.n
     return np.sort(np.stack([a[keep], b[keep]], axis=1), axis=1).astype(np.int32)
 
 
+def merge_bonds(*lists: tuple[np.ndarray, np.ndarray | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Union of (pairs (M, 2), orders (M,) or None) bond lists: ((K, 2) int32 i < j sorted, (K,) uint8).
+
+    Orders are biotite BondType values (0 = unknown). A bond listed more than once keeps the first
+    known order, earlier lists first (the file's own bond block before templates and distances).
+    """
+    pairs, orders, rank = [], [], []
+    for priority, (p, o) in enumerate(lists):
+        p = np.asarray(p).reshape(-1, 2)
+        if len(p) == 0:
+            continue
+        pairs.append(np.sort(p, axis=1).astype(np.int64))
+        orders.append(np.zeros(len(p), np.uint8) if o is None else np.asarray(o).astype(np.uint8))
+        rank.append(np.full(len(p), priority))
+    if not pairs:
+        return np.zeros((0, 2), np.int32), np.zeros(0, np.uint8)
+    pairs, orders, rank = np.concatenate(pairs), np.concatenate(orders), np.concatenate(rank)
+    keep = pairs[:, 0] != pairs[:, 1]
+    pairs, orders, rank = pairs[keep], orders[keep], rank[keep]
+    key = pairs[:, 0] * (int(pairs.max(initial=0)) + 1) + pairs[:, 1]
+    order = np.lexsort((rank, orders == 0, key))  # per bond: known orders first, then earlier lists
+    key, pairs, orders = key[order], pairs[order], orders[order]
+    first = np.ones(len(key), bool)
+    first[1:] = key[1:] != key[:-1]
+    return pairs[first].astype(np.int32), orders[first]
+
+
 def unique_bonds(*lists: np.ndarray) -> np.ndarray:
     """Union of (M, 2) bond lists, each bond once with i < j, sorted."""
     joined = np.concatenate([np.sort(b.reshape(-1, 2), axis=1) for b in lists if len(b)] or [np.zeros((0, 2))])
@@ -73,3 +100,24 @@ def unique_bonds(*lists: np.ndarray) -> np.ndarray:
         return np.zeros((0, 2), dtype=np.int32)
     joined = joined[joined[:, 0] != joined[:, 1]]
     return np.unique(joined.astype(np.int32), axis=0)
+
+
+DISULFIDE_RANGE_A = (1.8, 2.3)  # S-S bonds are 2.02-2.07 Å; cysteine SG contacts without a bond are >= 3.4 Å
+
+
+def disulfide_bonds(positions_a: np.ndarray, elements: np.ndarray) -> np.ndarray:
+    """(K, 2) int32 pairs i < j of sulfur atoms 1.8-2.3 Å apart: disulfide bridges, whether or not
+    the file records them (SSBOND/struct_conn are often missing, as in PyMOL's il2)."""
+    sulfur = np.flatnonzero(elements == "S")
+    if len(sulfur) < 2:
+        return np.zeros((0, 2), np.int32)
+    from scipy.spatial import cKDTree  # imported here, as SciPy is slow to import
+
+    tree = cKDTree(positions_a[sulfur].astype(np.float64))
+    pairs = tree.query_pairs(r=DISULFIDE_RANGE_A[1], output_type="ndarray")
+    if len(pairs) == 0:
+        return np.zeros((0, 2), np.int32)
+    a, b = sulfur[pairs[:, 0]], sulfur[pairs[:, 1]]
+    distance = np.linalg.norm(positions_a[a] - positions_a[b], axis=1)
+    keep = distance >= DISULFIDE_RANGE_A[0]
+    return np.sort(np.stack([a[keep], b[keep]], axis=1), axis=1).astype(np.int32)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from renderer.molecules.chains import atom_kinds
 from renderer.molecules.io import read_structure
 from renderer.molecules.structure import Structure, residue_keys
 
@@ -17,7 +18,7 @@ class ChainSummary:
     chain_id: str
     residues: int
     atoms: int
-    kind: str  # "protein", "nucleic" or "other"
+    kind: str  # "protein", "nucleic" or "other" (renderer.molecules.chains)
 
 
 @dataclass(frozen=True)
@@ -68,20 +69,30 @@ class MoleculeSummary:
 
 
 def describe_structure(structure: Structure) -> MoleculeSummary:
+    """Counts per chain and ligand, grouped with array operations (a 1M-atom assembly has
+    thousands of chains and ligands; a mask per chain would take minutes)."""
     s = structure
     keys = residue_keys(s)
-    polymer = ~s.hetero & ~s.is_water
+    kinds = atom_kinds(s)
+    polymer = ~s.hetero & ~s.is_water | np.isin(kinds, ("protein", "nucleic"))
     chains = []
-    for chain in dict.fromkeys(s.chain_ids[polymer].tolist()):
-        mask = polymer & (s.chain_ids == chain)
-        kind = "protein" if s.is_amino_acid[mask].mean() > 0.5 else "other"
-        chains.append(ChainSummary(chain, len(np.unique(keys[mask])), int(mask.sum()), kind))
+    if polymer.any():
+        names, first, code = np.unique(s.chain_ids[polymer], return_index=True, return_inverse=True)
+        code = code.ravel()
+        atoms = np.bincount(code, minlength=len(names))
+        residue_pairs = np.unique(code.astype(np.int64) * (keys.max() + 1) + keys[polymer])
+        residues = np.bincount(residue_pairs // (keys.max() + 1), minlength=len(names))
+        protein = np.bincount(code, weights=kinds[polymer] == "protein", minlength=len(names))
+        nucleic = np.bincount(code, weights=kinds[polymer] == "nucleic", minlength=len(names))
+        for index in np.argsort(first, kind="stable").tolist():  # file order
+            kind = "other" if protein[index] + nucleic[index] == 0 else \
+                "protein" if protein[index] >= nucleic[index] else "nucleic"  # fmt: skip
+            chains.append(ChainSummary(str(names[index]), int(residues[index]), int(atoms[index]), kind))
     ligands = []
-    ligand = s.is_ligand
-    for key in np.unique(keys[ligand]):
-        first = int(np.flatnonzero(keys == key)[0])
-        ligands.append(LigandSummary(str(s.res_names[first]), str(s.chain_ids[first]), int(s.res_ids[first]),
-                                     int((keys == key).sum())))  # fmt: skip
+    ligand_keys, first, counts = np.unique(keys[s.is_ligand], return_index=True, return_counts=True)
+    first_atoms = np.flatnonzero(s.is_ligand)[first]
+    for atom, count in zip(first_atoms.tolist(), counts.tolist(), strict=True):
+        ligands.append(LigandSummary(str(s.res_names[atom]), str(s.chain_ids[atom]), int(s.res_ids[atom]), count))
     return MoleculeSummary(
         path=s.source, title=s.title, models=s.model_count, atoms=s.atom_count, bonds=s.bond_count,
         waters=int(len(np.unique(keys[s.is_water]))), chains=chains, ligands=ligands,

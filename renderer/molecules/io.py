@@ -16,10 +16,14 @@ import numpy as np
 
 from renderer.errors import MoleculeError
 from renderer.molecules import line_checks
-from renderer.molecules.bonds import bonds_by_distance, unique_bonds
+from renderer.molecules.bonds import bonds_by_distance, disulfide_bonds, merge_bonds
+from renderer.molecules.chains import residue_name_kinds
+from renderer.molecules.cif_fast import read_mmcif_fast, secondary_records
 from renderer.molecules.mol2 import read_mol2
+from renderer.molecules.outliers import warn_far_atoms
 from renderer.molecules.secondary import pdb_secondary_records, secondary_per_atom
 from renderer.molecules.structure import Structure, residue_keys
+from renderer.molecules.templates import template_bonds
 
 FORMATS = {".pdb": "pdb", ".ent": "pdb", ".cif": "mmcif", ".mmcif": "mmcif", ".pdbx": "mmcif", ".bcif": "bcif",
            ".sdf": "mol", ".sd": "mol", ".mol": "mol", ".mol2": "mol2"}  # fmt: skip
@@ -40,17 +44,30 @@ def read_structure(path: str | Path, model: int = 1, altloc: str = "occupancy", 
         raise MoleculeError(path, "file not found")
     if fmt == "bcif":
         return _from_biotite(path, fmt, _read_pdbx(path, None, model, altloc, binary=True), model)
+    if fmt == "mmcif":
+        return _read_mmcif(path, model, altloc)
     lines = line_checks.read_text(path)
     if fmt == "mol2":
         return read_mol2(path, lines, model)
     if fmt == "pdb":
         line_checks.check_pdb(path, lines)
         return _from_biotite(path, fmt, _read_pdb(path, model, altloc), model, lines)
-    if fmt == "mmcif":
-        line_checks.check_mmcif(path, lines)
-        return _from_biotite(path, fmt, _read_pdbx(path, lines, model, altloc, binary=False), model)
     line_checks.check_mol(path, lines)
     return _from_biotite(path, fmt, _read_mol(path, model), model)
+
+
+def _read_mmcif(path: Path, model: int, altloc: str) -> Structure:
+    """The array fast path (cif_fast) where it is exact, else the line checks and biotite."""
+    data = line_checks.read_bytes(path)
+    fast = read_mmcif_fast(path, data, model, altloc)
+    if fast is None:
+        lines = line_checks.read_text(path, data)
+        line_checks.check_mmcif(path, lines)
+        read = _read_pdbx(path, lines, model, altloc, binary=False)
+    else:
+        read = fast[:2]
+    records = fast[2] if fast is not None else secondary_records(data)
+    return _from_biotite(path, "mmcif", read, model, records=records)
 
 
 def _biotite_failure(path: Path, fmt: str, error: Exception) -> MoleculeError:
@@ -117,24 +134,23 @@ def _check_model(path: Path, model: int, count: int) -> None:
         raise MoleculeError(path, f"model {model} requested; the file has {count}")
 
 
-def _from_biotite(path: Path, fmt: str, read, model: int, lines: list[str] | None = None) -> Structure:
-    import biotite.structure as struc
-
+def _from_biotite(path: Path, fmt: str, read, model: int, lines: list[str] | None = None,
+                  records: list | None = None) -> Structure:  # fmt: skip
     atoms, model_count = read
     if atoms.array_length() == 0:
         raise MoleculeError(path, f"model {model} has no atoms")
     positions = np.asarray(atoms.coord, dtype=np.float32)
     if not np.all(np.isfinite(positions)):
         raise MoleculeError(path, "coordinates contain NaN or infinity")
+    warn_far_atoms(path, positions, atoms)
     elements = _checked_elements(atoms)
-    file_bonds = atoms.bonds.as_array()[:, :2] if atoms.bonds is not None else np.zeros((0, 2), np.int32)
-    if fmt in ("pdb", "mmcif", "bcif"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            template = struc.connect_via_residue_names(atoms).as_array()[:, :2]
-        bonds = unique_bonds(file_bonds, template)
-    else:
-        bonds = unique_bonds(file_bonds)
+    # biotite's readers already join the file's bonds (CONECT, struct_conn, SDF bond block) with the
+    # CCD residue templates, each with its BondType (double, aromatic...).
+    if atoms.bonds is None and fmt == "mmcif":
+        atoms.bonds = _template_bond_list(atoms)
+    file_bonds = atoms.bonds.as_array() if atoms.bonds is not None else np.zeros((0, 3), np.int64)
+    disulfides = disulfide_bonds(positions, elements) if fmt in ("pdb", "mmcif", "bcif") else np.zeros((0, 2))
+    bonds, orders = merge_bonds((file_bonds[:, :2], file_bonds[:, 2]), (disulfides, None))
     n = len(positions)
     res_names = np.asarray(atoms.res_name, dtype=str)
     b_factors = np.asarray(atoms.b_factor, dtype=np.float32) if "b_factor" in atoms.get_annotation_categories() \
@@ -143,13 +159,27 @@ def _from_biotite(path: Path, fmt: str, read, model: int, lines: list[str] | Non
         positions_a=positions, elements=elements, atom_names=np.asarray(atoms.atom_name, dtype=str),
         res_names=res_names, res_ids=np.asarray(atoms.res_id, dtype=np.int32),
         chain_ids=np.asarray(atoms.chain_id, dtype=str), hetero=np.asarray(atoms.hetero, dtype=bool),
-        b_factors=b_factors, bonds=bonds, bond_orders=np.zeros(len(bonds), np.uint8),
+        b_factors=b_factors, bonds=bonds, bond_orders=orders,
         secondary=np.full(n, "", dtype="<U1"), source=str(path), model_count=model_count,
     )  # fmt: skip
-    bonds = unique_bonds(bonds, _fallback_bonds(structure))
-    secondary = secondary_per_atom(atoms, pdb_secondary_records(lines) if lines else None)
-    return replace(structure, bonds=bonds, bond_orders=np.zeros(len(bonds), np.uint8), secondary=secondary,
-                   extra={"atoms": atoms})  # fmt: skip
+    bonds, orders = merge_bonds((bonds, orders), (_fallback_bonds(structure), None))
+    if records is None and lines:
+        records = pdb_secondary_records(lines)
+    secondary = secondary_per_atom(atoms, records)
+    return replace(structure, bonds=bonds, bond_orders=orders, secondary=secondary, extra={"atoms": atoms})
+
+
+def _template_bond_list(atoms):
+    """biotite BondList of CCD template bonds and polymer links (renderer.molecules.templates)."""
+    import biotite.structure as struc
+
+    kinds = residue_name_kinds(atoms.res_name)
+    starts = struc.get_residue_starts(atoms)
+    residue_index = np.zeros(atoms.array_length(), np.int64)
+    residue_index[starts[1:]] = 1
+    pairs, orders = template_bonds(atoms.res_name, atoms.atom_name, np.cumsum(residue_index), atoms.coord,
+                                   atoms.chain_id, kinds == "protein", kinds == "nucleic")  # fmt: skip
+    return struc.BondList(atoms.array_length(), np.column_stack([pairs, orders]).astype(np.int64))
 
 
 def _fallback_bonds(structure: Structure) -> np.ndarray:

@@ -13,14 +13,20 @@ from pathlib import Path
 from renderer.errors import MoleculeError
 
 
-def read_text(path: Path) -> list[str]:
-    """The file's lines (no newline characters); binary or non-text content is a MoleculeError."""
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; an empty file or binary (NUL) content is a MoleculeError at its line."""
     data = path.read_bytes()
     if not data.strip():
         raise MoleculeError(path, "the file is empty")
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if b"\x00" in raw:
-            raise MoleculeError(path, "binary data where text was expected", number)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise MoleculeError(path, "binary data where text was expected", data.count(b"\n", 0, nul) + 1)
+    return data
+
+
+def read_text(path: Path, data: bytes | None = None) -> list[str]:
+    """The file's lines (no newline characters); binary or non-text content is a MoleculeError."""
+    data = read_bytes(path) if data is None else data
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -12,7 +12,8 @@ import numpy as np
 from renderer.errors import MoleculeError
 from renderer.molecules.structure import Structure
 
-_BOND_ORDERS = {"1": 1, "2": 2, "3": 3, "ar": 4, "am": 1}  # 4 = aromatic; du/un/nc: unknown (0)
+# biotite BondType values (see Structure.bond_orders): 9 = aromatic; du/un/nc: unknown (0).
+_BOND_ORDERS = {"1": 1, "2": 2, "3": 3, "ar": 9, "am": 1}
 
 
 def read_mol2(path: Path, lines: list[str], model: int = 1) -> Structure:

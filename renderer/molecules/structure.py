@@ -24,7 +24,9 @@ class Structure:
     elements: (N,) str, upper case ("C", "FE"); atom_names, res_names, chain_ids: (N,) str.
     res_ids: (N,) int32 residue numbers as written in the file; hetero: (N,) bool (HETATM records).
     b_factors: (N,) float32 (0 where the format has none).
-    bonds: (M, 2) int32 atom indices, i < j, each bond once; bond_orders: (M,) uint8 (0 = unknown).
+    bonds: (M, 2) int32 atom indices, i < j, each bond once; bond_orders: (M,) uint8 biotite BondType
+        values: 0 unknown, 1 single, 2 double, 3 triple, 5/6 aromatic single/double (Kekulé form of
+        an aromatic ring), 8 coordination, 9 aromatic (order not given, e.g. MOL2 `ar`).
     secondary: (N,) "<U1": "a" helix, "b" strand, "c" coil for amino-acid residues, "" elsewhere.
     """
 
