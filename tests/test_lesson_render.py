@@ -25,7 +25,7 @@ def coverage(image: np.ndarray, background) -> float:
 
 def span(image: np.ndarray, background) -> float:
     """The larger of the fractions of the width and of the height that the non-background pixels span."""
-    rows, cols = np.nonzero((np.abs(image.astype(int) - np.asarray(background)).sum(axis=-1) > 12))
+    rows, cols = np.nonzero(np.abs(image.astype(int) - np.asarray(background)).sum(axis=-1) > 12)
     if len(rows) == 0:
         return 0.0
     return max((rows.max() - rows.min() + 1) / image.shape[0], (cols.max() - cols.min() + 1) / image.shape[1])

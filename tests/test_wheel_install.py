@@ -73,7 +73,8 @@ def test_installed_library_parts_resolve_inside_the_wheel(installed, tmp_path):
     found = _run_installed(installed, tmp_path, "library", "show", "right_femur")
     assert found.returncode == 0 and str(installed) in found.stdout, found.stdout + found.stderr
     scene = tmp_path / "knee.yaml"
-    scene.write_text("version: 1\nparts:\n  femur: {library: right_femur}\n  leg: {library: {search: knee, side: right}}\n")
+    scene.write_text("version: 1\nparts:\n  femur: {library: right_femur}\n"
+                     "  leg: {library: {search: knee, side: right}}\n")
     out = tmp_path / "knee.png"
     run = _run_installed(installed, tmp_path, "render", scene, "-o", out, "--size", "64x96")
     assert run.returncode == 0, run.stderr

@@ -47,7 +47,8 @@ def test_valid_scene_loads(scene_dir):
             "version: 1\nparts:\n  a:\n    mesh: m.glb\n    materal: bone\n",
             ":5:5: parts.a.materal: unknown key 'materal'; did you mean 'material'?",
         ),
-        ("version: 1\nparts:\n  a:\n    material: bone\n", ":4:5: parts.a: a part needs `mesh:` (a file) or `library:`"),
+        ("version: 1\nparts:\n  a:\n    material: bone\n",
+         ":4:5: parts.a: a part needs `mesh:` (a file) or `library:`"),
         ("version: 2\nparts:\n" + GOOD_PART, ":1:10: version: 2 is not allowed; expected 1"),
         ("parts:\n" + GOOD_PART, ":1:1: (top level): missing required key 'version'"),
         (
