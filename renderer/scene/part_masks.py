@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from renderer.errors import MaskImageError, Problem
 from renderer.scene.alpha_masks import MAX_MASK_TEXELS_PER_SCENE, AlphaMask, read_mask_image
 from renderer.scene.assets import AssetPathError, resolve_asset
@@ -75,6 +77,7 @@ def load_part_masks(loaded) -> list[Problem]:
             mask = mask.with_cutoff(material.alpha_cutoff)
         if mask is None:
             continue
+        mask = _shared(mask, images)
         if mesh.uvs is None:
             where = ("parts", part_id, "node" if scene.parts[part_id].node else "mesh")
             problems.append(loaded.source.problem(where, f"{format_path(where)}: the alpha mask {mask.source} needs "
@@ -90,3 +93,14 @@ def load_part_masks(loaded) -> list[Problem]:
             break
         loaded.masks[part_id] = mask
     return problems
+
+
+def _shared(mask: AlphaMask, images: dict) -> AlphaMask:
+    """Masks with the same texels share one array (one atlas slot), even when each part's mesh file
+    was read separately (cached or parallel reads give each read its own arrays)."""
+    import dataclasses
+    import hashlib
+
+    key = ("texels", mask.alpha.shape, hashlib.sha1(np.ascontiguousarray(mask.alpha).tobytes()).hexdigest())
+    first = images.setdefault(key, mask.alpha)
+    return mask if first is mask.alpha else dataclasses.replace(mask, alpha=first)
