@@ -13,9 +13,11 @@ import yaml
 
 from renderer.errors import Problem, SceneError
 from renderer.scene import limits
+from renderer.scene.yaml_compose import ComposeLimit, compose_bounded
 
 Path_ = tuple  # a path into the document: keys (str) and list indices (int)
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_EXPECTED = {"bool": "true or false", "int": "a whole number", "float": "a number", "null": "null or ~"}
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
 
 
@@ -66,14 +68,17 @@ def load_yaml_text(text: str, file: str) -> tuple[object, SourceMap]:
     """Parse YAML (or JSON) text safely. Raises SceneError with positions."""
     source = SourceMap(file)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = compose_bounded(text)
+    except ComposeLimit as exc:
+        line, column = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark else (1, 1)
+        raise SceneError([Problem(file, line, column, exc.message)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = f"YAML syntax error: {exc.problem or exc}{_hint(exc)}"
+        message = f"YAML syntax error: {_shorten(str(exc.problem or exc), 200)}{_hint(exc)}"
         raise SceneError([Problem(file, line, column, message)]) from None
     except yaml.YAMLError as exc:
-        raise SceneError([Problem(file, 1, 1, f"YAML error: {exc}")]) from None
+        raise SceneError([Problem(file, 1, 1, f"YAML error: {_shorten(str(exc))}")]) from None
     if node is None:
         raise SceneError([Problem(file, 1, 1, "the file is empty; a scene starts with `version: 1`")])
     builder = _Builder(source)
@@ -141,9 +146,17 @@ class _Builder:
             return node.value
         try:
             return self._constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            self.problems.append(self.source.problem(path, f"cannot read value {node.value!r}: {exc}"))
+        except Exception as exc:  # noqa: BLE001  `!!bool maybe` is a KeyError, `!!int ''` an IndexError
+            kind = tag.rsplit(":", 1)[-1]
+            expected = _EXPECTED.get(kind) or _shorten(str(exc))
+            self.problems.append(self.source.problem(path, f"cannot read {_shorten(repr(node.value))} as !!{kind}; "
+                                                           f"expected {expected}"))  # fmt: skip
             return node.value
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    """Quoted values in messages stay short: a runaway value must not flood the terminal."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _hint(exc: yaml.MarkedYAMLError) -> str:
