@@ -131,16 +131,38 @@ def _groups(check: _Checker) -> None:
         if isinstance(parent, str):
             check.name(("groups", name, "parent"), parent, {"group": check.groups})
             parents[name] = parent
-    for name in parents:
-        chain = [name]
-        while chain[-1] in parents and parents[chain[-1]] in check.groups:
-            following = parents[chain[-1]]
-            if following in chain:
-                if following == name:  # report a cycle once per member, at its own `parent`
-                    check.report(("groups", name, "parent"), "groups form a cycle: " + " -> ".join([*chain, name])
+    _group_cycles(check, parents)
+
+
+def _group_cycles(check: _Checker, parents: dict[str, str]) -> None:
+    """Report each cycle of `parent` links once per member, at its own `parent`. Every group is walked
+    once (linear in the number of groups: a 3,000-long chain took 50 s when each walk started over)."""
+    finished: set[str] = set()
+    for start in parents:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        name = start
+        while name not in finished and name not in on_path:
+            on_path[name] = len(path)
+            path.append(name)
+            following = parents.get(name)
+            if following is None or following not in check.groups:
+                break
+            if following in on_path:
+                cycle = path[on_path[following]:]
+                for offset, member in enumerate(cycle):
+                    check.report(("groups", member, "parent"), "groups form a cycle: "
+                                 + _chain_text([*cycle[offset:], *cycle[:offset], member])
                                  + "; a group cannot contain itself")  # fmt: skip
                 break
-            chain.append(following)
+            name = following
+        finished.update(path)
+
+
+def _chain_text(names: list[str], shown: int = 8) -> str:
+    if len(names) <= shown:
+        return " -> ".join(names)
+    return " -> ".join(names[: shown - 1]) + f" -> ... ({len(names) - shown} more) -> " + names[-1]
 
 
 def _active_sections(check: _Checker, where: tuple, planes: list[str], boxes: list[str]) -> None:
