@@ -20,7 +20,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        message = self.message if len(self.message) <= 600 else self.message[:597] + "..."  # values quoted whole
+        return f"{self.file}:{self.line}:{self.column}: {message}"
 
 
 MAX_PROBLEMS_SHOWN = 50  # a 223 KB scene once printed 10,001 lines; the first fifty say enough
