@@ -109,7 +109,7 @@ class SceneLoader:
         for index, (part_id, part) in enumerate(parts):
             self._set_progress(f"Loading meshes {index + 1}/{len(parts)}", index / max(len(parts), 1))
             try:
-                load_mesh(plain.asset_paths[part_id], part.node, part.unit, part.up_axis)
+                load_mesh(plain.asset_paths[part_id], part.node, part.unit, part.up_axis, plain.roots)
             except (ProsectorError, OSError, KeyError):
                 pass  # the full load below reports it at the right line
 

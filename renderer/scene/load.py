@@ -39,6 +39,7 @@ class LoadedScene:
     mask_paths: dict[tuple, Path] = field(default_factory=dict)  # material location -> alpha-mask image
     masks: dict = field(default_factory=dict)  # part id -> renderer.scene.alpha_masks.AlphaMask (when loaded)
     structures: dict = field(default_factory=dict)  # molecule id -> renderer.molecules.structure.Structure
+    roots: tuple[Path, ...] = ()  # folders its assets may be read from (renderer.scene.assets.allowed_roots)
 
     @property
     def triangle_count(self) -> int:
@@ -63,7 +64,7 @@ def load_scene(path: Path | str, load_assets: bool = True, asset_roots: list[Pat
         raise SceneError(_unique(validation_problems(exc, data, source, Scene) + problems)) from None
     except (RecursionError, ValueError, TypeError) as exc:  # a validator bug must still read as a scene problem
         raise SceneError([source.problem((), f"cannot validate the scene: {exc}")]) from None
-    loaded = LoadedScene(path=path, scene=scene, source=source)
+    loaded = LoadedScene(path=path, scene=scene, source=source, roots=tuple(roots))
     problems += _resolve_assets(data, source, roots, loaded)
     if problems:
         raise SceneError(problems)
@@ -116,7 +117,7 @@ def _load_meshes(loaded: LoadedScene) -> list[Problem]:
     for part_id, part in loaded.scene.parts.items():
         where = ("parts", part_id, "node" if part.node else "mesh")
         try:
-            mesh = load_mesh(loaded.asset_paths[part_id], part.node, part.unit, part.up_axis)
+            mesh = load_mesh(loaded.asset_paths[part_id], part.node, part.unit, part.up_axis, loaded.roots)
         except MeshError as exc:
             problems.append(loaded.source.problem(where, f"{format_path(where)}: mesh {exc}"))
             continue
