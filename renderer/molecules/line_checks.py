@@ -11,11 +11,14 @@ import shlex
 from pathlib import Path
 
 from renderer.errors import MoleculeError
+from renderer.molecules.input_bounds import check_atom_count
 
 
 def read_text(path: Path) -> list[str]:
     """The file's lines (no newline characters); binary or non-text content is a MoleculeError."""
-    data = path.read_bytes()
+    from renderer.molecules.input_bounds import read_molecule_bytes
+
+    data = read_molecule_bytes(path)
     if not data.strip():
         raise MoleculeError(path, "the file is empty")
     for number, raw in enumerate(data.split(b"\n"), start=1):
@@ -55,6 +58,7 @@ def check_pdb(path: Path, lines: list[str]) -> None:
             raise MoleculeError(path, "residue number (columns 23-26) is missing", number)
     if atoms == 0:
         raise MoleculeError(path, "no ATOM or HETATM records: not a PDB coordinate file")
+    check_atom_count(path, atoms)
 
 
 def check_mmcif(path: Path, lines: list[str]) -> None:
@@ -103,6 +107,7 @@ def check_mmcif(path: Path, lines: list[str]) -> None:
             state, columns = "header", []
     if pending:
         raise MoleculeError(path, f"_atom_site row has {len(pending)} values for {len(columns)} columns", row_line)
+    check_atom_count(path, rows)
     if rows == 0 and not any(line.startswith("_atom_site.") for line in lines):
         raise MoleculeError(path, "no _atom_site category: not a PDBx/mmCIF coordinate file")
 
@@ -120,6 +125,7 @@ def check_mol(path: Path, lines: list[str]) -> None:
         if "V3000" in counts:
             return  # V3000 blocks are tagged; biotite reports their problems
         atoms = _int_field(path, counts[0:3], counts_index + 1, "atom count")
+        check_atom_count(path, atoms)
         bonds = _int_field(path, counts[3:6], counts_index + 1, "bond count")
         first_atom = counts_index + 1
         for index in range(first_atom, first_atom + atoms):

@@ -16,6 +16,7 @@ from pathlib import Path
 from renderer.errors import Problem, SceneError
 from renderer.scene import limits
 from renderer.scene.assets import AssetPathError, resolve_asset
+from renderer.scene.safe_read import UnsafeFileError, read_checked
 from renderer.scene.yaml_source import SourceMap, format_path, load_yaml_text
 
 SCENE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -36,7 +37,9 @@ def read_scene_text(path: Path) -> str:
         raise SceneError([Problem(file, 1, 1, f"scene file is {size // 1024} KiB; the limit is "
                                               f"{limits.MAX_SCENE_FILE_BYTES // 1024} KiB")])  # fmt: skip
     try:
-        return path.read_bytes().decode("utf-8")
+        return read_checked(path, limits.MAX_SCENE_FILE_BYTES, what="scene file").decode("utf-8")
+    except UnsafeFileError as exc:  # swapped for a pipe or grown since the checks above
+        raise SceneError([Problem(file, 1, 1, str(exc))]) from None
     except UnicodeDecodeError as exc:
         raise SceneError([Problem(file, 1, 1, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]) from None
     except OSError as exc:
