@@ -121,6 +121,9 @@ def _asset_root_option(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="prosector: %(levelname)s: %(message)s")
     args = build_parser().parse_args(argv)
+    from renderer.atomic_file import install_signal_cleanup
+
+    install_signal_cleanup()  # SIGTERM mid-write leaves no temporary file behind
     try:
         return COMMANDS[args.command](args)
     except SceneError as exc:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from renderer.atomic_file import write_atomically
+from renderer.atomic_file import check_target, write_atomically
 from renderer.errors import ProsectorError
 
 
@@ -19,6 +19,7 @@ def check_output_path(output: Path, protected: list[Path], suffix: str = ".png")
             raise ProsectorError(f"refusing to overwrite {path} with an image")
     if not resolved.parent.is_dir():
         raise ProsectorError(f"folder {output.parent} does not exist")
+    check_target(output, exclusive=False)  # a folder or a dangling link is refused before rendering
 
 
 def write_png(path: Path, image: np.ndarray) -> None:
