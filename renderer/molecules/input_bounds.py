@@ -76,7 +76,7 @@ def drop_dangling_conect(path: Path, lines: list[str]) -> list[str]:
     dropped = []
     for number in conect:
         line = lines[number].rstrip()
-        fields = [line[i : i + 5].strip() for i in range(6, len(line), 5)]
+        fields = [line[i : i + 5].strip() for i in range(6, min(len(line), 31), 5)]  # 11-31: bonded atoms
         if not all(f in serials for f in fields if f) or not any(fields):
             dropped.append(number)
     if not dropped:

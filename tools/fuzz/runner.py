@@ -1,0 +1,183 @@
+"""Running fuzz cases: each in its own forked process, with a time limit, an address-space limit and
+its peak memory measured.
+
+A worker warms up once (imports, the example scenes loaded with their meshes, so the mesh cache is
+hot), then for each case writes its files into a fixed sandbox folder and forks: the child loads the
+scene as `prosector validate` does (assets on) and prepares its state as `render` would, and exits
+with a code for the outcome; the parent waits at most `time_limit` seconds (then kills it: a
+timeout) and reads the child's peak resident memory from wait4's rusage. Forking from a warm parent
+costs milliseconds, where a fresh interpreter per case would cost a second.
+
+Outcomes: clean (a SceneError with well-formed problems), accepted (valid), internal (any other
+exception, MemoryError included: the address-space limit was hit), timeout, crashed (killed by a
+signal other than ours), malformed (a SceneError without a usable position).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import signal
+import sys
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from tools.fuzz.corpus import ROOT, Corpus
+from tools.fuzz.mutate import Case
+
+EXIT = {0: "accepted", 1: "clean", 3: "internal", 4: "malformed", 5: "internal"}
+SPARSE_BYTES = 6 * 2**30
+
+
+@dataclass
+class Outcome:
+    index: int
+    kind: str
+    note: str
+    outcome: str
+    seconds: float
+    peak_rss_mb: float
+    detail: str = ""
+
+
+class Sandbox:
+    """A folder laid out like a checkout (scenes/ next to assets/), with hostile things prepared:
+    a named pipe, a 6 GiB sparse file, a link out of the folder, a folder named like a file, and an
+    `outside/secret.bin` that no case may read."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.scenes = folder / "scenes"
+        shutil.rmtree(folder, ignore_errors=True)
+        (folder / "outside").mkdir(parents=True)
+        (folder / "outside" / "secret.bin").write_bytes(b"SECRET-CANARY" * 100)
+        self.scenes.mkdir()
+        (folder / "assets").symlink_to(ROOT / "assets")
+        os.mkfifo(self.scenes / "fifo.bin")
+        with open(self.scenes / "sparse.bin", "wb") as handle:
+            handle.truncate(SPARSE_BYTES)
+        (self.scenes / "link_out.bin").symlink_to("../outside/secret.bin")
+        (self.scenes / "folder.bin").mkdir()
+        self.fixed = set(os.listdir(self.scenes))
+
+    def write(self, case: Case) -> Path:
+        self.clear()
+        for name, data in case.files.items():
+            (self.scenes / name).write_bytes(data)
+        return self.scenes / case.scene
+
+    def clear(self) -> None:
+        for name in os.listdir(self.scenes):
+            if name not in self.fixed:
+                path = self.scenes / name
+                shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+
+
+def warm_up(sandbox: Sandbox, corpus: Corpus) -> float:
+    """Import what cases use and load every example scene with its meshes; returns the RSS in MB."""
+    from renderer.scene.load import load_scene
+    from renderer.scene.step_state import scene_state
+
+    for name, text in corpus.scenes.items():
+        path = sandbox.scenes / name
+        path.write_text(text, encoding="utf-8")
+        try:
+            scene_state(load_scene(path, load_assets=True))
+        except Exception:  # noqa: BLE001  an example that does not load is reported by its own tests
+            pass
+    sandbox.clear()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_case(index: int, case: Case, sandbox: Sandbox, time_limit: float, address_limit: int) -> Outcome:
+    scene = sandbox.write(case)
+    log = sandbox.folder / "child.log"
+    started = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        _child(scene, log, time_limit, address_limit)
+    status, usage = 0, None
+    outcome = None
+    while True:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            break
+        if time.perf_counter() - started > time_limit:
+            os.kill(pid, signal.SIGKILL)
+            _, status, usage = os.wait4(pid, 0)
+            outcome = "timeout"
+            break
+        time.sleep(0.002)
+    seconds = time.perf_counter() - started
+    if outcome is None:
+        if os.WIFSIGNALED(status):
+            outcome = f"crashed (signal {os.WTERMSIG(status)})"
+        else:
+            outcome = EXIT.get(os.WEXITSTATUS(status), f"exit {os.WEXITSTATUS(status)}")
+    detail = ""
+    if outcome not in ("accepted", "clean"):
+        detail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+    peak = usage.ru_maxrss / 1024 if usage else 0.0
+    return Outcome(index, case.kind, case.note, outcome, round(seconds, 3), round(peak, 1), detail)
+
+
+def _child(scene: Path, log: Path, time_limit: float, address_limit: int) -> None:
+    code = 3
+    try:
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        resource.setrlimit(resource.RLIMIT_AS, (address_limit, address_limit))
+        signal.alarm(int(time_limit) + 5)  # a backstop should the parent die
+        code = _load(scene)
+    except MemoryError:
+        traceback.print_exc()
+        code = 5
+    except BaseException:  # noqa: BLE001  the outcome is the exit code
+        traceback.print_exc()
+        code = 3
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _load(scene: Path) -> int:
+    from renderer.errors import SceneError
+    from renderer.scene.load import load_scene
+    from renderer.scene.step_state import scene_state
+
+    try:
+        loaded = load_scene(scene, load_assets=True)
+    except SceneError as exc:
+        text = str(exc)
+        if not exc.problems or any(p.line < 1 or p.column < 1 or not p.message for p in exc.problems):
+            print("malformed SceneError:", text[:2000])
+            return 4
+        if len(text) > 200_000:
+            print(f"unbounded error output: {len(text)} characters")
+            return 4
+        return 1
+    scene_state(loaded)
+    for step in range(len(loaded.scene.lesson.steps) if loaded.scene.lesson else 0):
+        scene_state(loaded, step)
+    return 0
+
+
+def address_limit_for(extra_bytes: int) -> int:
+    """The worker's current address space plus `extra_bytes` (libraries reserve a lot of address
+    space they never touch, so the limit is relative to what is already mapped)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024 + extra_bytes
+    return 8 * 2**30
+
+
+def write_outcome(handle, outcome: Outcome) -> None:
+    handle.write(json.dumps(asdict(outcome)) + "\n")
+    handle.flush()
