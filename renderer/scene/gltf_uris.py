@@ -185,7 +185,9 @@ def _accessors(tree: dict, views: list) -> tuple[int, int]:
     for index, accessor in enumerate(accessors):
         where = f"accessors[{index}]"
         count = _count(accessor, "count", where, required=True)
-        if accessor.get("componentType") not in _COMPONENT_BYTES or accessor.get("type") not in _TYPE_COMPONENTS:
+        component, kind = accessor.get("componentType"), accessor.get("type")
+        if type(component) is not int or component not in _COMPONENT_BYTES or type(kind) is not str \
+                or kind not in _TYPE_COMPONENTS:  # fmt: skip
             raise GltfCheckError(f"{where} has an unknown componentType or type")
         element = _COMPONENT_BYTES[accessor["componentType"]] * _TYPE_COMPONENTS[accessor["type"]]
         if "bufferView" in accessor:

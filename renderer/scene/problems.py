@@ -12,7 +12,12 @@ from renderer.errors import Problem
 from renderer.scene.yaml_source import SourceMap, format_path
 
 
+MAX_SUGGESTION_CHOICES = 2000  # difflib per unknown name x thousands of names would be quadratic
+
+
 def did_you_mean(word: str, choices) -> str:
+    if len(choices) > MAX_SUGGESTION_CHOICES:
+        return ""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 

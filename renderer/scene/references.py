@@ -8,6 +8,8 @@ did-you-mean or the ids that exist.
 
 from __future__ import annotations
 
+import heapq
+
 from renderer.errors import Problem
 from renderer.scene import limits
 from renderer.scene.materials import PRESETS
@@ -35,6 +37,7 @@ class _Checker:
         self.molecules, self.bookmarks = _table(data, "molecules"), _table(data, "bookmarks")
         self.planes, self.boxes = _table(data, "clip_planes"), _table(data, "cut_boxes")
         self.animations, self.materials = _table(data, "animations"), _table(data, "materials")
+        self._known: dict[tuple, tuple[list, str]] = {}
 
     def report(self, where: tuple, message: str) -> None:
         self.problems.append(self.source.problem(where, f"{format_path(where)}: {message}"))
@@ -43,10 +46,13 @@ class _Checker:
         """`value` must be an id in one of `kinds` ({'part': parts, 'group': groups})."""
         if not isinstance(value, str) or any(value in ids for ids in kinds.values()):
             return
-        known = [i for ids in kinds.values() for i in ids]
         names = list(kinds)
+        key = tuple(names)
+        if key not in self._known:  # once per kind of reference: thousands of unknown names stay linear
+            known = [i for ids in kinds.values() for i in ids]
+            self._known[key] = (known, ", ".join(heapq.nsmallest(12, known)) + (", ..." if len(known) > 12 else ""))
+        known, listing = self._known[key]
         what = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-        listing = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
         hint = did_you_mean(value, known) or (f" (known: {listing})" if known else f"; the scene defines no {what}")
         self.report(where, f"unknown {what} '{value}'{hint}")
 

@@ -53,38 +53,51 @@ def _compose(loader, resolver) -> yaml.Node | None:
     anchors: dict[str, yaml.Node] = {}
     stack: list[tuple[yaml.Node, str | None]] = []  # open collections and their anchors
     root, documents, nodes = None, 0, 0
+    get_event, max_nodes, max_depth = loader.get_event, limits.MAX_YAML_NODES, limits.MAX_YAML_DEPTH
     while True:
-        event = loader.get_event()
-        if isinstance(event, yaml.StreamEndEvent):
+        event = get_event()
+        kind = type(event)
+        if kind is yaml.ScalarEvent and event.tag is None and event.anchor is None:  # the common case, fast
+            nodes += 1
+            if nodes > max_nodes:
+                raise ComposeLimit(f"document too large: more than {max_nodes:,} values", event.start_mark)
+            if len(event.value) > limits.MAX_YAML_TEXT_CHARS:
+                _node(event, anchors, resolver)  # raises, naming the length
+            node = yaml.ScalarNode(resolver.resolve(yaml.ScalarNode, event.value, event.implicit), event.value,
+                                   event.start_mark, event.end_mark, style=event.style)  # fmt: skip
+            if stack:
+                stack[-1][0].value.append(node)
+            else:
+                root = node
+            continue
+        if kind is yaml.StreamEndEvent:
             return root
-        if isinstance(event, yaml.DocumentStartEvent):
+        if kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
                 raise ComposeLimit("a scene file holds one document; remove the second `---`", event.start_mark)
             continue
-        if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
+        if kind is yaml.StreamStartEvent or kind is yaml.DocumentEndEvent:
             continue
-        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             node, anchor = stack.pop()
             node.end_mark = event.end_mark
-            if isinstance(node, yaml.MappingNode) and len(node.value) % 2:
-                raise ComposeLimit("a key without a value", event.start_mark)  # cannot happen with a sane parser
-            if isinstance(node, yaml.MappingNode):
+            if kind is yaml.MappingEndEvent:
                 node.value = list(zip(node.value[0::2], node.value[1::2], strict=True))
             if anchor is not None:
                 anchors[anchor] = node
             continue
         nodes += 1
-        if nodes > limits.MAX_YAML_NODES:
-            raise ComposeLimit(f"document too large: more than {limits.MAX_YAML_NODES:,} values", event.start_mark)
+        if nodes > max_nodes:
+            raise ComposeLimit(f"document too large: more than {max_nodes:,} values", event.start_mark)
         node, anchor = _node(event, anchors, resolver)
         if stack:
             stack[-1][0].value.append(node)
         else:
             root = node
-        if isinstance(node, yaml.CollectionNode) and not isinstance(event, yaml.AliasEvent):
-            if len(stack) >= limits.MAX_YAML_DEPTH:
-                raise ComposeLimit(f"nesting deeper than {limits.MAX_YAML_DEPTH} levels", event.start_mark)
+        if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if len(stack) >= max_depth:
+                raise ComposeLimit(f"nesting deeper than {max_depth} levels", event.start_mark)
             stack.append((node, anchor))
         elif anchor is not None:
             anchors[anchor] = node

@@ -139,6 +139,8 @@ class _Builder:
             self.problems.append(self.source.problem(path, "a key must be a plain value"))
             return None
         tag = node.tag
+        if tag == "tag:yaml.org,2002:str":
+            return node.value  # most values: no need for PyYAML's constructor machinery
         if tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:set"):
             return node.value  # keep as text; the schema decides
         if tag not in _PLAIN_TAGS:
