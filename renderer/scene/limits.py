@@ -2,6 +2,7 @@
 
 MAX_SCENE_FILE_BYTES = 2 * 1024 * 1024
 MAX_YAML_NODES = 200_000  # counts aliases as often as they are expanded ("billion laughs")
+MAX_YAML_ALIAS_VALUES = 20_000  # values reached through aliases, counted while parsing
 MAX_YAML_DEPTH = 64
 MAX_YAML_TEXT_CHARS = 100_000  # one value (a lesson text is a few hundred)
 MAX_MESH_FILE_BYTES = 1024 * 1024 * 1024

@@ -52,7 +52,7 @@ def _compose_with(loader_class, text: str, resolver) -> yaml.Node | None:
 def _compose(loader, resolver) -> yaml.Node | None:
     anchors: dict[str, yaml.Node] = {}
     stack: list[tuple[yaml.Node, str | None]] = []  # open collections and their anchors
-    root, documents, nodes = None, 0, 0
+    root, documents, nodes, expanded = None, 0, 0, 0
     get_event, max_nodes, max_depth = loader.get_event, limits.MAX_YAML_NODES, limits.MAX_YAML_DEPTH
     while True:
         event = get_event()
@@ -82,6 +82,7 @@ def _compose(loader, resolver) -> yaml.Node | None:
         if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             node, anchor = stack.pop()
             node.end_mark = event.end_mark
+            node.size = 1 + sum(getattr(child, "size", 1) for child in node.value)  # values once aliases expand
             if kind is yaml.MappingEndEvent:
                 node.value = list(zip(node.value[0::2], node.value[1::2], strict=True))
             if anchor is not None:
@@ -91,6 +92,11 @@ def _compose(loader, resolver) -> yaml.Node | None:
         if nodes > max_nodes:
             raise ComposeLimit(f"document too large: more than {max_nodes:,} values", event.start_mark)
         node, anchor = _node(event, anchors, resolver)
+        if kind is yaml.AliasEvent:
+            expanded += getattr(node, "size", 1)
+            if expanded > limits.MAX_YAML_ALIAS_VALUES:
+                raise ComposeLimit(f"document too large: aliases (*name) expand to more than {limits.MAX_YAML_ALIAS_VALUES:,} values "
+                                   "(check for runaway aliases)", event.start_mark)  # fmt: skip
         if stack:
             stack[-1][0].value.append(node)
         else:

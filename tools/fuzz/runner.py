@@ -82,6 +82,7 @@ def warm_up(sandbox: Sandbox, corpus: Corpus) -> float:
     from renderer.scene.load import load_scene
     from renderer.scene.step_state import scene_state
 
+    _memoise_bundled_molecules()
     for name, text in corpus.scenes.items():
         path = sandbox.scenes / name
         path.write_text(text, encoding="utf-8")
@@ -91,6 +92,26 @@ def warm_up(sandbox: Sandbox, corpus: Corpus) -> float:
             pass
     sandbox.clear()
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _memoise_bundled_molecules() -> None:
+    """Parse the bundled (never mutated) molecule files once, in the warm parent: mutated example scenes
+    name them in most cases, and re-parsing 1HPV in every child tests nothing new. Mutated molecule
+    files live in the sandbox and are always parsed afresh."""
+    import renderer.molecules.io as molecule_io
+
+    original, memo = molecule_io.read_structure, {}
+    bundled = (ROOT / "assets").resolve()
+
+    def read_structure(path, *args, **kwargs):
+        if not Path(path).resolve().is_relative_to(bundled):
+            return original(path, *args, **kwargs)
+        key = (str(path), args, tuple(sorted(kwargs.items())))
+        if key not in memo:
+            memo[key] = original(path, *args, **kwargs)
+        return memo[key]
+
+    molecule_io.read_structure = read_structure
 
 
 def run_case(index: int, case: Case, sandbox: Sandbox, time_limit: float, address_limit: int) -> Outcome:
