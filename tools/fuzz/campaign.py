@@ -69,7 +69,7 @@ def _lines(path: Path) -> int:
 def summarise(out: Path, seconds: float, workers: int) -> dict:
     rows = [json.loads(line) for f in sorted(out.glob("results-*.jsonl")) for line in f.read_text().splitlines()]
     outcomes = Counter(r["outcome"] for r in rows)
-    slowest = max(rows, key=lambda r: r["seconds"], default=None)
+    slowest = max(rows, key=lambda r: r["cpu_seconds"], default=None)
     heaviest = max(rows, key=lambda r: r["peak_rss_mb"], default=None)
     bad = [r for r in rows if r["outcome"] not in ("clean", "accepted")]
     return {
@@ -77,11 +77,14 @@ def summarise(out: Path, seconds: float, workers: int) -> dict:
         "outcomes": dict(outcomes),
         "by_kind": {k: dict(Counter(r["outcome"] for r in rows if r["kind"] == k)) for k in sorted({r["kind"] for r in rows})},
         "internal_errors": sum(1 for r in bad if r["outcome"] != "timeout"),
-        "over_10_s": sum(1 for r in rows if r["seconds"] > 10.0 or r["outcome"] == "timeout"),
-        "slowest": {k: slowest[k] for k in ("index", "note", "seconds", "outcome")} if slowest else None,
+        "over_10_s": sum(1 for r in rows if r["cpu_seconds"] > 10.0 or r["outcome"] == "timeout"),
+        "over_10_s_wall": sum(1 for r in rows if r["seconds"] > 10.0),
+        "slowest": {k: slowest[k] for k in ("index", "note", "cpu_seconds", "seconds", "outcome")} if slowest else None,
         "peak_rss_mb": heaviest["peak_rss_mb"] if heaviest else 0.0,
         "heaviest": {k: heaviest[k] for k in ("index", "note", "peak_rss_mb")} if heaviest else None,
         "median_seconds": sorted(r["seconds"] for r in rows)[len(rows) // 2] if rows else 0.0,
+        "median_cpu_seconds": sorted(r["cpu_seconds"] for r in rows)[len(rows) // 2] if rows else 0.0,
+        "max_cpu_seconds": slowest["cpu_seconds"] if slowest else 0.0,
         "failures": [{k: r[k] for k in ("index", "kind", "note", "outcome", "detail")} for r in bad[:50]],
         "wall_seconds": round(seconds, 1),
         "workers": workers,
@@ -125,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("/tmp/prosector-fuzz"))
-    parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per case before it counts as a hang")
+    parser.add_argument("--time-limit", type=float, default=10.0, help="CPU seconds per case before it counts as a "
+                        "hang (wall-clock backstop: 6x, at least 60 s)")
     parser.add_argument("--address-gib", type=float, default=3.0, help="address space a case may add (RLIMIT_AS)")
     parser.add_argument("--budget-s", type=float, help="stop starting cases after this many seconds")
     parser.add_argument("--only", type=int, help="run one case again and keep its files")
