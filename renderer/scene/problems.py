@@ -50,7 +50,10 @@ def _superseded(path: tuple, items: list[dict], by_location: dict) -> bool:
 def _data_path(loc: tuple, data) -> tuple:
     """Keep only the parts of pydantic's `loc` that exist in the document (drop union tags)."""
     path, node = [], data
-    for part in loc:
+    for index, part in enumerate(loc):
+        following = loc[index + 1] if index + 1 < len(loc) else None
+        if isinstance(node, dict) and part not in node and following in node:
+            continue  # a discriminated union's tag (`breathing` in deform[0].breathing.axis)
         if isinstance(node, dict) and part in node:
             path.append(part)
             node = node[part]
@@ -102,6 +105,8 @@ def _problem(path: tuple, items: list[dict], source: SourceMap, root: type[BaseM
 
 def _message(item: dict) -> str:
     kind, msg, value = item["type"], item["msg"], item.get("input")
+    if kind == "finite_number":
+        return f"expected a finite number, got {value!r}"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
         return f"expected a number, got {value!r}"
     if kind in ("tuple_type", "list_type"):
