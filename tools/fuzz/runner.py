@@ -130,22 +130,11 @@ def run_case(index: int, case: Case, sandbox: Sandbox, time_limit: float, addres
     pid = os.fork()
     if pid == 0:  # the child: never returns
         _child(scene, log, time_limit, address_limit)
-    status, usage = 0, None
-    outcome = None
-    while True:
-        done, status, usage = os.wait4(pid, os.WNOHANG)
-        if done:
-            break
-        if time.perf_counter() - started > wall_limit:
-            os.kill(pid, signal.SIGKILL)
-            _, status, usage = os.wait4(pid, 0)
-            outcome = "timeout"
-            break
-        time.sleep(0.002)
+    status, usage, outcome = _wait(pid, wall_limit)
     seconds = time.perf_counter() - started
     if outcome is None:
-        if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL):
-            outcome = "timeout"  # RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL, signal.SIGALRM):
+            outcome = "timeout"  # RLIMIT_CPU: SIGXCPU, then SIGKILL; SIGALRM: the backstop
         elif os.WIFSIGNALED(status):
             outcome = f"crashed (signal {os.WTERMSIG(status)})"
         else:
@@ -156,6 +145,31 @@ def run_case(index: int, case: Case, sandbox: Sandbox, time_limit: float, addres
     peak = usage.ru_maxrss / 1024 if usage else 0.0
     cpu = usage.ru_utime + usage.ru_stime if usage else 0.0
     return Outcome(index, case.kind, case.note, outcome, round(seconds, 3), round(cpu, 3), round(peak, 1), detail)
+
+
+class _Expired(Exception):
+    pass
+
+
+def _wait(pid: int, wall_limit: float):
+    """(status, rusage, "timeout" or None): a blocking wait4 with a timer, so the parent sleeps until the
+    child ends instead of polling (polling took CPU share from the child on a busy machine)."""
+
+    def expire(_signum, _frame):
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, wall_limit)
+    try:
+        _, status, usage = os.wait4(pid, 0)
+        return status, usage, None
+    except _Expired:
+        os.kill(pid, signal.SIGKILL)
+        _, status, usage = os.wait4(pid, 0)
+        return status, usage, "timeout"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _child(scene: Path, log: Path, time_limit: float, address_limit: int) -> None:
