@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import math
 import os
 import resource
@@ -178,6 +179,8 @@ def _child(scene: Path, log: Path, time_limit: float, address_limit: int) -> Non
         fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
+        sys.stdout = sys.stderr = open(fd, "w", buffering=1, closefd=False)  # also when pytest captured them
+        logging.getLogger().handlers[:] = [logging.StreamHandler(sys.stderr)]
         resource.setrlimit(resource.RLIMIT_AS, (address_limit, address_limit))
         cpu = math.ceil(time_limit)
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
