@@ -55,11 +55,13 @@ def write_hostile_cases(scenes: Path) -> list[Path]:
             "mesh": f"version: 1\nparts:\n  p: {{mesh: {quoted}}}\n",
             "molecule": f"version: 1\nmolecules:\n  m: {{path: {quoted}, format: pdb}}\n",
             "include": f"version: 1\ninclude: [{quoted}]\nparts: {{p: {{mesh: arm.glb}}}}\n",
-            "mask": f"version: 1\nparts:\n  p:\n    mesh: arm.glb\n    material: {{preset: skin, alpha_mask: {quoted}}}\n",
+            "mask": f"version: 1\nparts:\n  p:\n    mesh: arm.glb\n"
+                    f"    material: {{preset: skin, alpha_mask: {quoted}}}\n",
         }  # fmt: skip
         (scenes / f"buffer-{number}.gltf").write_bytes(gltf_naming(buffer_uri=reference))
         (scenes / f"image-{number}.gltf").write_bytes(gltf_naming(image_uri=reference))
-        (scenes / f"mtllib-{number}.obj").write_bytes(f"mtllib {reference}\nv 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n".encode())
+        triangle = "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n"
+        (scenes / f"mtllib-{number}.obj").write_bytes(f"mtllib {reference}\n{triangle}".encode())
         (scenes / f"map-{number}.mtl").write_bytes(f"newmtl a\nmap_Kd {reference}\n".encode())
         (scenes / f"map-{number}.obj").write_bytes(f"mtllib map-{number}.mtl\nusemtl a\nv 0 0 0\nv 1 0 0\nv 0 1 0\n"
                                                    "f 1 2 3\n".encode())  # fmt: skip

@@ -61,6 +61,16 @@ def test_runner_reports_a_hang(sandbox, monkeypatch):
     assert outcome.outcome == "timeout" and outcome.cpu_seconds >= 0.9
 
 
+def test_runner_reports_a_blocked_case(sandbox, monkeypatch):
+    def block(*_args, **_kwargs):
+        with open(sandbox.scenes / "fifo.bin", "rb") as pipe:  # no writer: blocks without using CPU
+            pipe.read()
+
+    monkeypatch.setattr(scene_load, "load_scene", block)
+    outcome = run_case(0, _case(), sandbox, 10.0, address_limit_for(2**30))
+    assert outcome.outcome == "timeout" and outcome.cpu_seconds < 5
+
+
 def test_runner_measures_memory_and_stops_runaway_allocations(sandbox, monkeypatch):
     def allocate(*_args, **_kwargs):
         chunks = [bytearray(200 * 2**20)]  # touched: counted in the resident set

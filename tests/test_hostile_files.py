@@ -39,7 +39,7 @@ def test_deep_nesting_is_a_scene_error(tmp_path, text):
                                            ("!!float ''", "a number")])  # fmt: skip
 def test_typed_tags_that_fail_are_scene_errors(tmp_path, tag, expected):
     message = _problems(tmp_path / "s.yaml", f"version: 1\ntitle: {tag}\n", load_assets=False)
-    assert f"s.yaml:2:8: cannot read" in message and expected in message
+    assert "s.yaml:2:8: cannot read" in message and expected in message
 
 
 def test_flat_list_stops_at_the_value_limit_while_parsing(tmp_path):
@@ -53,7 +53,8 @@ def test_one_huge_value_is_refused(tmp_path):
 
 
 def test_alias_expansion_is_bounded_while_parsing(tmp_path):
-    lines = ["a0: &a0 [x, x, x, x, x, x, x, x]"] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 12)]
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 12)]
     message = _problems(tmp_path / "s.yaml", "version: 1\n" + "\n".join(lines) + "\n", load_assets=False)
     assert "aliases (*name) expand to more than 20,000 values" in message
 
@@ -85,7 +86,8 @@ def test_error_output_is_bounded():
 
 
 @pytest.mark.parametrize("vector", ["bones: [{name: b, head_m: [0, .nan, 0], tail_m: [0, 1, 0]}]",
-                                    "bones: [{name: b, head_m: [0, 0, 0], tail_m: [0, 1, 0], rotation_deg: [.inf, 0, 0]}]"])
+                                    "bones: [{name: b, head_m: [0, 0, 0], tail_m: [0, 1, 0], "
+                                    "rotation_deg: [.inf, 0, 0]}]"])  # fmt: skip
 def test_non_finite_deformer_vectors_fail_validation(tmp_path, vector):
     (tmp_path / "arm.glb").write_bytes((ROOT / "assets" / "anatomy-simple" / "arm.glb").read_bytes())
     text = f"version: 1\nparts:\n  p:\n    mesh: arm.glb\n    deform:\n      - {{kind: skinning, {vector}}}\n"
@@ -147,8 +149,8 @@ def _glb_with(tree_change) -> bytes:
     text = json.dumps(tree).encode()
     text += b" " * (-len(text) % 4)
     rest = data[20 + json_length :]
-    return struct.pack("<4sII", b"glTF", 2, 12 + 8 + len(text) + len(rest)) + struct.pack("<II", len(text), 0x4E4F534A) \
-        + text + rest  # fmt: skip
+    header = struct.pack("<4sII", b"glTF", 2, 12 + 8 + len(text) + len(rest))
+    return header + struct.pack("<II", len(text), 0x4E4F534A) + text + rest
 
 
 @pytest.mark.parametrize("change, expected", [

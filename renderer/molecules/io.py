@@ -17,8 +17,8 @@ import numpy as np
 
 from renderer.errors import MoleculeError
 from renderer.molecules import line_checks
-from renderer.molecules.input_bounds import check_coordinate_magnitude, drop_dangling_conect, read_molecule_bytes
 from renderer.molecules.bonds import bonds_by_distance, unique_bonds
+from renderer.molecules.input_bounds import check_coordinate_magnitude, drop_dangling_conect, read_molecule_bytes
 from renderer.molecules.mol2 import read_mol2
 from renderer.molecules.secondary import pdb_secondary_records, secondary_per_atom
 from renderer.molecules.structure import Structure, residue_keys

@@ -16,7 +16,6 @@ Texture coordinates follow trimesh's (and OBJ's) convention: v = 0 is the image'
 from __future__ import annotations
 
 import io
-
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path

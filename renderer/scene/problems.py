@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from renderer.errors import Problem
 from renderer.scene.yaml_source import SourceMap, format_path
 
-
+MAX_HINTED_PROBLEMS = 200
 MAX_SUGGESTION_CHOICES = 2000  # difflib per unknown name x thousands of names would be quadratic
 
 
@@ -32,7 +32,8 @@ def validation_problems(error: ValidationError, data, source: SourceMap, root: t
     for path, items in by_location.items():
         if _superseded(path, items, by_location):
             continue
-        problems.append(_problem(path, items, source, root))
+        # Suggestions (difflib) for the first ones only: 10,000 misspelt keys must not take seconds.
+        problems.append(_problem(path, items, source, root, hints=len(problems) < MAX_HINTED_PROBLEMS))
     return problems
 
 
@@ -73,10 +74,12 @@ def _is_tag(part: str) -> bool:
     return any(ch in part for ch in "[]-") or part in {"str", "dict", "list", "int", "float", "bool", "tuple"}
 
 
-def _problem(path: tuple, items: list[dict], source: SourceMap, root: type[BaseModel]) -> Problem:
+def _problem(path: tuple, items: list[dict], source: SourceMap, root: type[BaseModel], hints: bool = True) -> Problem:
     where = format_path(path)
     first = items[0]
     kind = first["type"]
+    if kind == "extra_forbidden" and not hints:
+        return source.problem(path, f"{where}: unknown key '{path[-1]}'", prefer_key=True)
     if kind == "extra_forbidden":
         key = path[-1]
         allowed = allowed_keys(root, path[:-1])

@@ -135,7 +135,7 @@ class CheckedResolver:
 
     def namespaced(self, namespace: str) -> CheckedResolver:
         prefix = namespace.rstrip("/") + "/"
-        return CheckedResolver({k[len(prefix):]: v for k, v in self.files.items() if k.startswith(prefix)})
+        return CheckedResolver({k[len(prefix) :]: v for k, v in self.files.items() if k.startswith(prefix)})
 
     def __contains__(self, name: str) -> bool:
         try:

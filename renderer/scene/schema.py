@@ -8,8 +8,6 @@ test fails when the committed copy drifts from the model.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from renderer.scene.model import FORMAT_VERSION, Scene
@@ -28,13 +26,7 @@ def schema_text() -> str:
 
 
 def write_schema(path: Path) -> None:
-    """Write atomically (temporary file + rename)."""
-    path = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=".schema-", suffix=".json", dir=path.resolve().parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(schema_text())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write atomically (temporary file + rename; see renderer.atomic_file)."""
+    from renderer.atomic_file import write_atomically
+
+    write_atomically(Path(path), lambda handle: handle.write(schema_text().encode("utf-8")))

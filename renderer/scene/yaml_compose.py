@@ -95,8 +95,9 @@ def _compose(loader, resolver) -> yaml.Node | None:
         if kind is yaml.AliasEvent:
             expanded += getattr(node, "size", 1)
             if expanded > limits.MAX_YAML_ALIAS_VALUES:
-                raise ComposeLimit(f"document too large: aliases (*name) expand to more than {limits.MAX_YAML_ALIAS_VALUES:,} values "
-                                   "(check for runaway aliases)", event.start_mark)  # fmt: skip
+                raise ComposeLimit(f"document too large: aliases (*name) expand to more than "
+                                   f"{limits.MAX_YAML_ALIAS_VALUES:,} values (check for runaway aliases)",
+                                   event.start_mark)  # fmt: skip
         if stack:
             stack[-1][0].value.append(node)
         else:

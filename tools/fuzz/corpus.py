@@ -28,7 +28,7 @@ MOLECULE_SUFFIXES = (".pdb", ".cif", ".sdf", ".mol", ".mol2")
 @dataclass
 class Corpus:
     scenes: dict[str, str] = field(default_factory=dict)  # name -> text
-    meshes: dict[str, dict[str, bytes]] = field(default_factory=dict)  # seed name -> {file name: bytes}, first is the mesh
+    meshes: dict[str, dict[str, bytes]] = field(default_factory=dict)  # seed -> {file: bytes}, the mesh first
     molecules: dict[str, bytes] = field(default_factory=dict)  # file name -> bytes
 
 
@@ -91,7 +91,9 @@ def _export_formats(source: Path, folder: Path) -> None:
     (folder / "bone_ascii.ply").write_bytes(trimesh.exchange.ply.export_ply(mesh, encoding="ascii"))
     mesh.export(folder / "bone.ply", file_type="ply")
     mesh.export(folder / "bone.off", file_type="off")
-    vertices = "".join(f"v {x:.6f} {y:.6f} {z:.6f}\nvt {u:.5f} {v:.5f}\n" for (x, y, z), (u, v) in zip(mesh.vertices, uv))
+    vertices = "".join(
+        f"v {x:.6f} {y:.6f} {z:.6f}\nvt {u:.5f} {v:.5f}\n" for (x, y, z), (u, v) in zip(mesh.vertices, uv, strict=True)
+    )
     faces = "".join(f"f {a + 1}/{a + 1} {b + 1}/{b + 1} {c + 1}/{c + 1}\n" for a, b, c in mesh.faces)
     (folder / "bone.obj").write_text(f"mtllib bone.mtl\nusemtl bone\n{vertices}{faces}")
     (folder / "bone.mtl").write_text("newmtl bone\nKd 0.9 0.85 0.8\nmap_Kd bone_texture.png\n")
@@ -109,7 +111,8 @@ def _write_gltf(vertices, faces, uv, folder: Path) -> None:
         "materials": [{"pbrMetallicRoughness": {"baseColorTexture": {"index": 0}}}],
         "textures": [{"source": 0}], "images": [{"uri": "bone_texture.png"}],
         "buffers": [{"uri": "bone.bin", "byteLength": sum(map(len, blobs))}],
-        "bufferViews": [{"buffer": 0, "byteOffset": o, "byteLength": len(b)} for o, b in zip(offsets, blobs)],
+        "bufferViews": [{"buffer": 0, "byteOffset": o, "byteLength": len(b)}
+                        for o, b in zip(offsets, blobs, strict=True)],
         "accessors": [
             {"bufferView": 0, "componentType": 5126, "count": len(vertices), "type": "VEC3",
              "min": vertices.min(axis=0).tolist(), "max": vertices.max(axis=0).tolist()},

@@ -17,12 +17,47 @@ from dataclasses import dataclass
 from tools.fuzz.corpus import Corpus
 
 # What a hostile scene or mesh names; the runner creates fifo.bin, sparse.bin, link_out.bin, folder.bin.
-HOSTILE_REFERENCES = ["../outside/secret.bin", "/etc/passwd", "/dev/zero", "/dev/stdin", "fifo.bin", "sparse.bin",
-                      "link_out.bin", "folder.bin", "/proc/self/environ", "file:///etc/passwd",
-                      "http://127.0.0.1:9/x.bin", "%2e%2e/outside/secret.bin", "..\\outside\\secret.bin", "",
-                      "../../../../../../etc/shadow", "./../outside/secret.bin", "sub/../../outside/secret.bin"]
-NUMBERS = [-1, 0, 1, 3, 255, 65535, 2**31 - 1, 2**31, 2**32, 2**53, 10**12, -(2**31), 1e308, -1e308, 0.5, "7", None,
-           True, [], {}]
+HOSTILE_REFERENCES = [
+    "../outside/secret.bin",
+    "/etc/passwd",
+    "/dev/zero",
+    "/dev/stdin",
+    "fifo.bin",
+    "sparse.bin",
+    "link_out.bin",
+    "folder.bin",
+    "/proc/self/environ",
+    "file:///etc/passwd",
+    "http://127.0.0.1:9/x.bin",
+    "%2e%2e/outside/secret.bin",
+    "..\\outside\\secret.bin",
+    "",
+    "../../../../../../etc/shadow",
+    "./../outside/secret.bin",
+    "sub/../../outside/secret.bin",
+]
+NUMBERS = [
+    -1,
+    0,
+    1,
+    3,
+    255,
+    65535,
+    2**31 - 1,
+    2**31,
+    2**32,
+    2**53,
+    10**12,
+    -(2**31),
+    1e308,
+    -1e308,
+    0.5,
+    "7",
+    None,
+    True,
+    [],
+    {},
+]
 TOKENS = ["\n", ": ", "- ", "{", "}", "[", "]", ",", "&a ", "*a", "!!python/object:os.system ", "<<: ", "\t", "null",
           "~", "'", '"', "#", "1e999", "nan", ".nan", "-.inf", "-1", "0", "true", "../../", "include: [x.yaml]\n",
           "version: 2\n", "  ", "parts", "lesson", "steps", "show", "?", "|", ">", "%YAML 1.1\n", "\x00", "é", "股骨",
@@ -242,19 +277,21 @@ def _hostile_case(corpus: Corpus, rng: random.Random) -> Case:
     texts = {
         "deep list": "version: 1\nparts: " + "[" * n + "]" * n + "\n",
         "deep block": "version: 1\nparts:\n" + "".join("  " * (i + 1) + "-\n" for i in range(min(n, 3000))),
-        "group chain": "version: 1\nparts: {}\ngroups:\n" + "".join(f"  g{i}: {{parent: g{i + 1}}}\n" for i in range(n)),
+        "group chain": "version: 1\nparts: {}\ngroups:\n"
+                       + "".join(f"  g{i}: {{parent: g{i + 1}}}\n" for i in range(n)),
         "group cycle": "version: 1\ngroups:\n" + "".join(f"  g{i}: {{parent: g{(i + 1) % n}}}\n" for i in range(n)),
         "flat list": "version: 1\nparts: [" + "1, " * (n * 50) + "]\n",
         "typed tags": f"version: 1\nparts: {{a: {rng.choice(['!!bool maybe', '!!int', '!!float', '!!null x'])} ''}}\n",
         "long text": "version: 1\ntitle: {en: " + "x" * (n * 100) + "}\n",
-        "many problems": "version: 1\nparts:\n" + "".join(f"  p{i}: {{mesh: missing{i}.glb, bad: 1}}\n" for i in range(n)),
+        "many problems": "version: 1\nparts:\n"
+                         + "".join(f"  p{i}: {{mesh: missing{i}.glb, bad: 1}}\n" for i in range(n)),
         "hostile mesh": f"version: 1\nparts:\n  p: {{mesh: '{reference}'}}\n",
         "hostile molecule": f"version: 1\nmolecules:\n  m: {{path: '{reference}', format: pdb}}\n",
         "hostile include": f"version: 1\ninclude: ['{reference}']\nparts: {{p: {{mesh: {mesh}}}}}\n",
         "hostile mask": f"version: 1\nparts:\n  p:\n    mesh: {mesh}\n    material: {{preset: skin, alpha_mask: "
                         f"'{reference}'}}\n",
-        "nan deformer": "version: 1\nparts:\n  p:\n    mesh: " + mesh + "\n    deform:\n      - {kind: breathing, axis: "
-                        f"[{rng.choice(['.nan', '.inf', '-.inf'])}, 0, 1]}}\n",
+        "nan deformer": f"version: 1\nparts:\n  p:\n    mesh: {mesh}\n    deform:\n      - {{kind: breathing, "
+                        f"axis: [{rng.choice(['.nan', '.inf', '-.inf'])}, 0, 1]}}\n",
         "alias bomb": "version: 1\n" + "a0: &a0 [x, x, x, x, x, x, x, x]\n" + "".join(
             f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n" for i in range(1, 12)),
     }  # fmt: skip

@@ -123,9 +123,10 @@ def _memoise_bundled_molecules() -> None:
 def run_case(index: int, case: Case, sandbox: Sandbox, time_limit: float, address_limit: int) -> Outcome:
     """Run one case in a forked child. `time_limit` bounds its CPU time (RLIMIT_CPU, so that other
     work on a shared machine does not count); a child that uses no CPU but does not finish (blocked
-    on a pipe, say) is killed after max(6 x time_limit, 60 s) of wall-clock time. Both are timeouts."""
+    on a pipe, say) is killed after 10 s without CPU progress; anything is killed after 600 s of wall
+    clock. All are timeouts."""
     scene = sandbox.write(case)
-    wall_limit = max(6 * time_limit, 60.0)
+    wall_limit = 600.0
     log = sandbox.folder / "child.log"
     started = time.perf_counter()
     pid = os.fork()
@@ -152,25 +153,45 @@ class _Expired(Exception):
     pass
 
 
-def _wait(pid: int, wall_limit: float):
-    """(status, rusage, "timeout" or None): a blocking wait4 with a timer, so the parent sleeps until the
-    child ends instead of polling (polling took CPU share from the child on a busy machine)."""
+def _wait(pid: int, wall_limit: float, check_every: float = 10.0):
+    """(status, rusage, "timeout" or None): a blocking wait4 woken by a timer, so the parent sleeps until
+    the child ends instead of polling (polling took CPU share from the child on a busy machine).
+
+    Every `check_every` seconds the child's CPU time is read: a child that used none since the last
+    check is blocked (on a pipe, say) and is killed, as is one still running after `wall_limit`.
+    A child busy on the CPU is left to RLIMIT_CPU, so a loaded machine does not fake hangs."""
 
     def expire(_signum, _frame):
         raise _Expired
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, wall_limit)
+    started, last_cpu = time.monotonic(), -1.0
     try:
-        _, status, usage = os.wait4(pid, 0)
-        return status, usage, None
-    except _Expired:
-        os.kill(pid, signal.SIGKILL)
-        _, status, usage = os.wait4(pid, 0)
-        return status, usage, "timeout"
+        while True:
+            signal.setitimer(signal.ITIMER_REAL, check_every)
+            try:
+                _, status, usage = os.wait4(pid, 0)
+                return status, usage, None
+            except _Expired:
+                cpu = _cpu_seconds(pid)
+                if cpu <= last_cpu or time.monotonic() - started > wall_limit:
+                    os.kill(pid, signal.SIGKILL)
+                    _, status, usage = os.wait4(pid, 0)
+                    return status, usage, "timeout"
+                last_cpu = cpu
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process (Linux /proc; fields 14 and 15 of stat)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return -1.0
 
 
 def _child(scene: Path, log: Path, time_limit: float, address_limit: int) -> None:
@@ -184,7 +205,7 @@ def _child(scene: Path, log: Path, time_limit: float, address_limit: int) -> Non
         resource.setrlimit(resource.RLIMIT_AS, (address_limit, address_limit))
         cpu = math.ceil(time_limit)
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        signal.alarm(int(max(6 * time_limit, 60.0)) + 5)  # a backstop should the parent die
+        signal.alarm(610)  # a backstop should the parent die
         code = _load(scene)
     except MemoryError:
         traceback.print_exc()
