@@ -250,3 +250,13 @@ def test_surface_grid_is_bounded():
     cells = np.prod(np.ceil(np.array([1e5, 40.0, 40.0]) / spacing) + 1)
     assert spacing > 0.6 and cells <= MAX_SURFACE_CELLS
     assert grid_spacing(np.zeros(3), np.full(3, 50.0), 0.6) == 0.6
+
+
+def test_includes_are_bounded_in_all(tmp_path, monkeypatch):
+    from renderer.scene import limits
+
+    monkeypatch.setattr(limits, "MAX_INCLUDED_BYTES", 4000)
+    for index in range(4):
+        (tmp_path / f"i{index}.yaml").write_text("description: {en: " + "x" * 1500 + "}\n")
+    text = "version: 1\ninclude: [i0.yaml, i1.yaml, i2.yaml, i3.yaml]\n"
+    assert "the scene and its includes exceed" in _problems(tmp_path / "s.yaml", text, load_assets=False)

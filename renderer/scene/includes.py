@@ -55,10 +55,21 @@ class _Reader:
     def __init__(self, roots: list[Path]):
         self.roots = roots
         self.files_read = 0
+        self.bytes_read = 0  # over all included files: 32 files of 2 MiB each would take minutes
+        self.values_read = 0
 
     def read(self, path: Path, display: str, chain: tuple[Path, ...]) -> tuple[object, SourceMap]:
         self.files_read += 1
-        data, source = load_yaml_text(read_scene_text(path), display)
+        text = read_scene_text(path)
+        self.bytes_read += len(text)
+        if self.bytes_read > limits.MAX_INCLUDED_BYTES:
+            raise SceneError([Problem(display, 1, 1, f"the scene and its includes exceed "
+                                                     f"{limits.MAX_INCLUDED_BYTES // 2**20} MiB in all")])  # fmt: skip
+        data, source = load_yaml_text(text, display)
+        self.values_read += len(source.values)
+        if self.values_read > limits.MAX_YAML_NODES:
+            raise SceneError([Problem(display, 1, 1, f"the scene and its includes hold more than "
+                                                     f"{limits.MAX_YAML_NODES:,} values in all")])  # fmt: skip
         if not isinstance(data, dict) or "include" not in data:
             return data, source
         includes = data["include"]

@@ -16,3 +16,4 @@ MAX_PARTS = 10_000
 MAX_ATOMS_PER_SCENE = 20_000_000  # the million-atom benchmark with room to spare
 MAX_INCLUDE_DEPTH = 8
 MAX_INCLUDED_FILES = 32
+MAX_INCLUDED_BYTES = 2 * MAX_SCENE_FILE_BYTES  # a scene and all it includes, together
