@@ -1,4 +1,4 @@
-"""The `prosector` command: render, validate, new, info, schema, preview, xr.
+"""The `prosector` command: render, validate, new, info, schema, preview, xr, bench, examples.
 
 User mistakes (bad scene, bad mesh, bad arguments, no GL driver) print a message and exit 1 (2 for
 argument errors); set PROSECTOR_DEBUG=1 to see tracebacks of internal errors.
@@ -41,14 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--fov", type=cli_args.fov, metavar="DEG", help="vertical field of view, degrees")
     render.add_argument("--stereo", action="store_true", help="left and right eye side by side")
     render.add_argument("--ipd", type=cli_args.ipd, default=0.063, metavar="METRES", help="eye distance for --stereo")
-    render.add_argument("--timing", action="store_true", help="print GPU time per pass")
+    render.add_argument("--timing", action="store_true", help="print GPU time per pass (of a second, warmed-up frame)")
     render.add_argument("--ao-tier", choices=("ssao", "raytraced", "off"), help="ambient occlusion method "
                         "(default: the scene's render.ambient_occlusion); raytraced also casts key-light shadows")
     render.add_argument("--ao-radius", type=cli_args.ao_radius, metavar="METRES|unbounded",
                         help="reach of occlusion (default: unbounded for raytraced, else the scene's setting)")
     render.add_argument("--ao-samples", type=cli_args.samples, metavar="N",
                         help="ray-traced AO rays per pixel accumulated for this still image (default 64)")
-    render.add_argument("--step", type=cli_args.step, metavar="N", help="render lesson step N (numbered from 1)")
+    render.add_argument("--step", type=cli_args.step, metavar="N",
+                        help="render lesson step N (from 1; default 1 when the scene has a lesson; 0: before any step)")
     render.add_argument("--all-steps", action="store_true", help="render every lesson step into the folder -o DIR")
     render.add_argument(
         "--lang",
@@ -67,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a scene file; list every problem as FILE:LINE:COLUMN")
     validate.add_argument("scene", type=Path)
     validate.add_argument("--no-assets", action="store_true", help="check the file only, do not open meshes")
+    validate.add_argument("--strict", action="store_true", help="treat warnings (implausible sizes, language "
+                          "codes, hidden labels) as errors: exit 1")  # fmt: skip
     _asset_root_option(validate)
 
     new = sub.add_parser("new", help="write a new scene from mesh and molecule files")
@@ -104,6 +107,20 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--frames", type=int, default=20, help="frames timed per case (default 20)")
     bench.add_argument("--no-gl", action="store_true", help="skip the hand-off to GL (no GL driver needed)")
     bench.add_argument("--no-warp", action="store_true", help="skip the NVIDIA Warp soft-body comparison")
+
+    from renderer.commands.examples import add_examples_parser
+
+    add_examples_parser(sub)
+
+    from renderer.commands.classroom import add_classroom_parser
+
+    add_classroom_parser(sub)
+
+    from renderer.commands.bake import add_bake_parser
+
+    add_bake_parser(sub)
+    for command in sub.choices.values():  # every command takes --quiet, before or after its arguments
+        command.add_argument("-q", "--quiet", action="store_true", help="no progress bars or progress messages")
     return parser
 
 
@@ -124,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     from renderer.atomic_file import install_signal_cleanup
 
     install_signal_cleanup()  # SIGTERM mid-write leaves no temporary file behind
+    if getattr(args, "quiet", False):
+        from renderer.progress import set_quiet
+
+        set_quiet(True)
     try:
         return COMMANDS[args.command](args)
     except SceneError as exc:
@@ -152,10 +173,18 @@ def _cmd_render(args) -> int:
 
 
 def _cmd_validate(args) -> int:
+    from renderer.scene.lints import scene_warnings
     from renderer.scene.load import load_scene
 
-    load_scene(args.scene, load_assets=not args.no_assets, asset_roots=args.asset_root)
-    print(f"{args.scene}: valid")
+    loaded = load_scene(args.scene, load_assets=not args.no_assets, asset_roots=args.asset_root)
+    warnings = scene_warnings(loaded)
+    for warning in warnings:
+        text = str(warning)
+        print(text.replace(": warning: ", ": error: ", 1) if args.strict else text, file=sys.stderr)
+    if warnings and args.strict:
+        print(f"{args.scene}: {len(warnings)} warning(s), treated as errors (--strict)", file=sys.stderr)
+        return 1
+    print(f"{args.scene}: valid" + (f", {len(warnings)} warning(s)" if warnings else ""))
     return 0
 
 
@@ -202,7 +231,28 @@ def _cmd_xr(args) -> int:
     return xr_command(args)
 
 
+def _cmd_examples(args) -> int:
+    from renderer.commands.examples import examples_command
+
+    return examples_command(args)
+
+
+def _cmd_classroom(args) -> int:
+    from renderer.commands.classroom import classroom_command
+
+    return classroom_command(args)
+
+
+def _cmd_bake(args) -> int:
+    from renderer.commands.bake import bake_command
+
+    return bake_command(args)
+
+
 COMMANDS = {
+    "bake": _cmd_bake,
+    "classroom": _cmd_classroom,
+    "examples": _cmd_examples,
     "render": _cmd_render,
     "validate": _cmd_validate,
     "new": _cmd_new,

@@ -73,13 +73,13 @@ def samples(text: str) -> int:
 
 
 def step(text: str) -> int:
-    """Lesson step number, counted from 1 as teachers do."""
+    """Lesson step number, counted from 1 as teachers do; 0 is the scene as declared, before any step."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"step {text!r} is not a whole number, e.g. --step 2") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("steps are numbered from 1")
+    if value < 0:
+        raise argparse.ArgumentTypeError("steps are numbered from 1 (0: the scene before any step)")
     return value
 
 

@@ -1,6 +1,7 @@
 // Exact ray intersection with a cylinder with flat caps, per pixel. Each half takes its end's colour.
 #include "lib/molecule_common.glsl"
 #include "lib/molecule_output.glsl"
+#include "lib/molecule_clip.glsl"
 
 in vec3 v_view_position;
 flat in vec3 v_start;
@@ -38,6 +39,7 @@ void main() {
     }
     if (t <= 0.0) discard;
     vec3 hit = rd * t;
+    if (molecule_clipped(hit)) discard;
     if (!write_impostor_depth(hit)) discard;
     write_surface(hit, normalize(normal), y < 0.5 * baba ? v_color_start : v_color_end);
 }

@@ -1,6 +1,7 @@
 // Exact ray-sphere intersection per pixel; true depth, normal and PBR shading (or prepass output).
 #include "lib/molecule_common.glsl"
 #include "lib/molecule_output.glsl"
+#include "lib/molecule_clip.glsl"
 
 in vec3 v_view_position;
 flat in vec3 v_centre;
@@ -15,6 +16,13 @@ void main() {
     float t = b - sqrt(h);
     if (t <= 0.0) discard;  // the eye is inside the sphere
     vec3 hit = ray * t;
+    vec3 normal = (hit - v_centre) / v_radius;
+    if (molecule_clipped(hit)) {
+        // The near side is cut away: show the inside of the far wall where a section leaves it.
+        hit = ray * (b + sqrt(h));
+        if (molecule_clipped(hit)) discard;
+        normal = (v_centre - hit) / v_radius;
+    }
     if (!write_impostor_depth(hit)) discard;
-    write_surface(hit, (hit - v_centre) / v_radius, v_color);
+    write_surface(hit, normal, v_color);
 }

@@ -6,7 +6,7 @@ layout(location = 0) in vec3 a_position;
 layout(location = 1) in vec3 a_normal;
 layout(location = 2) in vec4 a_color;  // sRGB, unorm8
 
-out vec3 v_view_position;
+centroid out vec3 v_view_position;  // centroid: sections test it per fragment, never extrapolated (MSAA)
 out vec3 v_view_normal;
 out vec3 v_color;  // linear RGB
 

@@ -102,7 +102,7 @@ def test_new_scaffolds_a_scene_that_renders(tmp_path):
     assert run.returncode == 0, run.stderr
     text = scene.read_text()
     for expected in (
-        "Left_Femur:",
+        "left_femur:",
         "material: bone",
         "unit: mm",
         "biceps_muscle:",

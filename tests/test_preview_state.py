@@ -88,3 +88,12 @@ def test_a_reload_keeps_what_still_exists(lesson):
     preview.adapt_to(smaller)
     assert preview.step is None and preview.shown == {"head_skin": True}
     assert preview.picked is not None
+
+
+def test_the_viewer_plane_cuts_molecules_too():
+    lesson = load_scene(SCENES / "hiv-protease-lesson.yaml")
+    camera = OrbitCamera.from_camera(Camera(eye_m=(0.0, 0.0, 1.0), target_m=(0.0, 0.0, 0.0)))
+    plain = PreviewState(step=0).scene_state(lesson, camera)
+    cut = PreviewState(step=0, viewer_plane=True, viewer_plane_offset_m=0.0).scene_state(lesson, camera)
+    assert len(plain.molecules["protease"].clip_planes) == 0
+    assert np.allclose(cut.molecules["protease"].clip_planes, [viewer_plane_equation(camera, 0.0)])

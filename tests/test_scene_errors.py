@@ -38,7 +38,7 @@ CASES = {
         '  tibia: {mesh: box.glb, material: bone}',
         '  tibia: {mesh: box.glb, material: bone, colour: red}',
         [
-            "lesson.yaml:4:42: parts.tibia.colour: unknown key 'colour'; allowed here: deform, description, label_anchor_m, material, mesh, name, node, opacity, pickable, transform, unit, up_axis, visible",
+            "lesson.yaml:4:42: parts.tibia.colour: unknown key 'colour'; allowed here: deform, description, ids, label_anchor_m, material, mesh, name, node, opacity, pickable, transform, unit, up_axis, visible",
         ],
     ),
     'step_unknown_part': (

@@ -1,6 +1,7 @@
 """Regenerate the pictures of docs/scene-format.md from the example scenes, with Prosector itself.
 
     python tools/make_docs.py            # writes docs/images/*.png (about half a minute on a CPU)
+    python tools/make_docs.py NAME.png   # only that one
 
 Each entry of IMAGES names a scene, a lesson step (1-based; None: the scene as declared) and a
 language; tests/test_docs.py checks that the document shows exactly these files.
@@ -25,10 +26,12 @@ IMAGES = {
     "lesson-step-6-question.png": ("brain-lesson.yaml", 6, "en"),
     "muscle-and-molecule.png": ("muscle-and-molecule.yaml", 1, "en"),
     "hiv-protease-step-3.png": ("hiv-protease-lesson.yaml", 3, "en"),
+    "hiv-protease-step-2-measure.png": ("hiv-protease-lesson.yaml", 2, "en"),
 }
 
 
-def main() -> int:
+def main(only: list[str] | None = None) -> int:
+    """Write every image, or those named in `only` (file names as in IMAGES)."""
     from renderer.commands.output import write_png
     from renderer.headless import HeadlessRenderer
     from renderer.scene.load import load_scene
@@ -38,6 +41,8 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     with HeadlessRenderer() as headless:
         for name, (scene_file, step, lang) in IMAGES.items():
+            if only and name not in only:
+                continue
             loaded = load_scene(ROOT / "scenes" / scene_file)
             state = scene_state(loaded, None if step is None else step - 1, lang)
             headless.load(loaded)
@@ -49,4 +54,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:] or None))

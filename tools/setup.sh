@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 EXTRAS=${1:-}
 
 DEBIAN_PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 libopengl0 libosmesa6 xvfb xauth xdotool x11-apps fontconfig
-                 fonts-noto-cjk python3-venv python3-pip)
+                 fonts-noto-cjk fonts-dejavu-core python3-venv python3-pip)
 
 # Tests also read real PDB entries shipped by Debian's PyMOL data (CC0).
 [[ ",$EXTRAS," == *",test,"* ]] && DEBIAN_PACKAGES+=(pymol-data)
@@ -17,7 +17,16 @@ for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null; then
+      echo "setup: these Debian packages are missing and installing them needs root: ${missing[*]}" >&2
+      echo "setup: ask an administrator to run: apt-get install ${missing[*]}" >&2
+      exit 1
+    fi
+    SUDO="sudo"
+    echo "== installing Debian packages needs root; sudo may ask for your password"
+  fi
   echo "== installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -14,7 +14,7 @@ STEREO_CHOICES = ("mono", "side-by-side", "anaglyph")
 
 def add_preview_parser(sub) -> None:
     preview = sub.add_parser("preview", help="show a scene in a window; it reloads when the file is saved")
-    preview.add_argument("scene", type=Path)
+    preview.add_argument("scene", type=Path, nargs="?", help="the scene file (not with --follow)")
     preview.add_argument("--size", type=cli_args.size, default=(1280, 800), help="window size WIDTHxHEIGHT "
                          "(default 1280x800)")  # fmt: skip
     preview.add_argument("--step", type=cli_args.step, metavar="N", help="start at lesson step N (numbered from 1)")
@@ -33,13 +33,29 @@ def add_preview_parser(sub) -> None:
                          help="hold the deformers (heartbeat, breathing, ...) at this time instead of playing them")
     preview.add_argument("--asset-root", type=Path, action="append", default=[], metavar="DIR",
                          help="also allow assets from this folder (repeatable)")  # fmt: skip
+    classroom = preview.add_argument_group("classroom (docs/classroom.md)")
+    classroom.add_argument("--lead", metavar="URL", help="lead this lesson: publish to the relay at URL")
+    classroom.add_argument("--follow", metavar="URL", help="follow the lesson a teacher leads through URL")
+    classroom.add_argument("--room", help="the classroom's room name")
+    classroom.add_argument("--token", help="the room's token")
+    classroom.add_argument("--ca", type=Path, help="CA certificate of a self-signed relay")
+    classroom.add_argument("--view", choices=("free", "teacher"), default="free",
+                           help="following: teacher = see through the teacher's eyes; free = your own camera")
 
 
 def preview_command(args: argparse.Namespace) -> int:
+    classroom = _classroom(args)  # with --follow, the scene is the teacher's, received from the relay
     if args.screenshot is not None:
-        check_output_path(args.screenshot, protected=[args.scene])
+        check_output_path(args.screenshot, protected=[args.scene] if args.scene else [])
+    if args.scene is None:
+        raise ProsectorError("give the scene file to preview (or --follow URL --room R --token T)")
     if not args.scene.is_file():
         raise ProsectorError(f"{args.scene}: no such scene file")
+    if args.lang is not None:  # the file alone (no meshes) says which languages it has
+        from renderer.scene.languages import check_language_option
+        from renderer.scene.load import load_scene
+
+        check_language_option(load_scene(args.scene, load_assets=False, asset_roots=args.asset_root).scene, args.lang)
     from renderer.gl.platform import choose_platform
 
     choose_platform()  # before anything imports OpenGL
@@ -58,5 +74,39 @@ def preview_command(args: argparse.Namespace) -> int:
         screenshot=args.screenshot,
         frames=args.frames,
         time_s=args.time,
+        classroom=classroom,
     )
     return PreviewApp(settings).run()
+
+
+def _classroom(args: argparse.Namespace):
+    """The classroom link for --lead/--follow (None without them); a follower's scene comes with it."""
+    if args.lead is None and args.follow is None:
+        return None
+    if args.lead and args.follow:
+        raise ProsectorError("--lead and --follow exclude each other")
+    if not (args.room and args.token):
+        raise ProsectorError("a classroom needs --room NAME and --token T")
+    from renderer.classroom.client import ClassroomLink
+    from renderer.preview.classroom_sync import PreviewClassroom
+
+    ca = str(args.ca) if args.ca else None
+    if args.lead:
+        if args.scene is None:
+            raise ProsectorError("--lead needs the scene file to lead")
+        from renderer.classroom.bundle import make_bundle
+        from renderer.scene.load import load_scene
+
+        bundle = make_bundle(load_scene(args.scene, asset_roots=args.asset_root))
+        link = ClassroomLink(args.lead, args.room, args.token, "lead", client="teacher", ca_file=ca, bundle=bundle)
+        link.start().wait_connected(20)
+        return PreviewClassroom(link)
+    if args.scene is not None:
+        raise ProsectorError("with --follow the scene comes from the teacher; leave the scene file out")
+    from renderer.classroom.session import receive_lesson
+
+    link = ClassroomLink(args.follow, args.room, args.token, "follow", client="student", ca_file=ca).start()
+    link.wait_connected(20)
+    loaded, _ = receive_lesson(link, 60)
+    args.scene = loaded.path
+    return PreviewClassroom(link, view=args.view)

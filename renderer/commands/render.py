@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from renderer import progress
 from renderer.commands.output import check_output_path, write_png
 from renderer.errors import ProsectorError
 from renderer.passes.options import RenderOptions
+from renderer.scene.languages import check_language_option
 from renderer.scene.load import LoadedScene, load_scene
 from renderer.scene.model import Camera
 from renderer.scene.step_state import scene_state
@@ -24,7 +26,9 @@ def render_command(args) -> int:
     else:
         check_output_path(args.output, protected=[args.scene])
     loaded = load_scene(args.scene, asset_roots=args.asset_root)
+    check_language_option(loaded.scene, lang)
     steps = _steps(loaded, all_steps, step)
+    say = (lambda *_: None) if getattr(args, "quiet", False) else print
     states = {index: scene_state(loaded, index, lang) for index in steps}  # raises before any GL work
     from renderer.headless import HeadlessRenderer  # imports OpenGL: only once the scene is valid
 
@@ -34,34 +38,52 @@ def render_command(args) -> int:
         if args.time is not None:
             driver = headless.deform(args.time)
             if driver.parts:
-                print(f"posed {len(driver.parts)} deformable part(s) at t = {args.time:g} s on {driver.backend.name} "
-                      f"({driver.handoff_reason})")
-        options = still_options(headless.options(view_mode=args.view), args)
-        for index, state in states.items():
+                say(f"posed {len(driver.parts)} deformable part(s) at t = {args.time:g} s on {driver.backend.name} "
+                    f"({driver.handoff_reason})")
+        options = still_options(headless.options(view_mode=args.view), args, say)
+        for index, state in progress.track(states.items(), "rendering steps", unit="step"):
             headless.scene.apply(state)
             camera = _camera(state.camera or headless.camera(width / height), args)
+            if args.timing:  # an untimed frame first: shader compiles and first-use costs are not pass time
+                headless.render(width, height, camera, options, stereo=args.stereo, ipd_m=args.ipd)
             image = headless.render(width, height, camera, options, stereo=args.stereo, ipd_m=args.ipd)
             output = args.output / f"step-{index + 1:02d}.png" if all_steps else args.output
             write_png(output, image)
             label = f"step {index + 1}: {state.title}, " if index is not None else ""
-            atoms = sum(s.atom_count for s in loaded.structures.values())
-            molecules = f", {atoms:,} atoms" if loaded.structures else ""
-            print(f"wrote {output} ({label}{image.shape[1]}x{image.shape[0]}, {loaded.triangle_count:,} triangles"
-                  f"{molecules})")
+            say(f"wrote {output} ({label}{image.shape[1]}x{image.shape[0]}, {drawn_summary(headless.scene)})")
             if args.timing:
                 for view_index, result in enumerate(headless.last_results):
                     figures = ", ".join(f"{name} {ms:.2f} ms" for name, ms in result.timings_ms.items())
-                    print(f"view {view_index}: {figures}")
+                    print(f"view {view_index}: {figures or 'no pass could be timed'}")
     return 0
 
 
+def drawn_summary(scene) -> str:
+    """What was drawn, honestly counted: visible mesh triangles, molecule triangles (cartoons,
+    surfaces) and atoms (impostors). `scene` is a GpuScene after `apply`."""
+    mesh_triangles = sum(p.mesh.source.triangle_count for p in scene.parts.values() if p.visible and not p.overlay)
+    molecules = [m for m in scene.molecules.values() if m.visible and m.occludes]
+    molecule_triangles = sum(m.triangle_count for m in molecules)
+    text = f"{mesh_triangles + molecule_triangles:,} triangles"
+    if molecule_triangles:
+        text += f" ({molecule_triangles:,} in molecule cartoons and surfaces)"
+    atoms = sum(m.sphere_count for m in molecules)
+    if atoms:
+        text += f", {atoms:,} atoms"
+    return text
+
+
 def _steps(loaded: LoadedScene, all_steps: bool, step: int | None) -> list[int | None]:
+    """0-based step indices to render. Without --step, a scene with a lesson shows step 1, as the
+    preview and the headset start there; --step 0 shows the scene as declared, before any step."""
     count = len(loaded.scene.lesson.steps) if loaded.scene.lesson else 0
     if all_steps:
         if count == 0:
             raise ProsectorError(f"{loaded.path} has no lesson, so --all-steps has nothing to render")
         return list(range(count))
     if step is None:
+        return [0] if count else [None]
+    if step == 0:
         return [None]
     if not 1 <= step <= count:
         raise ProsectorError(f"--step {step}: the lesson has {count} step(s); steps are numbered from 1"
@@ -79,9 +101,19 @@ def _check_output_dir(output: Path, scene: Path) -> None:
     output.mkdir(exist_ok=True)
 
 
-def still_options(options: RenderOptions, args) -> RenderOptions:
-    """Apply --ao-tier/--ao-radius/--ao-samples; a still image accumulates many ray-traced frames."""
+def still_options(options: RenderOptions, args, say=print) -> RenderOptions:
+    """Apply --ao-tier/--ao-radius/--ao-samples; a still image accumulates many ray-traced frames.
+
+    Shadows exist only in the ray-traced tier, so `--view shadow` switches to it (and says so) unless
+    another tier was asked for explicitly."""
     tier = getattr(args, "ao_tier", None)
+    if getattr(args, "view", None) == "shadow":
+        if tier in ("ssao", "off"):
+            raise ProsectorError(f"--view shadow needs ray-traced shadows; --ao-tier {tier} has none. "
+                                 "Use --ao-tier raytraced (or leave --ao-tier out)")  # fmt: skip
+        if tier is None and not (options.ao_tier == "raytraced" and options.ambient_occlusion):
+            say("--view shadow: using the ray-traced tier (the scene's own tier casts no shadows)")
+            tier = "raytraced"
     if tier == "off":
         options = options.with_(ambient_occlusion=False)
     elif tier is not None:

@@ -25,7 +25,7 @@ def _non_negative_frames(text: str) -> int:
 
 def add_xr_parser(sub) -> None:
     xr = sub.add_parser("xr", help="explore a scene in a VR headset (OpenXR)")
-    xr.add_argument("scene", type=Path)
+    xr.add_argument("scene", type=Path, nargs="?", help="the scene file (with --follow: optional, else the teacher's)")
     xr.add_argument("--step", type=cli_args.step, metavar="N", help="start at lesson step N (numbered from 1)")
     xr.add_argument("--lang", type=cli_args.language, metavar="CODE",
                     help="language of texts and labels, e.g. en, zh (default: the scene's)")  # fmt: skip
@@ -48,6 +48,9 @@ def add_xr_parser(sub) -> None:
                     help="how long to keep trying when the runtime goes away mid-session (default 30)")  # fmt: skip
     xr.add_argument("--asset-root", type=Path, action="append", default=[], metavar="DIR",
                     help="also allow assets from this folder (repeatable)")  # fmt: skip
+    xr.add_argument("--follow", metavar="URL", help="follow the lesson a teacher leads through the relay at URL")
+    xr.add_argument("--room", help="the classroom's room name (with --follow)")
+    xr.add_argument("--token", help="the room's token (with --follow)")
 
 
 def xr_command(args: argparse.Namespace) -> int:
@@ -55,13 +58,22 @@ def xr_command(args: argparse.Namespace) -> int:
         raise ProsectorError("--dump-frame and --dump-dir go together")
     for path, suffix in ((args.timing_file, ".json"), (args.events, ".jsonl")):
         if path is not None:
-            check_output_path(path, protected=[args.scene], suffix=suffix)
+            check_output_path(path, protected=[args.scene] if args.scene else [], suffix=suffix)
     from renderer.gl.xr_binding import import_openxr, prepare_platform, resolve_binding
     from renderer.scene.load import load_scene
     from renderer.scene.step_state import scene_state
 
-    loaded = load_scene(args.scene, asset_roots=args.asset_root)
-    step = None if args.step is None else args.step - 1
+    link, loaded = _classroom(args)
+    if loaded is None:
+        if args.scene is None:
+            raise ProsectorError("give the scene file (or --follow URL --room R --token T)")
+        loaded = load_scene(args.scene, asset_roots=args.asset_root)
+    from renderer.scene.languages import check_language_option
+
+    check_language_option(loaded.scene, args.lang)
+    steps = len(loaded.scene.lesson.steps) if loaded.scene.lesson else 0
+    # like the preview and `render`: a lesson starts at step 1; --step 0 is the scene before any step
+    step = (0 if steps else None) if args.step is None else (None if args.step == 0 else args.step - 1)
     scene_state(loaded, step, args.lang)  # a wrong --step fails here, before any GL or OpenXR work
     binding = resolve_binding(args.binding)
     prepare_platform(binding)
@@ -71,7 +83,8 @@ def xr_command(args: argparse.Namespace) -> int:
     settings = XrSettings(binding=binding, step=step, language=args.lang, frames=args.frames, space=args.space,
                           timing_file=args.timing_file, events_file=args.events, dump_frame=args.dump_frame,
                           dump_dir=args.dump_dir, governor=not args.no_governor, show_timing=args.show_timing,
-                          reconnect_s=args.reconnect, depth_layers=not args.no_depth_layer)  # fmt: skip
+                          reconnect_s=args.reconnect, depth_layers=not args.no_depth_layer,
+                          classroom=link)  # fmt: skip
     app = XrApp(xr, loaded, settings)
     try:
         status = app.run()
@@ -84,3 +97,22 @@ def xr_command(args: argparse.Namespace) -> int:
     if summary["recoveries"]:
         print(f"prosector xr: reconnected to the runtime {summary['recoveries']} time(s)", file=sys.stderr)
     return status
+
+
+def _classroom(args: argparse.Namespace):
+    """(link, loaded scene) for --follow: the teacher's lesson bundle unless a scene file is given."""
+    if args.follow is None:
+        return None, None
+    if not (args.room and args.token):
+        raise ProsectorError("--follow needs --room NAME and --token T")
+    from renderer.classroom.client import ClassroomLink
+    from renderer.classroom.session import receive_lesson
+
+    link = ClassroomLink(args.follow, args.room, args.token, "follow", client="headset").start()
+    try:
+        link.wait_connected(20)
+        loaded = None if args.scene is not None else receive_lesson(link, 60)[0]
+    except BaseException:
+        link.close()
+        raise
+    return link, loaded

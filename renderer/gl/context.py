@@ -101,6 +101,7 @@ class EGLContext(GLContext):
     else Mesa's surfaceless platform (llvmpipe on machines without a GPU)."""
 
     def __init__(self):
+        platform.keep_platform()
         from OpenGL import EGL
 
         self._egl = EGL
@@ -115,13 +116,10 @@ class EGLContext(GLContext):
             display = _egl_platform_display(EGL, _EGL_PLATFORM_SURFACELESS_MESA, None)
             name = "egl-surfaceless"
         if display is None or display == EGL.EGL_NO_DISPLAY:
-            raise GLUnavailableError(
-                "no EGL display; install Mesa's EGL driver: apt-get install libegl1 libegl-mesa0 "
-                "libgl1-mesa-dri libopengl0"
-            )
+            raise GLUnavailableError(_egl_failure("no EGL display could be opened", EGL))
         major, minor = EGL.EGLint(), EGL.EGLint()
         if not EGL.eglInitialize(display, ctypes.pointer(major), ctypes.pointer(minor)):
-            raise GLUnavailableError("eglInitialize failed; is libegl-mesa0 installed?")
+            raise GLUnavailableError(_egl_failure("eglInitialize failed", EGL))
         EGL.eglBindAPI(EGL.EGL_OPENGL_API)
         config, count = EGL.EGLConfig(), EGL.EGLint()
         attrs = (EGL.EGLint * 5)(EGL.EGL_RENDERABLE_TYPE, EGL.EGL_OPENGL_BIT, EGL.EGL_SURFACE_TYPE, 0, EGL.EGL_NONE)
@@ -144,6 +142,7 @@ class EGLContext(GLContext):
         self.make_current()
 
     def make_current(self) -> None:
+        platform.keep_platform()
         EGL = self._egl
         if not EGL.eglMakeCurrent(self.display, EGL.EGL_NO_SURFACE, EGL.EGL_NO_SURFACE, self.context):
             raise GLUnavailableError("eglMakeCurrent failed")
@@ -152,6 +151,25 @@ class EGLContext(GLContext):
         EGL = self._egl
         EGL.eglMakeCurrent(self.display, EGL.EGL_NO_SURFACE, EGL.EGL_NO_SURFACE, EGL.EGL_NO_CONTEXT)
         EGL.eglDestroyContext(self.display, self.context)
+
+
+_MESA_EGL_PACKAGES = {"libEGL.so.1": "libegl1", "libEGL_mesa.so.0": "libegl-mesa0", "libOpenGL.so.0": "libopengl0"}
+
+
+def _egl_failure(what: str, EGL) -> str:
+    """The message for an EGL failure: name the Debian packages only when their libraries really
+    are missing, otherwise say what was found and what failed."""
+    missing = [pkg for lib, pkg in _MESA_EGL_PACKAGES.items() if not platform.library_loadable(lib)]
+    if missing:
+        return f"{what}: Mesa's EGL driver is not installed; apt-get install {' '.join(missing)} libgl1-mesa-dri"
+    try:
+        code = f"0x{EGL.eglGetError():04x}"
+    except Exception:  # the error query itself may be missing when entry points did not resolve
+        code = "unknown"
+    return (
+        f"{what} (EGL error {code}) although Mesa's EGL libraries are installed; PyOpenGL's platform is "
+        f"{platform.loaded_platform()!r}. Check `prosector info` and PROSECTOR_GL_PLATFORM / PROSECTOR_EGL_DEVICE"
+    )
 
 
 def _egl_proc(EGL, name: str, restype, *argtypes):
@@ -201,6 +219,7 @@ class OSMesaContext(GLContext):
     """Mesa's off-screen software context, the fallback where EGL is missing."""
 
     def __init__(self):
+        platform.keep_platform()
         from OpenGL import osmesa
 
         self._osmesa = osmesa
@@ -217,7 +236,10 @@ class OSMesaContext(GLContext):
         )
         self.context = osmesa.OSMesaCreateContextAttribs(attrs, None)
         if not self.context:
-            raise GLUnavailableError("OSMesa cannot create a 4.5 core context; apt-get install libosmesa6")
+            if not platform.library_loadable("libOSMesa.so.8"):
+                raise GLUnavailableError("OSMesa is not installed; apt-get install libosmesa6")
+            raise GLUnavailableError("OSMesa is installed but cannot create an OpenGL 4.5 core context "
+                                     "(Mesa too old?); use EGL: unset PROSECTOR_GL_PLATFORM")  # fmt: skip
         # OSMesa needs a colour buffer to make the context current; keep it alive with the
         # context or glFinish reads freed memory.
         self._buffer = (ctypes.c_ubyte * (4 * 4 * 4))()

@@ -3,6 +3,11 @@
 PyOpenGL resolves GL entry points through one platform per process, picked from
 `PYOPENGL_PLATFORM` at its first import; the context we create must come from the same platform or
 `glGetString` returns None. This module never imports OpenGL itself.
+
+Other libraries may import PyOpenGL first: pyopenxr's import does, and replaces the platform with
+GLX. `choose_platform` therefore also checks the platform PyOpenGL actually loaded, and when it is
+the wrong one and no GL context exists yet, forgets PyOpenGL's modules so that they load again
+with the right platform; `keep_platform` puts ours back when someone swapped it after us.
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ def choose_platform(preferred: str | None = None) -> str:
     wanted = preferred or os.environ.get("PROSECTOR_GL_PLATFORM") or _default_platform()
     if wanted not in PLATFORMS:
         raise ValueError(f"unknown GL platform {wanted!r}; expected one of {', '.join(PLATFORMS)}")
-    current = os.environ.get("PYOPENGL_PLATFORM")
-    if "OpenGL" in sys.modules and current and current != wanted:
-        raise RuntimeError(f"OpenGL already imported with platform {current!r}, cannot switch to {wanted!r}")
+    loaded = loaded_platform()
+    if loaded is not None and loaded != wanted:
+        if _contexts_created:
+            raise RuntimeError(f"OpenGL contexts exist on platform {loaded!r}; cannot switch to {wanted!r}")
+        _forget_opengl_modules()
     os.environ["PYOPENGL_PLATFORM"] = wanted
     if wanted == "osmesa":
         _resolve_core_functions_through_osmesa()
@@ -57,12 +64,69 @@ def current_platform() -> str | None:
     return os.environ.get("PYOPENGL_PLATFORM")
 
 
+_PLATFORM_CLASSES = {"EGLPlatform": "egl", "GLXPlatform": "glx", "OSMesaPlatform": "osmesa"}
+_contexts_created = False
+_our_platform = None  # the PyOpenGL platform object our contexts were made with
+
+
+def loaded_platform() -> str | None:
+    """The platform PyOpenGL has loaded in this process (None when PyOpenGL is not imported yet)."""
+    module = sys.modules.get("OpenGL.platform")
+    plat = getattr(module, "PLATFORM", None)
+    if plat is None:
+        return None
+    return _PLATFORM_CLASSES.get(type(plat).__name__, type(plat).__name__)
+
+
+def keep_platform() -> None:
+    """Call before making a context: records PyOpenGL's platform object on first use, and puts it
+    back if another import (pyopenxr) has replaced it since, so entry points still resolve."""
+    global _contexts_created, _our_platform
+    from OpenGL import platform as gl_platform
+
+    if _our_platform is None:
+        if loaded_platform() != current_platform():  # swapped between our import and the first context
+            gl_platform.PLATFORM = _new_platform_object(current_platform())
+        _our_platform = gl_platform.PLATFORM
+    elif gl_platform.PLATFORM is not _our_platform:
+        gl_platform.PLATFORM = _our_platform
+    _contexts_created = True
+
+
+def _new_platform_object(name: str | None):
+    if name == "egl":
+        from OpenGL.platform.egl import EGLPlatform
+
+        return EGLPlatform()
+    if name == "osmesa":
+        from OpenGL.platform.osmesa import OSMesaPlatform
+
+        return OSMesaPlatform()
+    from OpenGL.platform.glx import GLXPlatform
+
+    return GLXPlatform()
+
+
+def _forget_opengl_modules() -> None:
+    """Drop every loaded PyOpenGL module so the next import binds entry points through the platform
+    in PYOPENGL_PLATFORM. Safe only before any context exists: modules that kept references (pyopenxr's
+    GLX types) keep the old objects, which is harmless for them."""
+    for name in [m for m in sys.modules if m == "OpenGL" or m.startswith("OpenGL.")]:
+        del sys.modules[name]
+
+
 def _default_platform() -> str:
-    if ctypes.util.find_library("EGL") or _loadable("libEGL.so.1"):
+    # dlopen first: ctypes.util.find_library runs ldconfig in a subprocess (tens of milliseconds)
+    if _loadable("libEGL.so.1") or ctypes.util.find_library("EGL"):
         return "egl"
-    if ctypes.util.find_library("OSMesa") or _loadable("libOSMesa.so.8"):
+    if _loadable("libOSMesa.so.8") or ctypes.util.find_library("OSMesa"):
         return "osmesa"
     return "egl"  # fails later with a message that names the missing package
+
+
+def library_loadable(name: str) -> bool:
+    """Whether the shared library `name` (e.g. "libEGL.so.1") can be loaded."""
+    return _loadable(name)
 
 
 def _loadable(name: str) -> bool:

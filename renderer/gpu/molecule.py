@@ -87,6 +87,8 @@ class GpuMolecule:
         self.occludes = occludes  # False: a scale bar or other annotation, never a ray occluder
         self.model_scale = float(np.cbrt(abs(np.linalg.det(self.model_matrix[:3, :3]))))
         self.roughness, self.visible = roughness, visible
+        # Sections that cut it (world space, renderer.scene.molecule_state.MoleculeState), set per step.
+        self.clip_planes, self.cut_boxes = np.zeros((0, 4)), np.zeros((0, 2, 3))
         self.model_bounds = drawables.bounds()
         self.sphere_count = drawables.spheres.count
         self.cylinder_count = drawables.cylinders.count
@@ -117,6 +119,11 @@ class GpuMolecule:
     @property
     def normal_matrix(self) -> np.ndarray:
         return maths.normal_matrix(self.model_matrix)
+
+    @property
+    def triangle_count(self) -> int:
+        """Triangles of its meshes (cartoons, surfaces); atoms and bonds are impostors, not triangles."""
+        return sum(m.index_count // 3 for m in self.meshes)
 
     def world_bounds(self) -> np.ndarray:
         """(2, 3) world box (metres) around the transformed model bounds."""

@@ -15,17 +15,20 @@ from renderer import maths
 from renderer.gl.resources import ResourceRegistry
 from renderer.gpu.molecule import GpuMolecule
 from renderer.molecules import representations as reps
+from renderer.molecules.selection import select
 from renderer.molecules.structure import Structure
 from renderer.scene.molecule_state import SCALE_BAR_COLOR, MoleculeState, ScaleBar
 
 DRAWABLES_CACHED = 12
 HIGHLIGHT_MIX = 0.45  # how far a highlighted molecule's colours move toward the highlight colour
+SELECTION_HIGHLIGHT_MIX = 0.75  # a highlighted selection stands out more: the rest keeps its colours
 SCALE_BAR_SUFFIX = ":scale-bar"  # ids cannot contain ':', so a bar never clashes with a molecule
 
 
 def to_representation(spec) -> reps.Representation:
     """A scene file's representation (renderer.scene.molecule_spec) as the molecule builder's."""
-    return reps.Representation(spec.style, spec.select, spec.color, spec.opacity)
+    return reps.Representation(spec.style, spec.select, spec.color, spec.opacity, spec.helix, spec.surface,
+                               spec.bond_orders)  # fmt: skip
 
 
 def tinted(drawables: reps.MoleculeDrawables, color, amount: float) -> reps.MoleculeDrawables:
@@ -56,6 +59,19 @@ def scale_bar_drawables(bar: ScaleBar) -> reps.MoleculeDrawables:
     return reps.MoleculeDrawables(spheres, cylinders)
 
 
+def with_measurements(drawables: reps.MoleculeDrawables, structure: Structure, measurements) -> reps.MoleculeDrawables:
+    """The drawables plus the dashes of each measurement (renderer.scene.molecule_spec.Measurement)."""
+    if not measurements:
+        return drawables
+    from renderer.molecules.measure import measure, measurement_cylinders
+    from renderer.molecules.palette import parse_color
+
+    dashes = [measurement_cylinders(measure(structure, m.kind, m.selections), parse_color(m.color))
+              for m in measurements]  # fmt: skip
+    cylinders = reps.join_cylinders([drawables.cylinders, *dashes])
+    return reps.MoleculeDrawables(drawables.spheres, cylinders, drawables.meshes, drawables.hbond_pairs)
+
+
 class SceneMolecules:
     """Owns what `GpuScene` draws for the scene's molecules; ad-hoc molecules (set_molecule) are left alone."""
 
@@ -81,7 +97,7 @@ class SceneMolecules:
                 continue
             wanted.add(molecule_id)
             key = (id(structure), state.representations, state.highlighted, round(state.opacity, 4),
-                   tuple(highlight_color))  # fmt: skip
+                   tuple(highlight_color), state.measurements, state.highlight_select)  # fmt: skip
             if self._keys.get(molecule_id) != key or molecule_id not in scene.molecules:
                 drawables = self._built(structure, state, highlight_color)
                 scene.set_molecule(molecule_id, GpuMolecule(self.registry, drawables, state.matrix))
@@ -89,6 +105,7 @@ class SceneMolecules:
             molecule = scene.molecules[molecule_id]
             molecule.place(state.matrix)
             molecule.visible = state.shown
+            molecule.clip_planes, molecule.cut_boxes = state.clip_planes, state.cut_boxes
             if state.scale_bar is not None:
                 wanted.add(self._scale_bar(scene, molecule_id + SCALE_BAR_SUFFIX, state.scale_bar, state.shown))
         for stale in [i for i in self._keys if i not in wanted]:
@@ -107,10 +124,13 @@ class SceneMolecules:
         return bar_id
 
     def _built(self, structure: Structure, state: MoleculeState, highlight_color) -> reps.MoleculeDrawables:
-        key = (id(structure), state.representations)
+        key = (id(structure), state.representations, state.highlight_select, tuple(highlight_color))
         drawables = self._drawables.get(key)
         if drawables is None or drawables[0] is not structure:
-            made = reps.build_drawables(structure, [to_representation(r) for r in state.representations])
+            tint = None
+            if state.highlight_select is not None:
+                tint = (select(structure, state.highlight_select), tuple(highlight_color), SELECTION_HIGHLIGHT_MIX)
+            made = reps.build_drawables(structure, [to_representation(r) for r in state.representations], tint)
             self._drawables[key] = drawables = (structure, made)  # the structure keeps id() from being reused
             while len(self._drawables) > DRAWABLES_CACHED:
                 self._drawables.popitem(last=False)
@@ -119,7 +139,8 @@ class SceneMolecules:
         if state.opacity < 1.0:
             meshes = [reps.MeshDrawable(m.mesh, m.opacity * state.opacity) for m in made.meshes]
             made = reps.MoleculeDrawables(made.spheres, made.cylinders, meshes, made.hbond_pairs)
-        return tinted(made, highlight_color, HIGHLIGHT_MIX) if state.highlighted else made
+        made = tinted(made, highlight_color, HIGHLIGHT_MIX) if state.highlighted else made
+        return with_measurements(made, structure, state.measurements)
 
     def forget(self) -> None:
         """Drop CPU caches (the GpuScene releases the GPU buffers it holds)."""

@@ -113,6 +113,10 @@ class PreviewState:
             for part_id, planes in state.clip_planes.items():
                 if len(planes) < MAX_ACTIVE_PLANES:
                     state.clip_planes[part_id] = np.vstack([planes.reshape(-1, 4), plane[None]])
+            for molecule_id, molecule in state.molecules.items():  # the viewer's plane cuts molecules too
+                if len(molecule.clip_planes) < MAX_ACTIVE_PLANES:
+                    planes = np.vstack([molecule.clip_planes.reshape(-1, 4), plane[None]])
+                    state.molecules[molecule_id] = dataclasses.replace(molecule, clip_planes=planes)
         if self.picked is not None and state.visible.get(self.picked.part_id, False):
             part = loaded.scene.parts[self.picked.part_id]
             text = text_in(part.name, state.language, loaded.scene.language) or self.picked.part_id

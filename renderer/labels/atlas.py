@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from renderer.labels.font import face_index, label_font_path
+from renderer.labels.font import check_glyphs, face_index, label_font_path
 
 WHITE_TEXEL = (1, 1)  # a solid white 3x3 block at the atlas origin, for leader lines
 DOT_RADIUS_PX = 4
@@ -38,6 +38,7 @@ def _font(size_px: int, face: int) -> ImageFont.FreeTypeFont:
 @lru_cache(maxsize=512)
 def label_image(text: str, size_px: int, lang: str) -> np.ndarray:
     """(H, W, 4) uint8, premultiplied sRGB: white text on a rounded dark translucent plate."""
+    check_glyphs(text)
     font = _font(size_px, face_index(lang))
     left, top, right, bottom = font.getbbox(text)
     pad_x, pad_y = max(4, size_px // 2), max(2, size_px // 4)

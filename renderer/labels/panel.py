@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from renderer.labels.font import face_index, label_font_path
+from renderer.labels.font import check_glyphs, face_index, label_font_path
 
 Color = tuple[int, int, int]
 WHITE: Color = (255, 255, 255)
@@ -85,6 +85,8 @@ def panel_image(blocks: tuple[TextBlock, ...], max_width_px: int, lang: str = "e
                 background: tuple[int, int, int, int] = (14, 16, 22, 210)) -> np.ndarray:  # fmt: skip
     """(H, W, 4) uint8 premultiplied sRGB: the blocks one under the other on a rounded plate."""
     face = face_index(lang)
+    for block in blocks:
+        check_glyphs(block.text)
     pad = max(6, blocks[0].size_px // 2) if blocks else 6
     laid_out = []
     content_width = 1.0

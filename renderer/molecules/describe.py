@@ -51,7 +51,9 @@ class MoleculeSummary:
         if any(c.kind == "protein" for c in self.chains):
             color = "chain" if len(self.chains) > 1 else "secondary"
             reps.append({"style": "cartoon", "select": "protein", "color": color})
-        else:
+        if any(c.kind == "nucleic" for c in self.chains):
+            reps.append({"style": "cartoon", "select": "nucleic", "color": "residue"})
+        if not reps:
             reps.append({"style": "ball_and_stick", "select": "all", "color": "element"})
         if self.ligands:
             reps.append({"style": "ball_and_stick", "select": "ligand", "color": "element"})

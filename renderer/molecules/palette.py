@@ -37,6 +37,10 @@ RESIDUE_CLASS = {"ASP": "acidic", "GLU": "acidic", "LYS": "basic", "ARG": "basic
                  "GLY": "special", "PRO": "special", "CYS": "special"}  # fmt: skip
 CLASS_COLORS = {"acidic": (0.90, 0.20, 0.20), "basic": (0.25, 0.40, 0.95), "polar": (0.30, 0.75, 0.45),
                 "hydrophobic": (0.92, 0.90, 0.85), "special": (0.85, 0.65, 0.35)}  # fmt: skip
+# Nucleotides in the "residue" scheme, by base (the colours of the NDB's base cartoons).
+BASE_COLORS = {"A": (0.88, 0.25, 0.25), "G": (0.30, 0.72, 0.35), "C": (0.95, 0.80, 0.25), "U": (0.25, 0.75, 0.85),
+               "T": (0.30, 0.45, 0.92), "I": (0.6, 0.6, 0.6)}  # fmt: skip
+NUCLEOTIDE_COLORS = {**BASE_COLORS, **{"D" + k: v for k, v in BASE_COLORS.items()}}
 
 # Kyte & Doolittle (1982) hydropathy index.
 KYTE_DOOLITTLE = {"ILE": 4.5, "VAL": 4.2, "LEU": 3.8, "PHE": 2.8, "CYS": 2.5, "MET": 1.9, "ALA": 1.8,
@@ -77,7 +81,8 @@ def scheme_colors(structure: Structure, scheme: str) -> np.ndarray:
         colors = _lookup(s.secondary, SECONDARY_COLORS, SECONDARY_COLORS[""])
         return np.where((s.secondary == "")[:, None], scheme_colors(s, "element"), colors)
     if scheme == "residue":
-        classes = _lookup(s.res_names, {k: CLASS_COLORS[v] for k, v in RESIDUE_CLASS.items()}, (-1.0, -1.0, -1.0))
+        table = {**{k: CLASS_COLORS[v] for k, v in RESIDUE_CLASS.items()}, **NUCLEOTIDE_COLORS}
+        classes = _lookup(s.res_names, table, (-1.0, -1.0, -1.0))
         return np.where(classes[:, :1] < 0, scheme_colors(s, "element"), classes).astype(np.float32)
     if scheme == "bfactor":
         lo, hi = np.percentile(s.b_factors, [5, 95]) if s.atom_count else (0.0, 1.0)

@@ -11,14 +11,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from renderer.molecules.bond_orders import valence_sticks
 from renderer.molecules.cartoon import TriangleMesh, cartoon_mesh
 from renderer.molecules.hbonds import hydrogen_bonds
 from renderer.molecules.palette import colors_for, parse_color, vdw_radii
 from renderer.molecules.selection import select
+from renderer.molecules.ses_surface import solvent_excluded_surface
 from renderer.molecules.structure import Structure
 from renderer.molecules.surface import molecular_surface
 
 STYLES = ("spacefill", "ball_and_stick", "licorice", "cartoon", "surface", "hbonds")
+SURFACE_KINDS = ("gaussian", "molecular")
 BALL_SCALE = 0.24  # ball-and-stick atom radius as a fraction of the vdW radius
 STICK_RADIUS_A = 0.16
 LICORICE_RADIUS_A = 0.26
@@ -40,12 +43,17 @@ class Representation:
     select: str = "all"
     color: str | tuple[float, float, float] = "element"
     opacity: float = 1.0
+    helix: str = "ribbon"  # cartoon: "ribbon" or "cylinder"
+    surface: str = "gaussian"  # surface: "gaussian" (fast) or "molecular" (solvent-excluded)
+    bond_orders: bool = True  # sticks: double, triple and aromatic bonds drawn as such
 
     def __post_init__(self):
         if self.style not in STYLES:
             raise ValueError(f"unknown style {self.style!r}; use one of {', '.join(STYLES)}")
         if not 0.0 <= self.opacity <= 1.0:
             raise ValueError("opacity must be between 0 and 1")
+        if self.surface not in SURFACE_KINDS:
+            raise ValueError(f"unknown surface {self.surface!r}; use one of {', '.join(SURFACE_KINDS)}")
 
 
 @dataclass(frozen=True)
@@ -103,8 +111,11 @@ class MoleculeDrawables:
         return np.array([np.min(lows, axis=0), np.max(highs, axis=0)], dtype=np.float64)
 
 
-def build_drawables(structure: Structure, representations: list[Representation]) -> MoleculeDrawables:
-    """Arrays for every representation; selections and colours evaluated once per representation."""
+def build_drawables(structure: Structure, representations: list[Representation],
+                    tint: tuple[np.ndarray, tuple, float] | None = None) -> MoleculeDrawables:  # fmt: skip
+    """Arrays for every representation; selections and colours evaluated once per representation.
+    tint: (mask (N,) bool, sRGB colour, amount 0..1): those atoms' colours mixed toward the colour in
+    every representation (a highlighted selection; cartoons take it at their guide atoms)."""
     spheres, cylinders, meshes, hbond_pairs = [], [], [], []
     s = structure
     for rep in representations:
@@ -116,19 +127,23 @@ def build_drawables(structure: Structure, representations: list[Representation])
             cylinders.append(dashed_cylinders(s.positions_a[pairs[:, 0]], s.positions_a[pairs[:, 1]], color))
             continue
         colors = colors_for(s, rep.color)
+        if tint is not None and tint[0].any():
+            target = np.asarray(tint[1], np.float32)
+            colors = colors.copy()
+            colors[tint[0]] = colors[tint[0]] * (1.0 - tint[2]) + target * tint[2]
         if rep.style == "cartoon":
-            meshes.append(MeshDrawable(cartoon_mesh(s, mask, colors), rep.opacity))
+            meshes.append(MeshDrawable(cartoon_mesh(s, mask, colors, rep.helix), rep.opacity))
         elif rep.style == "surface":
-            meshes.append(MeshDrawable(molecular_surface(s.positions_a[mask], vdw_radii(s)[mask], colors[mask]),
-                                       rep.opacity))  # fmt: skip
+            build = solvent_excluded_surface if rep.surface == "molecular" else molecular_surface
+            meshes.append(MeshDrawable(build(s.positions_a[mask], vdw_radii(s)[mask], colors[mask]), rep.opacity))
         else:
             atom_radii, bond_radius = _radii(s, rep.style)
             spheres.append(Spheres(s.positions_a[mask], atom_radii[mask], colors[mask]))
             if bond_radius > 0:
-                cylinders.append(bond_cylinders(s, mask, colors, bond_radius))
+                cylinders.append(bond_cylinders(s, mask, colors, bond_radius, rep.bond_orders))
     return MoleculeDrawables(
         spheres=_join_spheres(spheres),
-        cylinders=_join_cylinders(cylinders),
+        cylinders=join_cylinders(cylinders),
         meshes=[m for m in meshes if m.mesh.triangle_count],
         hbond_pairs=np.concatenate(hbond_pairs) if hbond_pairs else np.zeros((0, 2), np.int32),
     )
@@ -142,12 +157,15 @@ def _radii(s: Structure, style: str) -> tuple[np.ndarray, float]:
     return np.full(s.atom_count, LICORICE_RADIUS_A, np.float32), LICORICE_RADIUS_A
 
 
-def bond_cylinders(s: Structure, mask: np.ndarray, colors: np.ndarray, radius_a: float) -> Cylinders:
-    """One cylinder per bond with both atoms in `mask`, coloured half by half."""
-    bonds = s.bonds[mask[s.bonds[:, 0]] & mask[s.bonds[:, 1]]] if s.bond_count else np.zeros((0, 2), np.int32)
-    a, b = bonds[:, 0], bonds[:, 1]
-    radii = np.full(len(bonds), radius_a, np.float32)
-    return Cylinders(s.positions_a[a], s.positions_a[b], radii, colors[a], colors[b])
+def bond_cylinders(s: Structure, mask: np.ndarray, colors: np.ndarray, radius_a: float,
+                   valence: bool = True) -> Cylinders:  # fmt: skip
+    """Cylinders for the bonds with both atoms in `mask`, coloured half by half; with `valence`,
+    double, triple and aromatic bonds drawn as such (renderer.molecules.bond_orders)."""
+    keep = mask[s.bonds[:, 0]] & mask[s.bonds[:, 1]] if s.bond_count else np.zeros(0, bool)
+    bonds = s.bonds[keep].reshape(-1, 2)
+    orders = s.bond_orders[keep] if valence and len(s.bond_orders) == s.bond_count else np.zeros(len(bonds), np.uint8)
+    starts, ends, radii, owner = valence_sticks(s.positions_a, bonds, orders, radius_a)
+    return Cylinders(starts, ends, radii, colors[bonds[owner, 0]], colors[bonds[owner, 1]])
 
 
 def dashed_cylinders(starts: np.ndarray, ends: np.ndarray, color: np.ndarray) -> Cylinders:
@@ -176,7 +194,7 @@ def _join_spheres(parts: list[Spheres]) -> Spheres:
                      for f in ("centres_a", "radii_a", "colors")))  # fmt: skip
 
 
-def _join_cylinders(parts: list[Cylinders]) -> Cylinders:
+def join_cylinders(parts: list[Cylinders]) -> Cylinders:
     fields = ("starts_a", "ends_a", "radii_a", "colors_start", "colors_end")
     if not parts:
         return Cylinders(*(np.zeros((0, 3) if f != "radii_a" else 0, np.float32) for f in fields))

@@ -2,18 +2,21 @@
 
 The prepass variant writes view normals and depth (so SSAO sees atoms); the shading variant shades
 with the same PBR lighting as meshes. Impostors write gl_FragDepth, so they meet meshes and each
-other along their true intersection curves. Callers set the GL state (depth test, multisampling).
+other along their true intersection curves. Sections that cut a molecule are tested per fragment
+(shaders/lib/molecule_clip.glsl). Callers set the GL state (depth test, multisampling).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from renderer.gl import commands, instanced
 from renderer.gl.shaders import Program, ShaderLibrary
 from renderer.gl.state import PREMULTIPLIED, gl_state
 from renderer.gpu.molecule import CUBE_STRIP_VERTICES, GpuMolecule
-from renderer.passes.geometry import set_lighting_uniforms, set_view_uniforms
+from renderer.passes.geometry import MAX_CLIP_PLANES, MAX_CUT_BOXES, set_lighting_uniforms, set_view_uniforms
 from renderer.passes.options import RenderOptions
 from renderer.view import View
 
@@ -40,6 +43,15 @@ def _set_molecule(program: Program, molecule: GpuMolecule, opacity: float = 1.0)
     program["u_model_scale"] = molecule.model_scale
     program["u_roughness"] = molecule.roughness
     program["u_opacity"] = opacity
+    planes = np.asarray(molecule.clip_planes, np.float32).reshape(-1, 4)[:MAX_CLIP_PLANES]
+    program["u_clip_plane_count"] = len(planes)
+    if len(planes):
+        program["u_clip_planes"] = planes
+    boxes = np.asarray(molecule.cut_boxes, np.float32).reshape(-1, 2, 3)[:MAX_CUT_BOXES]
+    program["u_cut_box_count"] = len(boxes)
+    if len(boxes):
+        program["u_cut_box_min"] = boxes[:, 0]
+        program["u_cut_box_max"] = boxes[:, 1]
 
 
 def draw_molecules_opaque(shaders: ShaderLibrary, view: View, molecules: Iterable[GpuMolecule],

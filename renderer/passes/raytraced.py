@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from renderer import progress
 from renderer.gl import commands, compute
 from renderer.gl.resources import ResourceRegistry, Texture
 from renderer.gl.shaders import ShaderLibrary
@@ -79,11 +80,15 @@ class RayTracedLighting:
         self.spheres.bind()
         frames = max(1, options.rt_still_frames)
         max_frames = max(options.rt_max_history_frames, frames)
-        for _ in range(frames):
-            with _timed(timer, "rt_trace"):
-                self._trace(buffers, view, options, history)
-            with _timed(timer, "rt_temporal"):
-                self._accumulate(buffers, view, history, max_frames)
+        with progress.task("ray tracing", total=frames if frames > 1 else None, unit="frame") as bar:
+            for _ in range(frames):
+                with _timed(timer, "rt_trace"):
+                    self._trace(buffers, view, options, history)
+                with _timed(timer, "rt_temporal"):
+                    self._accumulate(buffers, view, history, max_frames)
+                if frames > 1:
+                    commands.finish()  # the bar then counts finished frames, not queued ones
+                    bar.advance()
         with _timed(timer, "rt_denoise"):
             self._denoise(buffers, view, options, history)
 

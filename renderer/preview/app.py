@@ -38,6 +38,7 @@ from renderer.view import auto_camera
 
 WATCH_INTERVAL_S = 0.2
 MESSAGE_SECONDS = 2.5
+CLASSROOM_POLL_S = 0.03
 KEY_ORBIT_RAD = 0.08
 KEY_ZOOM = 0.9
 KEY_SECTION_FRACTION = 0.02  # of the scene's size, per [ or ] press
@@ -59,6 +60,7 @@ class PreviewSettings:
     frames: int | None = None
     visible: bool = True
     time_s: float | None = None  # hold deformers at this time; None: play them in real time
+    classroom: object | None = None  # renderer.preview.classroom_sync.PreviewClassroom when leading or following
 
 
 class PreviewApp:
@@ -114,6 +116,8 @@ class PreviewApp:
                 outcome = self.loader.poll()
                 if outcome is not None:
                     self._take(outcome)
+                if self.settings.classroom is not None:
+                    self.settings.classroom.tick(self)
                 if self._busy() or self.scene_dirty or self.state_dirty or self.settings.frames is not None:
                     self._frame()
                 if self._done():
@@ -134,8 +138,8 @@ class PreviewApp:
     def _wait(self) -> None:
         if self._busy() or self.scene_dirty or self.state_dirty or self.settings.frames is not None:
             self.window.poll_events()
-        else:
-            self.window.wait_events(WATCH_INTERVAL_S)
+        else:  # in a classroom, look at the link often: a teacher's step change shows within a frame or two
+            self.window.wait_events(CLASSROOM_POLL_S if self.settings.classroom is not None else WATCH_INTERVAL_S)
 
     def _done(self) -> bool:
         frames = self.settings.frames
@@ -555,6 +559,8 @@ class PreviewApp:
         self.poking = None
 
     def _close(self) -> None:
+        if self.settings.classroom is not None:
+            self.settings.classroom.close()
         self.window.make_current()
         self._close_deformation()
         self.gpu.close()

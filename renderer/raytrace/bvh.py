@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from renderer import progress
+
 LEAF_SIZE = 4
 _MORTON_BITS = 21  # per axis: 63-bit codes
 
@@ -99,6 +101,27 @@ def _highest_bit(x: np.ndarray) -> np.ndarray:
     return guess
 
 
+def _build_level(codes, ids, starts, ends, used, leaf_size, node_a, node_b, levels, leaves):
+    """One level of the top-down build: leaves are final, inner nodes split at their Morton midpoint.
+    Returns the next level's (used, ids, starts, ends); an empty `ids` ends the build."""
+    size = ends - starts
+    is_leaf = size <= leaf_size
+    leaf, inner = ids[is_leaf], ids[~is_leaf]
+    node_a[leaf] = starts[is_leaf]
+    node_b[leaf] = -size[is_leaf]
+    leaves.append((leaf, starts[is_leaf]))
+    if not len(inner):
+        return used, inner, starts[:0], ends[:0]
+    s, e = starts[~is_leaf], ends[~is_leaf]
+    split = _split_points(codes, s, e)
+    left = used + 2 * np.arange(len(inner))
+    right = left + 1
+    used += 2 * len(inner)
+    node_a[inner], node_b[inner] = left, right
+    levels.append(inner)
+    return used, np.concatenate([left, right]), np.concatenate([s, split]), np.concatenate([split, e])
+
+
 def build_bvh(triangles: np.ndarray, leaf_size: int = LEAF_SIZE) -> Bvh:
     """Build over (T, 3, 3) float triangle vertices (world metres). T >= 1."""
     triangles = np.asarray(triangles, dtype=np.float32)
@@ -117,25 +140,12 @@ def build_bvh(triangles: np.ndarray, leaf_size: int = LEAF_SIZE) -> Bvh:
     leaves: list[tuple[np.ndarray, np.ndarray]] = []
     ids, starts, ends = np.array([0]), np.array([0]), np.array([count])
     used = 1
-    while len(ids):
-        size = ends - starts
-        is_leaf = size <= leaf_size
-        leaf, inner = ids[is_leaf], ids[~is_leaf]
-        node_a[leaf] = starts[is_leaf]
-        node_b[leaf] = -size[is_leaf]
-        leaves.append((leaf, starts[is_leaf]))
-        if not len(inner):
-            break
-        s, e = starts[~is_leaf], ends[~is_leaf]
-        split = _split_points(codes, s, e)
-        left = used + 2 * np.arange(len(inner))
-        right = left + 1
-        used += 2 * len(inner)
-        node_a[inner], node_b[inner] = left, right
-        levels.append(inner)
-        ids = np.concatenate([left, right])
-        starts = np.concatenate([s, split])
-        ends = np.concatenate([split, e])
+    depth = max(1, int(np.ceil(np.log2(max(count / leaf_size, 1.0)))) + 1)  # balanced estimate, for the bar
+    with progress.task("building the ray-tracing structure", total=depth, unit="level") as bar:
+        while len(ids):
+            bar.advance()
+            used, ids, starts, ends = _build_level(codes, ids, starts, ends, used, leaf_size, node_a, node_b,
+                                                   levels, leaves)  # fmt: skip
 
     leaf_ids = np.concatenate([ids for ids, _ in leaves])
     leaf_first = np.concatenate([first for _, first in leaves])

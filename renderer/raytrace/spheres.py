@@ -25,14 +25,27 @@ SPHERE_NODES_BINDING, SPHERES_BINDING = 5, 6  # shared with shaders/lib/bvh_sphe
 
 
 def world_spheres(molecules: list[GpuMolecule]) -> tuple[np.ndarray, np.ndarray]:
-    """Centres (S, 3) float32 metres (world) and radii (S,) float32 metres of the molecules' atoms."""
+    """Centres (S, 3) float32 metres (world) and radii (S,) float32 metres of the molecules' atoms,
+    without those whose centre a section of the molecule cuts away (they are not drawn either)."""
     centres, radii = [], []
     for molecule in molecules:
-        centres.append(maths.transform_points(molecule.model_matrix, molecule.sphere_centres_a.astype(np.float64)))
-        radii.append(molecule.sphere_radii_a.astype(np.float64) * molecule.model_scale)
+        world = maths.transform_points(molecule.model_matrix, molecule.sphere_centres_a.astype(np.float64))
+        kept = _uncut(world, molecule.clip_planes, molecule.cut_boxes)
+        centres.append(world[kept])
+        radii.append(molecule.sphere_radii_a.astype(np.float64)[kept] * molecule.model_scale)
     if not centres:
         return np.zeros((0, 3), np.float32), np.zeros(0, np.float32)
     return np.concatenate(centres).astype(np.float32), np.concatenate(radii).astype(np.float32)
+
+
+def _uncut(points: np.ndarray, planes: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """(P,) bool: points kept by every clip plane (K, 4) and outside every cut box (M, 2, 3)."""
+    keep = np.ones(len(points), bool)
+    for plane in np.asarray(planes, np.float64).reshape(-1, 4):
+        keep &= points @ plane[:3] + plane[3] >= 0
+    for lo, hi in np.asarray(boxes, np.float64).reshape(-1, 2, 3):
+        keep &= ~np.all((points >= lo) & (points <= hi), axis=1)
+    return keep
 
 
 def sphere_boxes_as_triangles(centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
@@ -61,7 +74,8 @@ class RaySpheres:
     def sync(self, scene: GpuScene) -> bool:
         """Rebuild when the occluding atoms changed; True when there are spheres to trace."""
         molecules = self.occluders(scene)
-        key = tuple((id(m), id(m.sphere_centres_a), m.model_matrix.tobytes()) for m in molecules)
+        key = tuple((id(m), id(m.sphere_centres_a), m.model_matrix.tobytes(), np.asarray(m.clip_planes).tobytes(),
+                     np.asarray(m.cut_boxes).tobytes()) for m in molecules)  # fmt: skip
         if key != self._key:
             self._key = key
             self._build(molecules)

@@ -3,6 +3,10 @@
 A scene file is untrusted: `mesh: ../../etc/passwd` or a symlink pointing outside must not read
 anything. Allowed roots are the scene's folder, the bundled `assets/` folder, and roots the user
 configures (`--asset-root`, `PROSECTOR_ASSET_ROOTS`); never roots named inside the scene itself.
+
+A path written `bundled:brain/cortex.glb` names a file in the bundled assets, wherever the scene file
+is: the example scenes use it, so they render the same from a checkout, from an installed wheel, and
+after `prosector examples DIR` copied them anywhere.
 """
 
 from __future__ import annotations
@@ -62,8 +66,28 @@ def resolve_asset(scene_file: Path, relative: str, roots: list[Path], what: str 
     return resolved
 
 
+BUNDLED_PREFIX = "bundled:"
+
+
 def _resolve(scene_file: Path, relative: str) -> Path:
+    if relative.startswith(BUNDLED_PREFIX):
+        return _resolve_bundled(relative[len(BUNDLED_PREFIX):])
     candidate = Path(relative)
     if not candidate.is_absolute():
         candidate = scene_file.resolve().parent / candidate
     return candidate.resolve()
+
+
+def _resolve_bundled(inside: str) -> Path:
+    """`inside` (as after `bundled:`) in the first bundled assets folder that has it; the confinement
+    check in `resolve_asset` still applies, so `bundled:../x` cannot escape."""
+    dirs = bundled_asset_dirs()
+    if not dirs:
+        raise AssetPathError("this installation has no bundled assets folder; reinstall Prosector")
+    if Path(inside).is_absolute():
+        raise AssetPathError(f"'bundled:{inside}' must name a path inside the bundled assets, not an absolute path")
+    for folder in dirs:
+        candidate = (folder / inside).resolve()
+        if candidate.exists():
+            return candidate
+    return (dirs[0] / inside).resolve()

@@ -50,11 +50,13 @@ Text = Annotated[
 
 
 def text_in(text: str | dict[str, str] | None, lang: str, fallback: str = "en") -> str | None:
-    """The text in `lang` (or its base language: `pt` for `pt-BR`), else `fallback`, else the first."""
+    """The text in `lang` (or its base language: `pt` for `pt-BR`, or a regional one: `zh-CN` for `zh`),
+    else `fallback`, else the first."""
     if text is None or isinstance(text, str):
         return text
     base = lang.split("-")[0]
-    return text.get(lang) or text.get(base) or text.get(fallback) or next(iter(text.values()))
+    regional = next((t for code, t in text.items() if code.split("-")[0] == base), None)  # `zh` finds `zh-CN`
+    return text.get(lang) or text.get(base) or regional or text.get(fallback) or next(iter(text.values()))
 
 
 def nonzero(vector: tuple[float, float, float], what: str) -> tuple[float, float, float]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from renderer import progress
 from renderer.errors import MeshError, MoleculeError, Problem, SceneError, SelectionError
 from renderer.scene import limits
 from renderer.scene.assets import AssetPathError, allowed_roots, resolve_asset
@@ -114,7 +115,8 @@ def _resolve_assets(data: dict, source: SourceMap, roots: list[Path], loaded: Lo
 
 def _load_meshes(loaded: LoadedScene) -> list[Problem]:
     problems, total = [], 0
-    for part_id, part in loaded.scene.parts.items():
+    parts = loaded.scene.parts.items()
+    for part_id, part in progress.track(parts, "reading meshes", unit="mesh"):
         where = ("parts", part_id, "node" if part.node else "mesh")
         try:
             mesh = load_mesh(loaded.asset_paths[part_id], part.node, part.unit, part.up_axis, loaded.roots)
@@ -142,8 +144,8 @@ def _load_molecules(loaded: LoadedScene) -> list[Problem]:
         from renderer.molecules.representations import build_drawables  # noqa: F401  (drawing needs it too)
     except ImportError as exc:
         where = ("molecules", next(iter(loaded.scene.molecules)))
-        return [loaded.source.problem(where, f"{format_path(where)}: molecules need the molecules extra "
-                                             f"(pip install 'prosector[molecules]'): {exc}")]  # fmt: skip
+        message = f"this installation cannot read molecules ({exc}); reinstall: pip install --force-reinstall prosector"
+        return [loaded.source.problem(where, f"{format_path(where)}: {message}")]
     problems, total = [], 0
     for molecule_id, spec in loaded.scene.molecules.items():
         where = ("molecules", molecule_id, "path")
@@ -161,6 +163,7 @@ def _load_molecules(loaded: LoadedScene) -> list[Problem]:
             break
         loaded.structures[molecule_id] = structure
         problems += _empty_selections(loaded, molecule_id, spec, structure)
+        problems += _empty_cartoons(loaded, molecule_id, spec, structure)
     return problems
 
 
@@ -173,6 +176,11 @@ def _selections(molecule_id: str, spec: MoleculeSpec, scene) -> list[tuple[tuple
             found.append(((*base, "representations", index, "select"), representation.select))
         for index, label in enumerate(block.labels or []):
             found.append(((*base, "labels", index, "selection"), label.selection))
+        for index, measurement in enumerate(getattr(block, "measure", [])):
+            found.extend(((*base, "measure", index, measurement.kind, k), text)
+                         for k, text in enumerate(measurement.selections))  # fmt: skip
+        if getattr(block, "highlight", None) is not None:
+            found.append(((*base, "highlight"), block.highlight))
 
     collect(("molecules", molecule_id), spec)
     for number, step in enumerate(scene.lesson.steps if scene.lesson else []):
@@ -194,4 +202,30 @@ def _empty_selections(loaded: LoadedScene, molecule_id: str, spec: MoleculeSpec,
             message = f"selection '{text}' picks no atoms in {name}; check chain names and residue numbers"
         if picked <= 0:
             problems.append(loaded.source.problem(where, f"{format_path(where)}: {message}"))
+    return problems
+
+
+def _empty_cartoons(loaded: LoadedScene, molecule_id: str, spec: MoleculeSpec, structure) -> list[Problem]:
+    """A cartoon whose atoms hold no protein or nucleic-acid backbone would draw nothing at all."""
+    from renderer.molecules.cartoon import cartoon_residue_count
+    from renderer.molecules.selection import select
+
+    problems, name = [], Path(structure.source).name
+    blocks = [(("molecules", molecule_id), spec)]
+    for number, step in enumerate(loaded.scene.lesson.steps if loaded.scene.lesson else []):
+        if molecule_id in step.molecules:
+            blocks.append((("lesson", "steps", number, "molecules", molecule_id), step.molecules[molecule_id]))
+    for base, block in blocks:
+        for index, representation in enumerate(block.representations or []):
+            if representation.style != "cartoon":
+                continue
+            try:
+                mask = select(structure, representation.select)
+            except SelectionError:
+                continue  # reported with the selection
+            if mask.any() and cartoon_residue_count(structure, mask) == 0:
+                where = (*base, "representations", index, "select")
+                problems.append(loaded.source.problem(where, (
+                    f"{format_path(where)}: a cartoon of '{representation.select}' draws nothing: those atoms of "
+                    f"{name} hold no protein or DNA/RNA backbone; draw them with ball_and_stick or licorice")))
     return problems

@@ -24,8 +24,8 @@ from renderer.scene.sections import ClipPlane, CutBox
 FORMAT_VERSION = 1
 PART_ID = ID  # kept for callers of format version 0's name
 
-__all__ = ["FORMAT_VERSION", "PART_ID", "Camera", "Group", "Part", "PositiveFloat", "Scene", "Transform", "Vec3",
-           "text_in"]  # fmt: skip
+__all__ = ["FORMAT_VERSION", "PART_ID", "Camera", "Defaults", "Group", "Part", "PositiveFloat", "Scene", "Transform",
+           "Vec3", "text_in"]  # fmt: skip
 
 
 class EnvironmentLight(Strict):
@@ -80,6 +80,17 @@ class Part(Strict):
     label_anchor_m: Vec3 | None = Field(None, description="where its label's leader line points, scene space, "
                                         "metres; default: the point of the part nearest the viewer")  # fmt: skip
     deform: list[DeformerSpec] = Field(default_factory=list, max_length=8, description="deformers, applied in order")
+    ids: dict[str, str] = Field(default_factory=dict, max_length=16, description="identifiers in other "
+                                "databases (e.g. {fma: '24474'}), kept for reference, never shown")  # fmt: skip
+
+
+class Defaults(Strict):
+    """Scene-wide values for every part that does not set its own (`prosector new` writes them)."""
+
+    unit: Literal["m", "cm", "mm"] | None = Field(None, description="length unit of the mesh files")
+    up_axis: Literal["y", "z"] | None = Field(None, description="which axis of the mesh files points up")
+    material: str | Material | None = Field(None, description="for parts that set no material and whose groups "
+                                            "set none")  # fmt: skip
 
 
 class Group(Strict):
@@ -106,6 +117,7 @@ class Scene(Strict):
     title: Text | None = None
     description: Text | None = None
     language: str = Field("en", description="language shown when a text lacks the one asked for")
+    defaults: Defaults = Field(Defaults(), description="unit, up axis and material for parts that set none")
     camera: Camera | None = None
     bookmarks: dict[str, Camera] = Field(default_factory=dict, description="named cameras that steps can use")
     lights: Lights = Lights()
@@ -124,6 +136,17 @@ class Scene(Strict):
     def _not_empty(self) -> Scene:
         if not self.parts and not self.molecules:
             raise ValueError("the scene shows nothing; add `parts:` (meshes) or `molecules:`")
+        return self
+
+    @model_validator(mode="after")
+    def _apply_defaults(self) -> Scene:
+        """Parts that set no unit or up axis take the scene's (the parts dict is filled in place: the
+        models are frozen). The default material is applied by `step_state.part_material`."""
+        fill = {k: getattr(self.defaults, k) for k in ("unit", "up_axis") if getattr(self.defaults, k) is not None}
+        for part_id, part in self.parts.items():
+            missing = {k: v for k, v in fill.items() if k not in part.model_fields_set}
+            if missing:
+                self.parts[part_id] = part.model_copy(update=missing)
         return self
 
     @field_validator("language")

@@ -19,6 +19,7 @@ MOLECULE_SUFFIXES = {".pdb": "pdb", ".ent": "pdb", ".cif": "mmcif", ".mmcif": "m
                      ".bcif": "bcif", ".sdf": "sdf", ".sd": "sdf", ".mol": "sdf", ".mol2": "mol2"}  # fmt: skip
 MoleculeStyle = Literal["cartoon", "ball_and_stick", "spacefill", "licorice", "surface", "hbonds"]
 MAX_REPRESENTATIONS = 32
+MAX_MEASUREMENTS = 50
 SCALE_BAR_MIN_M_PER_NM = 0.001  # by default a scale bar is drawn when 1 nm is drawn larger than 1 mm
 
 
@@ -68,6 +69,56 @@ class Representation(Strict):
     select: Selection = "all"
     color: MoleculeColor = "element"
     opacity: float = Field(1.0, ge=0.0, le=1.0, description="below 1 only for cartoon and surface")
+    helix: Literal["ribbon", "cylinder"] = Field("ribbon", description="cartoon only: helices as flat ribbons "
+                                                 "or as cylinders along their axes")  # fmt: skip
+    surface: Literal["gaussian", "molecular"] = Field("gaussian", description="surface only: gaussian (fast, "
+                                                      "smooth) or molecular (solvent-excluded, as PyMOL draws it)")
+    bond_orders: bool = Field(True, description="ball_and_stick and licorice: double bonds as two sticks, "
+                              "aromatic rings with a dashed inner line")  # fmt: skip
+
+    @model_validator(mode="after")
+    def _options_fit_style(self) -> Representation:
+        for option, styles in (("helix", ("cartoon",)), ("surface", ("surface",)),
+                               ("bond_orders", ("ball_and_stick", "licorice"))):  # fmt: skip
+            if option in self.model_fields_set and self.style not in styles:
+                raise ValueError(f"`{option}` applies to style {' or '.join(styles)} only; remove it from this "
+                                 f"{self.style} representation")  # fmt: skip
+        return self
+
+
+class Measurement(Strict):
+    """A distance or an angle drawn as dashed lines with its value, e.g. `distance: [resi 25 and name OD1
+    and chain A, ligand and name O3]`. Each selection stands for the centre of its atoms."""
+
+    distance: tuple[Selection, ...] | None = Field(None, description="two selections: "
+                                             "the distance between them, in ångström")  # fmt: skip
+    angle: tuple[Selection, ...] | None = Field(None, description="three selections: "
+                                          "the angle at the middle one, in degrees")  # fmt: skip
+    color: MoleculeColor = Field("#7fd4ff", description="the dashes' colour, '#rrggbb'")
+    label: bool = Field(True, description="show the value beside the dashes")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Measurement:
+        if (self.distance is None) == (self.angle is None):
+            raise ValueError("give either `distance: [selection, selection]` or `angle: [selection, selection, "
+                             "selection]`")  # fmt: skip
+        for kind, wanted, example in (("distance", 2, "[chain A and resi 25 and name CG, ligand]"),
+                                      ("angle", 3, "[name N, name CA, name C] (the angle at the middle one)")):
+            given = getattr(self, kind)
+            if given is not None and len(given) != wanted:
+                raise ValueError(f"`{kind}` takes {wanted} selections, {len(given)} given; write e.g. "
+                                 f"{kind}: {example}")  # fmt: skip
+        if isinstance(self.color, str) and not self.color.startswith("#"):
+            raise ValueError("a measurement's `color` is one colour such as '#7fd4ff', not a scheme")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "distance" if self.distance is not None else "angle"
+
+    @property
+    def selections(self) -> list[str]:
+        return list(self.distance if self.distance is not None else self.angle)
 
 
 class MoleculeLabel(Strict):
@@ -132,6 +183,11 @@ class StepMolecule(Strict):
     labels: list[MoleculeLabel] | None = Field(None, max_length=200, description="replace the molecule's labels "
                                                "in this step ([]: none)")  # fmt: skip
     scale_bar: bool | None = None
+    measure: list[Measurement] = Field(default_factory=list, max_length=MAX_MEASUREMENTS, description="distances "
+                                       "and angles drawn in this step")  # fmt: skip
+    highlight: Selection | None = Field(None, description="atoms drawn in the highlight colour in this step, "
+                                        "e.g. 'resi 25 and chain A' (the step's `highlight` list tints whole "
+                                        "molecules)")  # fmt: skip
 
     @model_validator(mode="after")
     def _consistent(self) -> StepMolecule:

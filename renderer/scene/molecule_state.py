@@ -9,7 +9,7 @@ model space in ångström -> scene space in metres.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from renderer.molecules.render import placement
 from renderer.molecules.structure import Structure
 from renderer.scene.fields import text_in
 from renderer.scene.lesson import Step
-from renderer.scene.molecule_spec import MoleculeLabel, MoleculeSpec, Representation, StepMolecule
+from renderer.scene.molecule_spec import Measurement, MoleculeLabel, MoleculeSpec, Representation, StepMolecule
 
 SCALE_BAR_COLOR = (0.92, 0.92, 0.9)
 MAX_NAME_LABEL_POINTS = 2000  # atoms offered to the label pass as places a molecule's name may point at
@@ -63,6 +63,10 @@ class MoleculeState:
     matrix: np.ndarray
     scale_bar: ScaleBar | None
     labels: tuple[MoleculeLabel, ...] = ()
+    measurements: tuple[Measurement, ...] = ()
+    highlight_select: str | None = None  # atoms tinted with the highlight colour
+    clip_planes: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))  # (K, 4) world [n, d]: keep n.p+d >= 0
+    cut_boxes: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 3)))  # (M, 2, 3) world min/max: removed
 
     @property
     def shown(self) -> bool:
@@ -152,6 +156,7 @@ def molecule_states(scene, structures: dict[str, Structure], step: Step | None) 
         visible, opacity, highlighted = spec.visible, 1.0, False
         reps = representations(spec, default_representations(structure))
         labels, bar_wanted = tuple(spec.labels), spec.shows_scale_bar
+        measurements, highlight_select = (), None
         if step is not None:
             if step.only is not None:
                 visible = molecule_id in step.only
@@ -163,9 +168,26 @@ def molecule_states(scene, structures: dict[str, Structure], step: Step | None) 
                 reps = representations(override, reps)
                 labels = tuple(override.labels) if override.labels is not None else labels
                 bar_wanted = override.scale_bar if override.scale_bar is not None else bar_wanted
+                measurements, highlight_select = tuple(override.measure), override.highlight
         matrix = molecule_matrix(spec, structure)
         bar = scale_bar(spec, structure, matrix) if bar_wanted else None
-        out[molecule_id] = MoleculeState(visible, opacity, highlighted, reps, matrix, bar, labels)
+        out[molecule_id] = MoleculeState(visible, opacity, highlighted, reps, matrix, bar, labels, measurements,
+                                         highlight_select)  # fmt: skip
+    return out
+
+
+def with_sections(states: dict[str, MoleculeState], scene, planes: list[str], boxes: list[str],
+                  plane_equation) -> dict[str, MoleculeState]:  # fmt: skip
+    """States with the active clip planes (as `plane_equation(plane)` (4,) rows) and cut boxes that
+    cut each molecule: those listing its id in `parts`, and those without `parts` (they cut everything)."""
+    out = {}
+    for molecule_id, state in states.items():
+        chosen_planes = [scene.clip_planes[n] for n in planes]
+        chosen_boxes = [scene.cut_boxes[n] for n in boxes]
+        plane_rows = [plane_equation(p) for p in chosen_planes if p.parts is None or molecule_id in p.parts]
+        box_rows = [(b.min_m, b.max_m) for b in chosen_boxes if b.parts is None or molecule_id in b.parts]
+        out[molecule_id] = replace(state, clip_planes=np.array(plane_rows, float).reshape(-1, 4),
+                                   cut_boxes=np.array(box_rows, float).reshape(-1, 2, 3))  # fmt: skip
     return out
 
 
@@ -174,6 +196,7 @@ def molecule_label_requests(scene, structures: dict[str, Structure], states: dic
     """(molecule id, text, anchor (3,) scene metres or None, candidate points (K, 3)) for every label of
     shown molecules: its name where the step's `label` list names it (pointing at a visible atom, or
     at `label_anchor_m`), its selection labels (at the centre of the selected atoms), its scale bar."""
+    from renderer.molecules.measure import measure
     from renderer.molecules.selection import select
 
     out = []
@@ -194,6 +217,11 @@ def molecule_label_requests(scene, structures: dict[str, Structure], states: dic
             if len(points):
                 out.append((molecule_id, text_in(label.text, lang, scene.language), points.mean(axis=0),
                             np.zeros((0, 3))))  # fmt: skip
+        for measurement in state.measurements:
+            if measurement.label:
+                measured = measure(structure, measurement.kind, measurement.selections)
+                anchor = maths.transform_points(state.matrix, measured.label_anchor_a[None])[0]
+                out.append((molecule_id, measured.text, anchor, np.zeros((0, 3))))
         if state.scale_bar is not None:
             out.append((molecule_id, state.scale_bar.text, state.scale_bar.label_anchor_m, np.zeros((0, 3))))
     return out

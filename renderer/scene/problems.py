@@ -9,10 +9,13 @@ import typing
 from pydantic import BaseModel, ValidationError
 
 from renderer.errors import Problem
+from renderer.scene.yaml_hints import misplaced_entry_hint
 from renderer.scene.yaml_source import SourceMap, format_path
 
 MAX_HINTED_PROBLEMS = 200
 MAX_SUGGESTION_CHOICES = 2000  # difflib per unknown name x thousands of names would be quadratic
+# Keys that make a block recognisable as an entry of a by-id section, for "indent it like the others".
+ENTRY_KEYS = {"parts": ("mesh",), "molecules": ("path",), "groups": ("parts",)}
 
 
 def did_you_mean(word: str, choices) -> str:
@@ -33,7 +36,7 @@ def validation_problems(error: ValidationError, data, source: SourceMap, root: t
         if _superseded(path, items, by_location):
             continue
         # Suggestions (difflib) for the first ones only: 10,000 misspelt keys must not take seconds.
-        problems.append(_problem(path, items, source, root, hints=len(problems) < MAX_HINTED_PROBLEMS))
+        problems.append(_problem(path, items, source, root, data, hints=len(problems) < MAX_HINTED_PROBLEMS))
     return problems
 
 
@@ -74,7 +77,8 @@ def _is_tag(part: str) -> bool:
     return any(ch in part for ch in "[]-") or part in {"str", "dict", "list", "int", "float", "bool", "tuple"}
 
 
-def _problem(path: tuple, items: list[dict], source: SourceMap, root: type[BaseModel], hints: bool = True) -> Problem:
+def _problem(path: tuple, items: list[dict], source: SourceMap, root: type[BaseModel], data=None,
+             hints: bool = True) -> Problem:  # fmt: skip
     where = format_path(path)
     first = items[0]
     kind = first["type"]
@@ -84,6 +88,8 @@ def _problem(path: tuple, items: list[dict], source: SourceMap, root: type[BaseM
         key = path[-1]
         allowed = allowed_keys(root, path[:-1])
         hint = did_you_mean(key, allowed) or (f"; allowed here: {', '.join(sorted(allowed))}" if allowed else "")
+        misplaced = misplaced_entry_hint(path, data, source, ENTRY_KEYS)
+        hint = f"; {misplaced}" if misplaced else hint
         return source.problem(path, f"{where}: unknown key '{key}'{hint}", prefer_key=True)
     if kind == "missing" and path and isinstance(path[-1], int):
         return source.problem(path[:-1], f"{format_path(path[:-1])}: {path[-1]} value(s) given, more needed; "

@@ -72,9 +72,10 @@ def check_references(data, source: SourceMap) -> list[Problem]:
     _ids_unique(check)
     _groups(check)
     things = {"part": check.parts, "group": check.groups}
+    cut = {**things, "molecule": check.molecules}  # sections cut molecules too
     for kind, table in (("clip_planes", check.planes), ("cut_boxes", check.boxes)):
         for name, section in table.items():
-            check.names((kind, name, "parts"), _table({"x": section}, "x").get("parts"), things)
+            check.names((kind, name, "parts"), _table({"x": section}, "x").get("parts"), cut)
     for name, animation in check.animations.items():
         if isinstance(animation, dict):
             check.names(("animations", name, "targets"), animation.get("targets"), things)
@@ -98,6 +99,8 @@ def _materials(check: _Checker) -> None:
         _preset(check, material, ("materials", name))
     owners = [(("parts", i, "material"), p.get("material")) for i, p in check.parts.items() if isinstance(p, dict)]
     owners += [(("groups", i, "material"), g.get("material")) for i, g in check.groups.items() if isinstance(g, dict)]
+    defaults = check.data.get("defaults") if isinstance(check.data, dict) else None
+    owners += [(("defaults", "material"), defaults.get("material"))] if isinstance(defaults, dict) else []
     for where, material in owners:
         if isinstance(material, dict):
             _preset(check, material, where)

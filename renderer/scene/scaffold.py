@@ -1,8 +1,10 @@
 """`prosector new`: a valid scene file from a teacher's own mesh and molecule files.
 
-One part per mesh file, or per named node inside a GLB/glTF; ids from the names; a material preset
-guessed from the name where it is obvious; units guessed from the size (anatomy exported in
-millimetres is common). One molecule entry per PDB, mmCIF, SDF or MOL2 file, with the
+One part per mesh file, or per named node inside a GLB/glTF (node transforms applied). One unit and
+up axis for the whole batch, from the set's combined size and shape, written as `defaults:` with the
+reason (scaffold_frame); clean names and ids with dataset ids kept as `ids:` (scaffold_names); tissue
+from an anatomical vocabulary, folders and dataset metadata (scaffold_tissue); groups by system and
+region (scaffold_groups). One molecule entry per PDB, mmCIF, SDF or MOL2 file, with the
 representations `describe_molecule` suggests (cartoon, the ligand, its hydrogen bonds); next to
 meshes, molecules are magnified to a size comparable to the anatomy and placed beside it. Files
 outside the scene's folder are copied next to it, so the lesson is one self-contained folder that
@@ -12,103 +14,33 @@ can be shared. Never overwrites without --force.
 from __future__ import annotations
 
 import filecmp
-import re
+import sys
 from pathlib import Path
 
 import numpy as np
 
+from renderer import progress
 from renderer.atomic_file import TargetError, check_target, copy_atomically, write_atomically
 from renderer.errors import MeshError, ProsectorError
 from renderer.scene.meshes import MESH_SUFFIXES, read_mesh_nodes
 from renderer.scene.molecule_spec import MOLECULE_SUFFIXES
 from renderer.scene.scaffold_check import check_generated_scene
+from renderer.scene.scaffold_frame import combined, decide_frame, detached_files
+from renderer.scene.scaffold_groups import plan_groups
+from renderer.scene.scaffold_names import clean_name, find_metadata, make_id
+from renderer.scene.scaffold_tissue import guess_preset, guess_tissue
+from renderer.scene.scaffold_yaml import PartEntry, defaults_yaml, groups_yaml, header, parts_yaml, quote
+
+__all__ = ["guess_preset", "guess_unit", "make_id", "scaffold_scene"]
 
 UNIT_METRES = {"m": 1.0, "cm": 0.01, "mm": 0.001}
-
-# Keyword -> preset, checked in order; the first keyword found in a lower-cased name wins.
-_PRESET_KEYWORDS = [
-    (("artery", "aorta", "arterial", "carotid"), "artery"),
-    (("vein", "venous", "vena", "sinus"), "vein"),
-    (("nerve", "plexus", "spinal_cord", "cord"), "nerve"),
-    (("white_matter", "white", "wm"), "brain_white_matter"),
-    (("pial", "cortex", "grey", "gray", "brain", "cerebr", "gyrus", "gm"), "brain_grey_matter"),
-    (("cartilage", "meniscus", "disc"), "cartilage"),
-    (("tendon",), "tendon"),
-    (("ligament",), "ligament"),
-    (("fat", "adipose"), "fat"),
-    (("skin", "head", "face", "body"), "skin"),
-    (
-        (
-            "muscle",
-            "biceps",
-            "triceps",
-            "deltoid",
-            "quadriceps",
-            "gluteus",
-            "pectoralis",
-            "trapezius",
-            "diaphragm",
-            "myocardium",
-        ),
-        "muscle",
-    ),
-    (
-        (
-            "bone",
-            "skull",
-            "femur",
-            "tibia",
-            "fibula",
-            "humerus",
-            "radius",
-            "ulna",
-            "vertebra",
-            "rib",
-            "pelvis",
-            "scapula",
-            "clavicle",
-            "mandible",
-            "sternum",
-            "patella",
-            "skeleton",
-            "cranium",
-            "carpal",
-            "tarsal",
-        ),
-        "bone",
-    ),
-    (("heart", "liver", "kidney", "lung", "spleen", "stomach", "pancreas", "intestine", "colon", "bladder"), "organ"),
-    (("membrane", "pleura", "pericardium", "dura", "peritoneum"), "membrane"),
-]
-
-
-def guess_preset(name: str) -> str:
-    words = name.lower().replace("-", "_").replace(" ", "_")
-    for keywords, preset in _PRESET_KEYWORDS:
-        if any(k in words for k in keywords):
-            return preset
-    return "organ"
+# Files that come with meshes (`--from downloads/*` picks them up too): skipped, not refused.
+COMPANION_SUFFIXES = {".mtl", ".bin", ".png", ".jpg", ".jpeg", ".ktx2", ".webp", ".json", ".txt", ".md"}
 
 
 def guess_unit(extent: float) -> str:
-    """Unit from the largest extent of a mesh: a body part is 1 cm..2 m."""
-    if extent > 20.0:
-        return "mm"
-    if extent > 3.0:
-        return "cm"
-    return "m"
-
-
-def make_id(name: str, taken: set[str], kind: str = "part") -> str:
-    base = re.sub(r"[^A-Za-z0-9_\-]+", "_", name).strip("_-") or kind
-    if not base[0].isalpha():
-        base = f"{kind}_" + base
-    base = base[:60]
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate, n = f"{base}_{n}", n + 1
-    taken.add(candidate)
-    return candidate
+    """Unit of one mesh from its largest extent (file units); a batch is decided by `decide_frame`."""
+    return decide_frame([np.array([[0.0, 0.0, 0.0], [extent, extent, extent]])]).unit
 
 
 def scaffold_scene(scene_path: Path, sources: list[Path], force: bool = False) -> Path:
@@ -116,44 +48,99 @@ def scaffold_scene(scene_path: Path, sources: list[Path], force: bool = False) -
         raise ProsectorError(f"{scene_path}: a scene file name ends in .yaml")
     check_target(scene_path, exclusive=not force)  # early and clear; the write itself is exclusive too
     scene_dir = scene_path.absolute().parent.resolve()
-    entries, molecules, taken, boxes = [], [], set(), []
+    meshes, molecules = [], []
     for source in sources:
         if not source.is_file():
             raise ProsectorError(f"{source}: file not found")
         if _is_molecule(source):
             molecules.append(source)
-            continue
-        if source.suffix.lower() not in MESH_SUFFIXES:
+        elif source.suffix.lower() in COMPANION_SUFFIXES:
+            print(f"skipped {source}: read with the meshes it belongs to (materials, textures, metadata)",
+                  file=sys.stderr)  # fmt: skip
+        elif source.suffix.lower() in MESH_SUFFIXES:
+            meshes.append(source)
+        else:
             raise ProsectorError(f"{source}: not a mesh or molecule file (use "
                                  f"{', '.join(sorted({*MESH_SUFFIXES, *MOLECULE_SUFFIXES}))})")  # fmt: skip
-        pieces = read_mesh_nodes(source)  # raises MeshError naming the file
-        relative = _place_next_to_scene(source, scene_dir)
-        named = source.suffix.lower() in (".glb", ".gltf") and len(pieces) > 1
-        for vertices, _faces, names in (
-            pieces if named else [(np.concatenate([p[0] for p in pieces]), None, [source.stem])]
-        ):
-            if not np.isfinite(vertices).all():
-                raise MeshError(source, "has vertices with non-finite coordinates (NaN or infinity)")
-            extent = float((vertices.max(axis=0) - vertices.min(axis=0)).max())
-            boxes.append(np.array([vertices.min(axis=0), vertices.max(axis=0)]) * UNIT_METRES[guess_unit(extent)])
-            label = names[0]
-            entries.append(
-                (
-                    make_id(label, taken),
-                    relative,
-                    names[0] if named else None,
-                    guess_preset(label),
-                    guess_unit(extent),
-                    label,
-                )
-            )
-    anatomy = np.array([np.min([b[0] for b in boxes], axis=0), np.max([b[1] for b in boxes], axis=0)]) \
-        if boxes else None  # fmt: skip
+    taken: set[str] = set()
+    entries, frame, anatomy, groups = _mesh_entries(meshes, scene_dir, taken)
     molecule_entries = _molecule_entries(molecules, scene_dir, taken, anatomy)
-    text = _render_yaml(scene_path.stem, entries) + _molecules_yaml(molecule_entries)
+    single = {e.preset for e in entries}
+    grouped = {part_id for _g, _n, preset, ids in groups if preset for part_id in ids}
+    lines = header(scene_path.stem)
+    lines += defaults_yaml(frame, next(iter(single)) if len(single) == 1 else None)
+    lines += parts_yaml(entries, grouped | (set(e.part_id for e in entries) if len(single) == 1 else set()))
+    lines += groups_yaml(groups)
+    text = "\n".join(lines) + "\n" + _molecules_yaml(molecule_entries)
     check_generated_scene(scene_path, text)
     write_atomically(scene_path, lambda handle: handle.write(text.encode("utf-8")), exclusive=not force)
+    if frame is not None:
+        _summarise(entries, frame)
     return scene_path
+
+
+def _summarise(entries: list[PartEntry], frame) -> None:
+    """What was guessed, in a few lines, so a teacher knows what to check in the file."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[entry.preset] = counts.get(entry.preset, 0) + 1
+    tissues = ", ".join(f"{n} {preset}" for preset, n in sorted(counts.items(), key=lambda item: -item[1]))
+    print(f"{len(entries)} part(s), unit {frame.unit}, up axis {frame.up_axis} for the whole set; {tissues}")
+    hidden = [e.part_id for e in entries if e.hidden_why]
+    if hidden:
+        print(f"left hidden, in another scale or frame than the rest: {', '.join(hidden)} (see their comments)")
+
+
+def _mesh_entries(meshes: list[Path], scene_dir: Path, taken: set[str]):
+    """(part entries, batch frame or None, (2, 3) anatomy box in metres or None, groups)."""
+    if not meshes:
+        return [], None, None, []
+    metadata = find_metadata(meshes)
+    pieces_by_file, boxes = [], []
+    for source in progress.track(meshes, "reading meshes", unit="file"):
+        pieces = read_mesh_nodes(source)  # raises MeshError naming the file
+        for vertices, _faces, _names in pieces:
+            if not np.isfinite(vertices).all():
+                raise MeshError(source, "has vertices with non-finite coordinates (NaN or infinity)")
+        everything = np.concatenate([p[0] for p in pieces])
+        pieces_by_file.append(pieces)
+        boxes.append(np.array([everything.min(axis=0), everything.max(axis=0)]))
+    frame = decide_frame(boxes)
+    units = [frame.overrides.get(i, (frame.unit, ""))[0] for i in range(len(meshes))]
+    boxes_m = [box * UNIT_METRES[unit] for box, unit in zip(boxes, units, strict=True)]
+    hidden = detached_files(boxes_m)
+    entries = []
+    for index, (source, pieces) in enumerate(zip(meshes, pieces_by_file, strict=True)):
+        relative = _place_next_to_scene(source, scene_dir)
+        info = metadata.get(source)
+        folders = [source.resolve().parent.name, source.resolve().parent.parent.name]
+        named = source.suffix.lower() in (".glb", ".gltf") and len(pieces) > 1
+        for _vertices, _faces, names in pieces if named else [(None, None, [source.stem])]:
+            raw = names[0]
+            name, ids = clean_name(raw)
+            if info is not None and not named:
+                name, ids = (info.label or name), {**ids, **info.ids}
+            groups = [*(info.groups if info else []), *folders]
+            preset, tissue_why = guess_tissue(name, groups)
+            entry = PartEntry(make_id(name, taken), relative, raw if named else None, name, preset, ids,
+                              tissue_why=tissue_why)  # fmt: skip
+            if index in frame.overrides:
+                entry.unit, entry.unit_why = frame.overrides[index]
+            entry.hidden_why = hidden.get(index)
+            entries.append(entry)
+    shown = [b for i, b in enumerate(boxes_m) if i not in hidden] or boxes_m
+    anatomy = _to_scene_axes(combined(shown), frame.up_axis)
+    groups = plan_groups([(e.part_id, e.preset, e.name) for e in entries])
+    return entries, frame, anatomy, groups
+
+
+def _to_scene_axes(box: np.ndarray, up_axis: str) -> np.ndarray:
+    """A (2, 3) box in file axes as a box in scene axes (Y up), as `load_mesh` turns meshes."""
+    if up_axis != "z":
+        return box
+    corners = np.array([[x, y, z] for x in box[:, 0] for y in box[:, 1] for z in box[:, 2]])
+    turned = corners[:, [0, 2, 1]] * np.array([1.0, 1.0, -1.0])
+    return np.array([turned.min(axis=0), turned.max(axis=0)])
 
 
 def _place_next_to_scene(source: Path, scene_dir: Path) -> str:
@@ -170,29 +157,6 @@ def _place_next_to_scene(source: Path, scene_dir: Path) -> str:
         if not (target.is_file() and filecmp.cmp(resolved, target, shallow=False)):
             raise ProsectorError(f"{target} exists and differs from {source}; rename one of them") from None
     return target.relative_to(scene_dir).as_posix()
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _render_yaml(title: str, entries: list[tuple]) -> str:
-    lines = [
-        "# Prosector scene. Reference: docs/scene-format.md",
-        "version: 1",
-        f"title: {{en: {_quote(title)}}}",
-    ]
-    lines += ["parts:"] if entries else []
-    for part_id, path, node, preset, unit, label in entries:
-        lines.append(f"  {part_id}:")
-        lines.append(f"    mesh: {_quote(path)}")
-        if node:
-            lines.append(f"    node: {_quote(node)}")
-        if unit != "m":
-            lines.append(f"    unit: {unit}  # guessed from the mesh size")
-        lines.append(f"    name: {{en: {_quote(label.replace('_', ' '))}}}")
-        lines.append(f"    material: {preset}")
-    return "\n".join(lines) + "\n"
 
 
 def _is_molecule(source: Path) -> bool:
@@ -235,8 +199,8 @@ def _molecules_yaml(entries: list) -> str:
     for molecule_id, path, summary, scale, translation in entries:
         chains = ", ".join(f"{c.chain_id or '-'} ({c.kind}, {c.residues} residues)" for c in summary.chains)
         lines.append(f"  {molecule_id}:  # {summary.atoms} atoms, {summary.bonds} bonds; chains: {chains or 'none'}")
-        lines.append(f"    path: {_quote(path)}")
-        lines.append(f"    name: {{en: {_quote(summary.title or Path(path).stem.upper())}}}")
+        lines.append(f"    path: {quote(path)}")
+        lines.append(f"    name: {{en: {quote(summary.title or Path(path).stem.upper())}}}")
         lines.append(f"    scale_m_per_angstrom: {scale:g}  # 1 Å drawn as {scale * 1000:g} mm")
         if any(translation):
             lines.append(f"    transform: {{translation_m: [{', '.join(f'{v:.3f}' for v in translation)}]}}"
@@ -245,9 +209,9 @@ def _molecules_yaml(entries: list) -> str:
             lines.append(f"    model: 1  # the file has {summary.models} models")
         lines.append("    representations:  # suggested from the file; see docs/scene-format.md")
         for rep in summary.suggested_representations():
-            fields = ", ".join(f"{key}: {_quote(value)}" for key, value in rep.items())
+            fields = ", ".join(f"{key}: {quote(value)}" for key, value in rep.items())
             lines.append(f"      - {{{fields}}}")
         for ligand in summary.ligands:
-            selection = _quote(ligand.selection)
+            selection = quote(ligand.selection)
             lines.append(f"    # ligand {ligand.res_name}: {ligand.atoms} atoms; select it with {selection}")
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from renderer.atomic_file import write_atomically
 from renderer.scene.model import FORMAT_VERSION, Scene
 
 SCHEMA_ID = f"https://prosector.invalid/schema/scene-v{FORMAT_VERSION}.json"
@@ -26,7 +27,6 @@ def schema_text() -> str:
 
 
 def write_schema(path: Path) -> None:
-    """Write atomically (temporary file + rename; see renderer.atomic_file)."""
-    from renderer.atomic_file import write_atomically
-
-    write_atomically(Path(path), lambda handle: handle.write(schema_text().encode("utf-8")))
+    """Write atomically (temporary file + rename), with the permissions the user's umask gives."""
+    text = schema_text().encode("utf-8")
+    write_atomically(Path(path), lambda handle: handle.write(text))

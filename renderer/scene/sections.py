@@ -20,7 +20,8 @@ class ClipPlane(Strict):
 
     point_m: Vec3 = Field(description="a point on the plane, scene space, metres")
     normal: Vec3 = Field(description="direction toward the side that is removed (need not be unit length)")
-    parts: list[str] | None = Field(None, max_length=1000, description="parts or groups it cuts; default: all parts")
+    parts: list[str] | None = Field(None, max_length=1000, description="parts, groups or molecules it cuts; "
+                                    "default: all of them")  # fmt: skip
     active: bool = Field(True, description="cuts when no lesson step says otherwise")
     name: Text | None = None
 
@@ -32,7 +33,8 @@ class CutBox(Strict):
 
     min_m: Vec3 = Field(description="lowest corner, scene space, metres")
     max_m: Vec3 = Field(description="highest corner, scene space, metres")
-    parts: list[str] | None = Field(None, max_length=1000, description="parts or groups it cuts; default: all parts")
+    parts: list[str] | None = Field(None, max_length=1000, description="parts, groups or molecules it cuts; "
+                                    "default: all of them")  # fmt: skip
     active: bool = Field(True, description="cuts when no lesson step says otherwise")
     name: Text | None = None
 

@@ -19,7 +19,7 @@ from renderer.scene.fields import Camera, text_in
 from renderer.scene.load import LoadedScene
 from renderer.scene.materials import Material
 from renderer.scene.model import Part, Scene
-from renderer.scene.molecule_state import MoleculeState, molecule_label_requests, molecule_states
+from renderer.scene.molecule_state import MoleculeState, molecule_label_requests, molecule_states, with_sections
 from renderer.scene.sections import ClipPlane, CutBox
 
 MAX_LABEL_POINTS = 4000  # candidate anchor points per label; enough to find a visible spot
@@ -59,6 +59,20 @@ class SceneState:
     molecules: dict[str, MoleculeState] = field(default_factory=dict)  # by molecule id, those loaded
 
 
+def step_visibility(scene: Scene, step, visible: dict[str, bool]) -> dict[str, bool]:
+    """Part id -> visible after a lesson step's `only`, `hide` and `show` lists (in that order)."""
+    if step.only is not None:
+        keep = set(group_members(scene, step.only))
+        visible = {i: i in keep for i in visible}
+    else:
+        visible = dict(visible)
+    for part_id in group_members(scene, step.hide):
+        visible[part_id] = False
+    for part_id in group_members(scene, step.show):
+        visible[part_id] = True
+    return visible
+
+
 def group_members(scene: Scene, ids: list[str] | None) -> list[str]:
     """Part ids named by `ids` (parts themselves, or groups with their child groups), in order, once."""
     out: dict[str, None] = {}
@@ -79,7 +93,8 @@ def group_members(scene: Scene, ids: list[str] | None) -> list[str]:
 
 
 def part_material(scene: Scene, part_id: str) -> str | Material:
-    """The part's own material, else that of the nearest group holding it, else the default."""
+    """The part's own material, else that of the nearest group holding it, else `defaults.material`,
+    else the preset `organ`."""
     part = scene.parts[part_id]
     if "material" in part.model_fields_set:
         return part.material
@@ -87,7 +102,7 @@ def part_material(scene: Scene, part_id: str) -> str | Material:
         material = scene.groups[depth_first].material
         if material is not None:
             return material
-    return part.material
+    return part.material if scene.defaults.material is None else scene.defaults.material
 
 
 def material_origin(scene: Scene, part_id: str) -> tuple:
@@ -97,7 +112,7 @@ def material_origin(scene: Scene, part_id: str) -> tuple:
     holder: tuple = ("parts", part_id)
     if "material" not in part.model_fields_set:
         groups = [g for g in _groups_holding(scene, part_id) if scene.groups[g].material is not None]
-        holder = ("groups", groups[0]) if groups else ()
+        holder = ("groups", groups[0]) if groups else ("defaults",) if scene.defaults.material is not None else ()
     material = part_material(scene, part_id)
     if isinstance(material, Material):
         return (*holder, "material")
@@ -152,13 +167,7 @@ def scene_state(loaded: LoadedScene, step: int | None = None, lang: str | None =
             raise ProsectorError(f"step {step + 1} does not exist; the lesson has {len(steps)} step(s)"
                                  if steps else "the scene has no lesson, so it has no steps")  # fmt: skip
         state_step = steps[step]
-        if state_step.only is not None:
-            keep = set(group_members(scene, state_step.only))
-            visible = {i: i in keep for i in visible}
-        for part_id in group_members(scene, state_step.hide):
-            visible[part_id] = False
-        for part_id in group_members(scene, state_step.show):
-            visible[part_id] = True
+        visible = step_visibility(scene, state_step, visible)
         for name, value in state_step.opacity.items():
             for part_id in group_members(scene, [name]):
                 opacity[part_id] = value
@@ -170,7 +179,8 @@ def scene_state(loaded: LoadedScene, step: int | None = None, lang: str | None =
     clip_planes = _per_part(scene, planes, scene.clip_planes, _plane_equation, (0, 4))
     cut_boxes = _per_part(scene, boxes, scene.cut_boxes, lambda b: np.array([b.min_m, b.max_m], float), (0, 2, 3))
     state = SceneState(visible, opacity, highlighted, motion, clip_planes, cut_boxes, language=lang)
-    state.molecules = molecule_states(scene, loaded.structures, state_step)
+    state.molecules = with_sections(molecule_states(scene, loaded.structures, state_step), scene, planes, boxes,
+                                    _plane_equation)  # fmt: skip
     if state_step is not None:
         state.camera = scene.bookmarks[state_step.camera] if isinstance(state_step.camera, str) else state_step.camera
         state.title = text_in(state_step.title, lang, scene.language)

@@ -14,6 +14,7 @@ import yaml
 from renderer.errors import Problem, SceneError
 from renderer.scene import limits
 from renderer.scene.yaml_compose import ComposeLimit, compose_bounded
+from renderer.scene.yaml_hints import QUOTE_RULE, indentation_hint, reserved_character_hint
 
 Path_ = tuple  # a path into the document: keys (str) and list indices (int)
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
@@ -76,6 +77,10 @@ def load_yaml_text(text: str, file: str) -> tuple[object, SourceMap]:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = f"YAML syntax error: {_shorten(str(exc.problem or exc), 200)}{_hint(exc)}"
+        if "expected <block end>" in str(exc.problem) or "mapping values are not allowed" in str(exc.problem):
+            found = indentation_hint(text, line)
+            if found:  # the line the teacher got wrong, which is often not where PyYAML noticed
+                line, column, message = found[0], 1, f"YAML indentation error: {found[1]}"
         raise SceneError([Problem(file, line, column, message)]) from None
     except yaml.YAMLError as exc:
         raise SceneError([Problem(file, 1, 1, f"YAML error: {_shorten(str(exc))}")]) from None
@@ -144,7 +149,9 @@ class _Builder:
         if tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:set"):
             return node.value  # keep as text; the schema decides
         if tag not in _PLAIN_TAGS:
-            self.problems.append(self.source.problem(path, f"YAML tag {tag} is not allowed in scene files"))
+            message = f"YAML tag {tag} is not allowed in scene files; {QUOTE_RULE} (! starts a tag), " \
+                      f"e.g. \"{tag} {node.value}\""  # fmt: skip
+            self.problems.append(self.source.problem(path, message))
             return node.value
         try:
             return self._constructor.construct_object(node, deep=True)
@@ -164,6 +171,9 @@ def _shorten(text: str, limit: int = 80) -> str:
 def _hint(exc: yaml.MarkedYAMLError) -> str:
     """What usually causes a syntax error, in a teacher's words."""
     problem = str(exc.problem or "")
+    reserved = reserved_character_hint(problem, str(exc.context or ""))
+    if reserved:
+        return f"; {reserved}"
     if "'\\t'" in problem:
         return "; indent with spaces, not tabs"
     if "mapping values are not allowed" in problem:

@@ -63,6 +63,7 @@ class XrSettings:
     show_timing: bool = False
     reconnect_s: float = 30.0
     depth_layers: bool = True
+    classroom: object | None = None  # a following renderer.classroom.client.ClassroomLink
 
 
 class EventLog:
@@ -134,6 +135,7 @@ class XrApp:
         self.deformation_clock = DeformationClock()
         self._hands: dict[str, HandInput] = {}
         self._placed = False
+        self._followed = 0  # the classroom state last shown (ClassroomLink's count)
 
     # ------------------------------------------------------------------------------------ top level
 
@@ -259,6 +261,7 @@ class XrApp:
         if not self._placed:
             self._place_model(c, display_time)
         self._input(c, display_time)
+        self._follow_teacher()
         self._prepare_scene()
         layers, gpu_ms = [], []
         if frame_state.should_render and machine.should_render:
@@ -356,6 +359,19 @@ class XrApp:
             self.base_state = scene_state(self.loaded, self.step, self.language)
             self.log.write("step", step=self.step, title=self.base_state.title, frame=self.rendered)
 
+    def _follow_teacher(self) -> None:
+        """In a classroom, show the teacher's step, language, highlight and planes when they change."""
+        link = self.settings.classroom
+        received = link.latest() if link is not None else None
+        if received is None or received.seq == self._followed:
+            return
+        from renderer.classroom.follower import followed_state, followed_step
+
+        self._followed = received.seq
+        self.base_state = followed_state(self.loaded, received.state)
+        self.step, self.language = followed_step(self.loaded, received.state), self.base_state.language
+        self.log.write("step", step=self.step, title=self.base_state.title, frame=self.rendered, source="teacher")
+
     def _select(self, event: Event) -> None:
         if event.part_id is None:
             self.selected_label = None
@@ -382,8 +398,8 @@ class XrApp:
             self.gpu.parts[part_id].highlight = True
         plane = self.controls.clip_plane
         if plane is not None:
-            for part in self.gpu.parts.values():
-                if len(part.clip_planes) < MAX_CLIP_PLANES:
+            for part in [*self.gpu.parts.values(), *(m for m in self.gpu.molecules.values() if m.occludes)]:
+                if len(part.clip_planes) < MAX_CLIP_PLANES:  # molecules are cut by the hand's plane too
                     part.clip_planes = np.vstack([part.clip_planes.reshape(-1, 4), plane[None]])
         selected = self.controls.selected
         labels = [label for label in self.gpu.labels if selected is None or label.target_id != selected.part_id]
@@ -447,6 +463,7 @@ class XrApp:
     def summary(self) -> dict:
         selected = self.controls.selected
         return {"frames": self.rendered, "recoveries": self.recoveries, "states": self.states, "step": self.step,
+                "language": self.language,
                 "placement": self.controls.placement, "selected": selected.part_id if selected else None,
                 "label": self.selected_label, "mode": self.controls.mode,
                 "governor": self.governor.changes if self.governor else [], "timing": self.timings.summary(),
@@ -454,6 +471,8 @@ class XrApp:
                                                for part in self.soft_parts}}
 
     def close(self) -> None:
+        if self.settings.classroom is not None:
+            self.settings.classroom.close()
         self.log.write("exit", **self.summary())
         self.log.close()
         if self.settings.timing_file is not None:
