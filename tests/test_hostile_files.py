@@ -260,3 +260,9 @@ def test_includes_are_bounded_in_all(tmp_path, monkeypatch):
         (tmp_path / f"i{index}.yaml").write_text("description: {en: " + "x" * 1500 + "}\n")
     text = "version: 1\ninclude: [i0.yaml, i1.yaml, i2.yaml, i3.yaml]\n"
     assert "the scene and its includes exceed" in _problems(tmp_path / "s.yaml", text, load_assets=False)
+
+
+def test_obj_vertices_with_two_coordinates(tmp_path):
+    """Fuzz campaign cases 1169 and 3281: a mutated OBJ whose vertices lost a coordinate (internal error)."""
+    (tmp_path / "a.obj").write_text("v 0 0\nv 1 0\nv 0 1\nf 1 2 3\n")
+    assert "each vertex needs x, y and z" in _mesh_scene(tmp_path, "a.obj")

@@ -160,6 +160,9 @@ def read_mesh_pieces(path: Path, roots: tuple[Path, ...] = ()) -> list[MeshPiece
         if faces is None or len(faces) == 0:
             continue  # point clouds and paths are not surfaces
         vertices = np.asarray(geometry.vertices, dtype=np.float64)
+        if vertices.ndim != 2 or vertices.shape[1] != 3:  # an OBJ `v 1 2` line (fuzz cases 1169, 3281)
+            raise MeshError(path, f"node '{node_name}' has vertices with {vertices.shape[-1]} coordinates; "
+                                  "each vertex needs x, y and z")  # fmt: skip
         vertices = vertices @ transform[:3, :3].T + transform[:3, 3]
         names = [node_name, geometry_name, *_ancestors(node_name, parents)]
         uvs, mask = _texture_coordinates(geometry, len(vertices)), None
