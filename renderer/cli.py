@@ -149,6 +149,9 @@ def _asset_root_option(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="prosector: %(levelname)s: %(message)s")
     args = build_parser().parse_args(argv)
+    from renderer.atomic_file import install_signal_cleanup
+
+    install_signal_cleanup()  # SIGTERM mid-write leaves no temporary file behind
     if getattr(args, "quiet", False):
         from renderer.progress import set_quiet
 

@@ -20,15 +20,23 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        message = self.message if len(self.message) <= 600 else self.message[:597] + "..."  # values quoted whole
+        return f"{self.file}:{self.line}:{self.column}: {message}"
+
+
+MAX_PROBLEMS_SHOWN = 50  # a 223 KB scene once printed 10,001 lines; the first fifty say enough
 
 
 class SceneError(ProsectorError):
-    """A scene file (or an asset it names) is invalid; carries every problem found."""
+    """A scene file (or an asset it names) is invalid; carries every problem found (`problems`), and
+    prints the first MAX_PROBLEMS_SHOWN of them followed by how many more there are."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        shown = [str(p) for p in self.problems[:MAX_PROBLEMS_SHOWN]]
+        if len(self.problems) > MAX_PROBLEMS_SHOWN:
+            shown.append(f"... and {len(self.problems) - MAX_PROBLEMS_SHOWN} more problems")
+        super().__init__("\n".join(shown))
 
 
 class MeshError(ProsectorError):

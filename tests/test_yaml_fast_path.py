@@ -40,9 +40,16 @@ def test_syntax_errors_keep_their_wording(monkeypatch):
 
 
 def test_deep_flow_nesting_skips_libyaml(monkeypatch):
+    """Deep text is read by the pure-Python parser (the reference for positions and messages), and
+    the bounded composer stops it at the nesting limit with a scene error."""
+    from renderer.errors import SceneError
+    from renderer.scene import yaml_compose
+
     text = "a: " + "[" * 5000 + "]" * 5000 + "\n"
     assert not yaml_source._shallow(text)
-    composed = []
-    monkeypatch.setattr(yaml, "compose", lambda text, Loader: composed.append(Loader) or None)
-    yaml_source._compose(text)
-    assert composed == [yaml.SafeLoader]
+    used = []
+    real = yaml_compose._compose_with
+    monkeypatch.setattr(yaml_compose, "_compose_with", lambda loader, t, r: used.append(loader) or real(loader, t, r))
+    with pytest.raises(SceneError, match="nest"):
+        yaml_source.load_yaml_text(text, "deep.yaml")
+    assert used == [yaml.SafeLoader]

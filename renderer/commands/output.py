@@ -6,13 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
-from renderer.atomic_file import write_atomically
+from renderer.atomic_file import check_target, write_atomically
 from renderer.errors import ProsectorError
 
 
 def check_output_path(output: Path, protected: list[Path], suffix: str = ".png") -> None:
     if output.suffix.lower() != suffix:
         raise ProsectorError(f"output {output} must end in {suffix}")
+    check_target(output, exclusive=False)  # a folder or a dangling link is refused before rendering
     resolved = output.resolve()
     for path in protected:
         if path.exists() and resolved == path.resolve():

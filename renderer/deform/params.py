@@ -10,7 +10,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Vec3 = tuple[float, float, float]
+# NaN or infinity in a vector would pass a range check and poison every vertex at render time.
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+Vec3 = tuple[Finite, Finite, Finite]
 
 
 class _Deformer(BaseModel):

@@ -8,6 +8,7 @@ Component Dictionary, plus distance bonds for atoms no template covers.
 
 from __future__ import annotations
 
+import io
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from renderer.molecules import line_checks
 from renderer.molecules.bonds import bonds_by_distance, disulfide_bonds, merge_bonds
 from renderer.molecules.chains import residue_name_kinds
 from renderer.molecules.cif_fast import read_mmcif_fast, secondary_records
+from renderer.molecules.input_bounds import check_coordinate_magnitude, drop_dangling_conect, read_molecule_bytes
 from renderer.molecules.mol2 import read_mol2
 from renderer.molecules.outliers import warn_far_atoms
 from renderer.molecules.secondary import pdb_secondary_records, secondary_per_atom
@@ -43,7 +45,8 @@ def read_structure(path: str | Path, model: int = 1, altloc: str = "occupancy", 
     if not path.is_file():
         raise MoleculeError(path, "file not found")
     if fmt == "bcif":
-        return _from_biotite(path, fmt, _read_pdbx(path, None, model, altloc, binary=True), model)
+        return _from_biotite(path, fmt, _read_pdbx(path, io.BytesIO(read_molecule_bytes(path)), model, altloc,
+                                                   binary=True), model)  # fmt: skip
     if fmt == "mmcif":
         return _read_mmcif(path, model, altloc)
     lines = line_checks.read_text(path)
@@ -51,9 +54,15 @@ def read_structure(path: str | Path, model: int = 1, altloc: str = "occupancy", 
         return read_mol2(path, lines, model)
     if fmt == "pdb":
         line_checks.check_pdb(path, lines)
-        return _from_biotite(path, fmt, _read_pdb(path, model, altloc), model, lines)
+        lines = drop_dangling_conect(path, lines)
+        return _from_biotite(path, fmt, _read_pdb(path, model, altloc, lines), model, lines)
     line_checks.check_mol(path, lines)
-    return _from_biotite(path, fmt, _read_mol(path, model), model)
+    return _from_biotite(path, fmt, _read_mol(path, model, lines), model)
+
+
+def _text(lines: list[str]) -> io.StringIO:
+    """biotite parses the lines already read and checked, never the path again (it could be swapped)."""
+    return io.StringIO("\n".join(lines) + "\n")
 
 
 def _read_mmcif(path: Path, model: int, altloc: str) -> Structure:
@@ -63,7 +72,7 @@ def _read_mmcif(path: Path, model: int, altloc: str) -> Structure:
     if fast is None:
         lines = line_checks.read_text(path, data)
         line_checks.check_mmcif(path, lines)
-        read = _read_pdbx(path, lines, model, altloc, binary=False)
+        read = _read_pdbx(path, _text(lines), model, altloc, binary=False)
     else:
         read = fast[:2]
     records = fast[2] if fast is not None else secondary_records(data)
@@ -74,13 +83,13 @@ def _biotite_failure(path: Path, fmt: str, error: Exception) -> MoleculeError:
     return MoleculeError(path, f"cannot be read as {fmt.upper()}: {error}")
 
 
-def _read_pdb(path: Path, model: int, altloc: str):
+def _read_pdb(path: Path, model: int, altloc: str, lines: list[str]):
     import biotite.structure.io.pdb as pdb
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # biotite warns about records it skips; checked above
-            file = pdb.PDBFile.read(str(path))
+            file = pdb.PDBFile.read(_text(lines))
             count = file.get_model_count()
             _check_model(path, model, count)
             atoms = file.get_structure(model=model, altloc=altloc, extra_fields=["b_factor"], include_bonds=True)
@@ -91,13 +100,13 @@ def _read_pdb(path: Path, model: int, altloc: str):
     return atoms, count
 
 
-def _read_pdbx(path: Path, lines, model: int, altloc: str, binary: bool):
+def _read_pdbx(path: Path, source, model: int, altloc: str, binary: bool):
     import biotite.structure.io.pdbx as pdbx
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            file = pdbx.BinaryCIFFile.read(str(path)) if binary else pdbx.CIFFile.read(str(path))
+            file = pdbx.BinaryCIFFile.read(source) if binary else pdbx.CIFFile.read(source)
             count = pdbx.get_model_count(file)
             _check_model(path, model, count)
             atoms = pdbx.get_structure(file, model=model, altloc=altloc, extra_fields=["b_factor"],
@@ -109,13 +118,13 @@ def _read_pdbx(path: Path, lines, model: int, altloc: str, binary: bool):
     return atoms, count
 
 
-def _read_mol(path: Path, model: int):
+def _read_mol(path: Path, model: int, lines: list[str]):
     import biotite.structure.io.mol as mol
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            file = mol.SDFile.read(str(path))
+            file = mol.SDFile.read(_text(lines))
             names = list(file.keys())
             _check_model(path, model, len(names))
             atoms = file[names[model - 1]].get_structure()
@@ -142,7 +151,8 @@ def _from_biotite(path: Path, fmt: str, read, model: int, lines: list[str] | Non
     positions = np.asarray(atoms.coord, dtype=np.float32)
     if not np.all(np.isfinite(positions)):
         raise MoleculeError(path, "coordinates contain NaN or infinity")
-    warn_far_atoms(path, positions, atoms)
+    check_coordinate_magnitude(path, positions, atoms)  # an atom at 1e5 A is an error naming it
+    warn_far_atoms(path, positions, atoms)  # one far from the rest is a warning
     elements = _checked_elements(atoms)
     # biotite's readers already join the file's bonds (CONECT, struct_conn, SDF bond block) with the
     # CCD residue templates, each with its BondType (double, aromatic...).

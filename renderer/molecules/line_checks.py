@@ -11,11 +11,15 @@ import shlex
 from pathlib import Path
 
 from renderer.errors import MoleculeError
+from renderer.molecules.input_bounds import check_atom_count
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes; an empty file or binary (NUL) content is a MoleculeError at its line."""
-    data = path.read_bytes()
+    """The file's bytes, read through the hostile-input checks (a regular file, its size first); an
+    empty file or binary (NUL) content is a MoleculeError at its line."""
+    from renderer.molecules.input_bounds import read_molecule_bytes
+
+    data = read_molecule_bytes(path)
     if not data.strip():
         raise MoleculeError(path, "the file is empty")
     nul = data.find(b"\x00")
@@ -61,6 +65,7 @@ def check_pdb(path: Path, lines: list[str]) -> None:
             raise MoleculeError(path, "residue number (columns 23-26) is missing", number)
     if atoms == 0:
         raise MoleculeError(path, "no ATOM or HETATM records: not a PDB coordinate file")
+    check_atom_count(path, atoms)
 
 
 def check_mmcif(path: Path, lines: list[str]) -> None:
@@ -109,6 +114,7 @@ def check_mmcif(path: Path, lines: list[str]) -> None:
             state, columns = "header", []
     if pending:
         raise MoleculeError(path, f"_atom_site row has {len(pending)} values for {len(columns)} columns", row_line)
+    check_atom_count(path, rows)
     if rows == 0 and not any(line.startswith("_atom_site.") for line in lines):
         raise MoleculeError(path, "no _atom_site category: not a PDBx/mmCIF coordinate file")
 
@@ -126,6 +132,7 @@ def check_mol(path: Path, lines: list[str]) -> None:
         if "V3000" in counts:
             return  # V3000 blocks are tagged; biotite reports their problems
         atoms = _int_field(path, counts[0:3], counts_index + 1, "atom count")
+        check_atom_count(path, atoms)
         bonds = _int_field(path, counts[3:6], counts_index + 1, "bond count")
         first_atom = counts_index + 1
         for index in range(first_atom, first_atom + atoms):

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from renderer.errors import MoleculeError
+from renderer.molecules.input_bounds import check_atom_count, check_coordinate_magnitude
 from renderer.molecules.structure import Structure
 
 # biotite BondType values (see Structure.bond_orders): 9 = aromatic; du/un/nc: unknown (0).
@@ -44,7 +45,8 @@ def read_mol2(path: Path, lines: list[str], model: int = 1) -> Structure:
             if not np.all(np.isfinite(xyz)):
                 raise MoleculeError(path, "coordinates are not finite", number)
             atom_ids[fields[0]] = len(atoms)
-            res_id = int(fields[6]) if len(fields) > 6 and fields[6].lstrip("-").isdigit() else 1
+            res_id = int(fields[6]) if len(fields) > 6 and fields[6].lstrip("-").isdigit() \
+                and len(fields[6]) < 10 else 1  # fmt: skip
             res_name = fields[7][:5] if len(fields) > 7 else "LIG"
             atoms.append((fields[1], xyz, fields[5].split(".")[0].upper(), res_id, res_name))
         elif section == "BOND":
@@ -58,9 +60,12 @@ def read_mol2(path: Path, lines: list[str], model: int = 1) -> Structure:
     if not atoms:
         raise MoleculeError(path, "the molecule has no atoms (empty @<TRIPOS>ATOM section)")
     n = len(atoms)
+    check_atom_count(path, n)
+    positions = np.array([a[1] for a in atoms], dtype=np.float32)
+    check_coordinate_magnitude(path, positions)
     bond_array = np.array([(a, b) for a, b, _ in bonds], dtype=np.int32).reshape(-1, 2)
     return Structure(
-        positions_a=np.array([a[1] for a in atoms], dtype=np.float32),
+        positions_a=positions,
         elements=np.array([a[2] for a in atoms]),
         atom_names=np.array([a[0] for a in atoms]),
         res_names=np.array([a[4] for a in atoms]),

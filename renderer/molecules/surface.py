@@ -9,6 +9,8 @@ scikit-image (the contour is small next to the grid).
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from renderer.molecules.cartoon import TriangleMesh, empty_mesh
@@ -18,6 +20,25 @@ from renderer.molecules.cartoon import TriangleMesh, empty_mesh
 # 0.8 Å outside); benchmarks/surface_vs_pymol.py measures it.
 SHARPNESS = 2.0
 CUTOFF = 1e-3  # contributions below this are skipped
+# Grid cells of one surface (128 MiB of float32, plus one float64 scatter buffer): a selection spread
+# wider than the grid allows at the asked spacing gets a coarser grid, not a 10 GiB allocation.
+MAX_SURFACE_CELLS = 1 << 25
+log = logging.getLogger(__name__)
+
+
+def grid_spacing(lo_a, hi_a, spacing_a: float, max_cells: int = MAX_SURFACE_CELLS) -> float:
+    """`spacing_a`, or the smallest larger spacing whose grid over the box lo..hi (3,) Å has at most
+    `max_cells` cells (warned: the surface is then coarser than asked)."""
+    extent = np.maximum(np.asarray(hi_a, np.float64) - np.asarray(lo_a, np.float64), 0.0)
+    cells = float(np.prod(np.ceil(extent / spacing_a) + 1))
+    if cells <= max_cells:
+        return spacing_a
+    coarse = spacing_a * (cells / max_cells) ** (1 / 3)
+    while float(np.prod(np.ceil(extent / coarse) + 1)) > max_cells:
+        coarse *= 1.05
+    log.warning("the atoms of a surface span %.0f x %.0f x %.0f Å; its grid spacing is %.2f Å instead of %.2f Å",
+                *extent, coarse, spacing_a)
+    return coarse
 
 
 def gaussian_density(xp, centres_a, radii_a, spacing_a: float, padding_a: float, chunk: int = 256):
@@ -26,6 +47,7 @@ def gaussian_density(xp, centres_a, radii_a, spacing_a: float, padding_a: float,
     radii = xp.asarray(radii_a, dtype=xp.float32)
     lo = centres.min(axis=0) - padding_a
     hi = centres.max(axis=0) + padding_a
+    spacing_a = grid_spacing(_host(lo), _host(hi), spacing_a)
     shape = tuple(int(v) for v in (xp.ceil((hi - lo) / spacing_a) + 1).tolist())
     reach = float(radii.max()) * float(np.sqrt(1.0 + np.log(1.0 / CUTOFF) / SHARPNESS))
     steps = int(np.ceil(reach / spacing_a))
@@ -47,6 +69,10 @@ def gaussian_density(xp, centres_a, radii_a, spacing_a: float, padding_a: float,
     return flat.reshape(shape), lo
 
 
+def _host(array) -> np.ndarray:
+    return array.get() if hasattr(array, "get") else np.asarray(array)
+
+
 def molecular_surface(centres_a: np.ndarray, radii_a: np.ndarray, colors: np.ndarray, spacing_a: float = 0.6,
                       inflate_a: float = 0.15, xp=np) -> TriangleMesh:  # fmt: skip
     """Surface around atoms (N, 3) with radii (N,); vertex colours from the nearest atom's (N, 3)."""
@@ -56,7 +82,10 @@ def molecular_surface(centres_a: np.ndarray, radii_a: np.ndarray, colors: np.nda
     if len(centres_a) == 0:
         return empty_mesh()
     radii = np.asarray(radii_a, np.float32) + inflate_a
-    density, origin = gaussian_density(xp, centres_a, radii, spacing_a, padding_a=float(radii.max()) * 2 + spacing_a)
+    padding = float(radii.max()) * 2 + spacing_a
+    centres = np.asarray(centres_a, np.float32)
+    spacing_a = grid_spacing(centres.min(axis=0) - padding, centres.max(axis=0) + padding, spacing_a)
+    density, origin = gaussian_density(xp, centres_a, radii, spacing_a, padding_a=padding)
     volume = density.get() if hasattr(density, "get") else np.asarray(density)
     origin = origin.get() if hasattr(origin, "get") else np.asarray(origin)
     if volume.max() < 1.0:

@@ -108,7 +108,7 @@ class SceneLoader:
         """Read the meshes one by one (they are cached per file), so the window can show progress."""
         parts = list(plain.scene.parts.items())
         reads = parallel_reads(parts, lambda item: load_mesh(plain.asset_paths[item[0]], item[1].node, item[1].unit,
-                                                             item[1].up_axis))  # fmt: skip
+                                                             item[1].up_axis, plain.roots))  # fmt: skip
         for index, (_, read) in enumerate(reads):
             self._set_progress(f"Loading meshes {index + 1}/{len(parts)}", index / max(len(parts), 1))
             try:

@@ -15,6 +15,7 @@ Texture coordinates follow trimesh's (and OBJ's) convention: v = 0 is the image'
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,7 @@ import numpy as np
 from renderer.errors import MaskImageError
 
 MAX_MASK_SIDE = 4096  # texels per side of one mask image
+MAX_MASK_FILE_BYTES = 64 * 1024 * 1024  # a 4096 x 4096 RGBA PNG is at most this, uncompressed
 MAX_MASK_TEXELS_PER_SCENE = 64 * 1024 * 1024  # all distinct masks of a scene (64 MiB of R8 on the GPU)
 MASK_IMAGE_SUFFIXES = {".png", ".webp", ".tga", ".bmp", ".tif", ".tiff", ".jpg", ".jpeg"}
 DEFAULT_CUTOFF = 0.5  # glTF's default alphaCutoff
@@ -87,8 +89,14 @@ def _read_cached(path: str, _mtime: int, _size: int) -> np.ndarray:
     if suffix not in MASK_IMAGE_SUFFIXES:
         raise MaskImageError(path, f"unsupported image format '{suffix}'; use one of "
                                    f"{', '.join(sorted(MASK_IMAGE_SUFFIXES))}")  # fmt: skip
+    from renderer.scene.safe_read import UnsafeFileError, read_checked
+
     try:
-        with Image.open(path) as image:
+        data = read_checked(Path(path), MAX_MASK_FILE_BYTES, what="alpha-mask image")
+    except UnsafeFileError as exc:
+        raise MaskImageError(path, str(exc)) from None
+    try:
+        with Image.open(io.BytesIO(data)) as image:
             width, height = image.size  # read from the header: nothing is decoded yet
             if width > MAX_MASK_SIDE or height > MAX_MASK_SIDE:
                 raise MaskImageError(path, f"is {width}x{height} pixels; an alpha mask may be at most "
@@ -98,7 +106,9 @@ def _read_cached(path: str, _mtime: int, _size: int) -> np.ndarray:
     except MaskImageError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:  # Pillow's ways of saying "corrupt"
-        raise MaskImageError(path, f"cannot be read as an image: {exc}") from None
+        raise MaskImageError(path, f"cannot be read as an image: {str(exc)[:200]}") from None
+    except Exception as exc:  # noqa: BLE001  decoders also raise struct.error, EOFError, IndexError, bombs...
+        raise MaskImageError(path, f"cannot be read as an image: {type(exc).__name__}: {str(exc)[:200]}") from None
     if alpha.size == 0:
         raise MaskImageError(path, "is an empty image")
     return alpha

@@ -16,6 +16,7 @@ from pathlib import Path
 from renderer.errors import Problem, SceneError
 from renderer.scene import limits
 from renderer.scene.assets import AssetPathError, resolve_asset
+from renderer.scene.safe_read import UnsafeFileError, read_checked
 from renderer.scene.yaml_source import SourceMap, format_path, load_yaml_text
 
 SCENE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -36,7 +37,9 @@ def read_scene_text(path: Path) -> str:
         raise SceneError([Problem(file, 1, 1, f"scene file is {size // 1024} KiB; the limit is "
                                               f"{limits.MAX_SCENE_FILE_BYTES // 1024} KiB")])  # fmt: skip
     try:
-        return path.read_bytes().decode("utf-8")
+        return read_checked(path, limits.MAX_SCENE_FILE_BYTES, what="scene file").decode("utf-8")
+    except UnsafeFileError as exc:  # swapped for a pipe or grown since the checks above
+        raise SceneError([Problem(file, 1, 1, str(exc))]) from None
     except UnicodeDecodeError as exc:
         raise SceneError([Problem(file, 1, 1, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]) from None
     except OSError as exc:
@@ -52,10 +55,21 @@ class _Reader:
     def __init__(self, roots: list[Path]):
         self.roots = roots
         self.files_read = 0
+        self.bytes_read = 0  # over all included files: 32 files of 2 MiB each would take minutes
+        self.values_read = 0
 
     def read(self, path: Path, display: str, chain: tuple[Path, ...]) -> tuple[object, SourceMap]:
         self.files_read += 1
-        data, source = load_yaml_text(read_scene_text(path), display)
+        text = read_scene_text(path)
+        self.bytes_read += len(text)
+        if self.bytes_read > limits.MAX_INCLUDED_BYTES:
+            raise SceneError([Problem(display, 1, 1, f"the scene and its includes exceed "
+                                                     f"{limits.MAX_INCLUDED_BYTES // 2**20} MiB in all")])  # fmt: skip
+        data, source = load_yaml_text(text, display)
+        self.values_read += len(source.values)
+        if self.values_read > limits.MAX_YAML_NODES:
+            raise SceneError([Problem(display, 1, 1, f"the scene and its includes hold more than "
+                                                     f"{limits.MAX_YAML_NODES:,} values in all")])  # fmt: skip
         if not isinstance(data, dict) or "include" not in data:
             return data, source
         includes = data["include"]

@@ -42,6 +42,7 @@ class LoadedScene:
     mask_paths: dict[tuple, Path] = field(default_factory=dict)  # material location -> alpha-mask image
     masks: dict = field(default_factory=dict)  # part id -> renderer.scene.alpha_masks.AlphaMask (when loaded)
     structures: dict = field(default_factory=dict)  # molecule id -> renderer.molecules.structure.Structure
+    roots: tuple[Path, ...] = ()  # folders its assets may be read from (renderer.scene.assets.allowed_roots)
 
     @property
     def triangle_count(self) -> int:
@@ -67,7 +68,7 @@ def load_scene(path: Path | str, load_assets: bool = True, asset_roots: list[Pat
         raise SceneError(_unique(validation_problems(exc, data, source, Scene) + problems)) from None
     except (RecursionError, ValueError, TypeError) as exc:  # a validator bug must still read as a scene problem
         raise SceneError([source.problem((), f"cannot validate the scene: {exc}")]) from None
-    loaded = LoadedScene(path=path, scene=scene, source=source)
+    loaded = LoadedScene(path=path, scene=scene, source=source, roots=tuple(roots))
     problems += _resolve_assets(data, source, roots, loaded)
     if problems:
         raise SceneError(problems)
@@ -119,7 +120,7 @@ def _load_meshes(loaded: LoadedScene) -> list[Problem]:
     problems, total = [], 0
     parts = list(loaded.scene.parts.items())
     reads = parallel_reads(parts, lambda item: load_mesh(loaded.asset_paths[item[0]], item[1].node, item[1].unit,
-                                                         item[1].up_axis))  # fmt: skip
+                                                         item[1].up_axis, loaded.roots))  # fmt: skip
     for (part_id, part), read in progress.track(reads, "reading meshes", total=len(parts), unit="mesh"):
         where = ("parts", part_id, "node" if part.node else "mesh")
         try:

@@ -114,7 +114,8 @@ def _reader_digest() -> str:
     """Digest of the modules whose code decides what a read returns: editing any of them (a new
     check, another weld) invalidates every entry, so the cache can never hide a reader change."""
     here = Path(__file__).resolve().parent
-    sources = sorted({*here.glob("mesh*.py"), here / "alpha_masks.py", here / "limits.py"})
+    sources = sorted({*here.glob("mesh*.py"), here / "alpha_masks.py", here / "limits.py", here / "safe_read.py",
+                      here / "gltf_uris.py"})
     digest = hashlib.blake2b(digest_size=16)
     for source in sources:
         try:

@@ -8,6 +8,7 @@ coordinates are kept (GLB/glTF, OBJ) for alpha masks, and so is a glTF material'
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -17,6 +18,8 @@ import numpy as np
 
 from renderer.errors import MeshError
 from renderer.scene.alpha_masks import AlphaMask, mask_from_gltf_material
+from renderer.scene.mesh_input import MeshInputError, check_vertex_magnitude, checked_mesh_input
+from renderer.scene.safe_read import CheckedResolver
 
 MESH_SUFFIXES = {".obj", ".stl", ".ply", ".glb", ".gltf", ".off"}
 UNIT_TO_METRES = {"m": 1.0, "cm": 0.01, "mm": 0.001}
@@ -79,22 +82,32 @@ class MeshPiece:
     alpha_mask: AlphaMask | None = None
 
 
-def load_mesh(path: Path, node: str | None = None, unit: str = "m", up_axis: str = "y") -> MeshData:
-    """Load `path` (optionally only node `node` of a GLB/glTF) as one mesh, in metres, Y up."""
+def load_mesh(path: Path, node: str | None = None, unit: str = "m", up_axis: str = "y",
+              roots: tuple[Path, ...] = ()) -> MeshData:  # fmt: skip
+    """Load `path` (optionally only node `node` of a GLB/glTF) as one mesh, in metres, Y up.
+    `roots`: folders the files it names (buffers, textures) may be in; default: the mesh's folder."""
     stat = path.stat()
-    return _load_cached(str(path), stat.st_mtime_ns, stat.st_size, node, unit, up_axis)
+    return _load_cached(str(path), stat.st_mtime_ns, stat.st_size, node, unit, up_axis, tuple(roots))
 
 
 @lru_cache(maxsize=64)
-def _load_cached(path: str, _mtime: int, _size: int, node: str | None, unit: str, up_axis: str) -> MeshData:
+def _load_cached(path: str, _mtime: int, _size: int, node: str | None, unit: str, up_axis: str,
+                 roots: tuple[Path, ...] = ()) -> MeshData:  # fmt: skip
+    read = lambda: read_mesh(Path(path), node, unit, up_axis, roots)  # noqa: E731
+    if Path(path).suffix.lower() in _NAMES_OTHER_FILES:
+        return read()  # its buffers, textures or materials are other files: the disk cache would not see them
     from renderer.scene.mesh_cache import cached_read  # the on-disk cache of checked reads
 
-    return cached_read(Path(path), node, unit, up_axis, lambda: read_mesh(Path(path), node, unit, up_axis))
+    return cached_read(Path(path), node, unit, up_axis, read)
 
 
-def read_mesh(path: Path, node: str | None = None, unit: str = "m", up_axis: str = "y") -> MeshData:
+_NAMES_OTHER_FILES = (".gltf", ".obj")
+
+
+def read_mesh(path: Path, node: str | None = None, unit: str = "m", up_axis: str = "y",
+              roots: tuple[Path, ...] = ()) -> MeshData:  # fmt: skip
     """Parse and check `path` (no caching): what `load_mesh` returns on a cache miss."""
-    pieces = read_mesh_pieces(path)
+    pieces = read_mesh_pieces(path, roots)
     if node is not None:
         selected = [p for p in pieces if node in p.names]
         if not selected:
@@ -127,22 +140,27 @@ def _common_mask(pieces: list[MeshPiece], path: str) -> AlphaMask | None:
                           "selected nodes do not share; a part has one mask: choose one node with `node:`")  # fmt: skip
 
 
-def read_mesh_nodes(path: Path) -> list[tuple[np.ndarray, np.ndarray, list[str]]]:
+def read_mesh_nodes(path: Path, roots: tuple[Path, ...] = ()) -> list[tuple[np.ndarray, np.ndarray, list[str]]]:
     """Every mesh node of a file: (vertices (N,3) float64 in file units with node transforms applied,
     faces (M,3) int64, names [node name, geometry name, ancestor names...])."""
-    return [(p.vertices, p.faces, p.names) for p in read_mesh_pieces(path)]
+    return [(p.vertices, p.faces, p.names) for p in read_mesh_pieces(path, roots)]
 
 
-def read_mesh_pieces(path: Path) -> list[MeshPiece]:
-    """Every mesh node of a file, with its texture coordinates and glTF alpha mask."""
+def read_mesh_pieces(path: Path, roots: tuple[Path, ...] = ()) -> list[MeshPiece]:
+    """Every mesh node of a file, with its texture coordinates and glTF alpha mask. The file and the
+    files it names are checked and read first (renderer.scene.mesh_input); trimesh parses only those
+    bytes, through a resolver that cannot reach anything else."""
     import trimesh  # deferred: importing trimesh costs ~0.3 s, not needed for `validate --no-assets`
 
     if path.suffix.lower() not in MESH_SUFFIXES:
         raise MeshError(path, f"unsupported mesh format '{path.suffix}'; use one of {', '.join(sorted(MESH_SUFFIXES))}")
-    if path.stat().st_size == 0:
-        raise MeshError(path, "the file is empty")
     try:
-        scene = trimesh.load(str(path), force="scene", process=False)
+        data, side_files = checked_mesh_input(path, roots or (path.resolve().parent,))
+    except MeshInputError as exc:
+        raise MeshError(path, str(exc)) from None
+    try:
+        scene = trimesh.load(io.BytesIO(data), file_type=path.suffix.lower().lstrip("."), force="scene",
+                             process=False, resolver=CheckedResolver(side_files))  # fmt: skip
     except Exception as exc:  # trimesh raises many kinds for corrupt input; all mean "cannot read"
         raise MeshError(
             path, f"cannot be read as {path.suffix.lstrip('.').upper()}: {exc or type(exc).__name__}"
@@ -156,6 +174,9 @@ def read_mesh_pieces(path: Path) -> list[MeshPiece]:
         if faces is None or len(faces) == 0:
             continue  # point clouds and paths are not surfaces
         vertices = np.asarray(geometry.vertices, dtype=np.float64)
+        if vertices.ndim != 2 or vertices.shape[1] != 3:  # an OBJ `v 1 2` line (fuzz cases 1169, 3281)
+            raise MeshError(path, f"node '{node_name}' has vertices with {vertices.shape[-1]} coordinates; "
+                                  "each vertex needs x, y and z")  # fmt: skip
         vertices = vertices @ transform[:3, :3].T + transform[:3, 3]
         names = [node_name, geometry_name, *_ancestors(node_name, parents)]
         uvs, mask = _texture_coordinates(geometry, len(vertices)), None
@@ -208,6 +229,10 @@ def _finish(name: str, positions: np.ndarray, faces: np.ndarray, path: str, uvs:
         )
     if len(faces) == 0:
         raise MeshError(path, "contains no triangles")
+    try:
+        check_vertex_magnitude(path, positions)
+    except MeshInputError as exc:
+        raise MeshError(path, str(exc)) from None
     if faces.min() < 0 or faces.max() >= len(positions):
         raise MeshError(path, "has triangles that refer to vertices that do not exist")
     positions, faces, uvs = _weld_if_unshared(positions, faces, uvs)

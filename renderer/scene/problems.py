@@ -12,11 +12,15 @@ from renderer.errors import Problem
 from renderer.scene.yaml_hints import misplaced_entry_hint
 from renderer.scene.yaml_source import SourceMap, format_path
 
+MAX_HINTED_PROBLEMS = 200
+MAX_SUGGESTION_CHOICES = 2000  # difflib per unknown name x thousands of names would be quadratic
 # Keys that make a block recognisable as an entry of a by-id section, for "indent it like the others".
 ENTRY_KEYS = {"parts": ("mesh",), "molecules": ("path",), "groups": ("parts",)}
 
 
 def did_you_mean(word: str, choices) -> str:
+    if len(choices) > MAX_SUGGESTION_CHOICES:
+        return ""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
@@ -31,7 +35,8 @@ def validation_problems(error: ValidationError, data, source: SourceMap, root: t
     for path, items in by_location.items():
         if _superseded(path, items, by_location):
             continue
-        problems.append(_problem(path, items, source, root, data))
+        # Suggestions (difflib) for the first ones only: 10,000 misspelt keys must not take seconds.
+        problems.append(_problem(path, items, source, root, data, hints=len(problems) < MAX_HINTED_PROBLEMS))
     return problems
 
 
@@ -49,7 +54,10 @@ def _superseded(path: tuple, items: list[dict], by_location: dict) -> bool:
 def _data_path(loc: tuple, data) -> tuple:
     """Keep only the parts of pydantic's `loc` that exist in the document (drop union tags)."""
     path, node = [], data
-    for part in loc:
+    for index, part in enumerate(loc):
+        following = loc[index + 1] if index + 1 < len(loc) else None
+        if isinstance(node, dict) and part not in node and following in node:
+            continue  # a discriminated union's tag (`breathing` in deform[0].breathing.axis)
         if isinstance(node, dict) and part in node:
             path.append(part)
             node = node[part]
@@ -69,10 +77,13 @@ def _is_tag(part: str) -> bool:
     return any(ch in part for ch in "[]-") or part in {"str", "dict", "list", "int", "float", "bool", "tuple"}
 
 
-def _problem(path: tuple, items: list[dict], source: SourceMap, root: type[BaseModel], data=None) -> Problem:
+def _problem(path: tuple, items: list[dict], source: SourceMap, root: type[BaseModel], data=None,
+             hints: bool = True) -> Problem:  # fmt: skip
     where = format_path(path)
     first = items[0]
     kind = first["type"]
+    if kind == "extra_forbidden" and not hints:
+        return source.problem(path, f"{where}: unknown key '{path[-1]}'", prefer_key=True)
     if kind == "extra_forbidden":
         key = path[-1]
         allowed = allowed_keys(root, path[:-1])
@@ -103,6 +114,8 @@ def _problem(path: tuple, items: list[dict], source: SourceMap, root: type[BaseM
 
 def _message(item: dict) -> str:
     kind, msg, value = item["type"], item["msg"], item.get("input")
+    if kind == "finite_number":
+        return f"expected a finite number, got {value!r}"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
         return f"expected a number, got {value!r}"
     if kind in ("tuple_type", "list_type"):

@@ -13,17 +13,18 @@ can be shared. Never overwrites without --force.
 
 from __future__ import annotations
 
-import shutil
+import filecmp
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from renderer import progress
-from renderer.atomic_file import write_atomically
+from renderer.atomic_file import TargetError, check_target, copy_atomically, write_atomically
 from renderer.errors import MeshError, ProsectorError
 from renderer.scene.meshes import MESH_SUFFIXES, read_mesh_nodes
 from renderer.scene.molecule_spec import MOLECULE_SUFFIXES
+from renderer.scene.scaffold_check import check_generated_scene
 from renderer.scene.scaffold_frame import combined, decide_frame, detached_files
 from renderer.scene.scaffold_groups import plan_groups
 from renderer.scene.scaffold_names import clean_name, find_metadata, make_id
@@ -45,11 +46,8 @@ def guess_unit(extent: float) -> str:
 def scaffold_scene(scene_path: Path, sources: list[Path], force: bool = False) -> Path:
     if scene_path.suffix.lower() not in (".yaml", ".yml"):
         raise ProsectorError(f"{scene_path}: a scene file name ends in .yaml")
-    if scene_path.exists() and not force:
-        raise ProsectorError(f"{scene_path} already exists; choose another name or add --force to overwrite it")
-    scene_dir = scene_path.resolve().parent
-    if not scene_dir.is_dir():
-        raise ProsectorError(f"folder {scene_path.parent} does not exist")
+    check_target(scene_path, exclusive=not force)  # early and clear; the write itself is exclusive too
+    scene_dir = scene_path.absolute().parent.resolve()
     meshes, molecules = [], []
     for source in sources:
         if not source.is_file():
@@ -74,7 +72,8 @@ def scaffold_scene(scene_path: Path, sources: list[Path], force: bool = False) -
     lines += parts_yaml(entries, grouped | (set(e.part_id for e in entries) if len(single) == 1 else set()))
     lines += groups_yaml(groups)
     text = "\n".join(lines) + "\n" + _molecules_yaml(molecule_entries)
-    _write_atomically(scene_path, text)
+    check_generated_scene(scene_path, text)
+    write_atomically(scene_path, lambda handle: handle.write(text.encode("utf-8")), exclusive=not force)
     if frame is not None:
         _summarise(entries, frame)
     return scene_path
@@ -151,11 +150,12 @@ def _place_next_to_scene(source: Path, scene_dir: Path) -> str:
     target_dir = scene_dir / "assets"
     target_dir.mkdir(exist_ok=True)
     target = target_dir / source.name
-    if target.exists() and target.read_bytes() != resolved.read_bytes():
-        raise ProsectorError(f"{target} exists and differs from {source}; rename one of them")
-    if not target.exists():
-        shutil.copy2(resolved, target)
+    try:
+        copy_atomically(resolved, target, exclusive=True)
         print(f"copied {source} to {target} so the lesson folder is self-contained")
+    except TargetError:
+        if not (target.is_file() and filecmp.cmp(resolved, target, shallow=False)):
+            raise ProsectorError(f"{target} exists and differs from {source}; rename one of them") from None
     return target.relative_to(scene_dir).as_posix()
 
 
@@ -215,7 +215,3 @@ def _molecules_yaml(entries: list) -> str:
             selection = quote(ligand.selection)
             lines.append(f"    # ligand {ligand.res_name}: {ligand.atoms} atoms; select it with {selection}")
     return "\n".join(lines) + "\n"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    write_atomically(path, lambda handle: handle.write(text.encode("utf-8")))

@@ -7,6 +7,7 @@ animations (at their end for a still image). The GPU scene applies the result; t
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -118,19 +119,34 @@ def material_origin(scene: Scene, part_id: str) -> tuple:
     return ("materials", material) if material in scene.materials else ()
 
 
+_holders_cache: list = [None, {}]  # [scene, member id -> groups listing it]: the last scene asked about
+
+
+def _direct_holders(scene: Scene) -> dict[str, list[str]]:
+    """Member id -> the groups that list it in `parts`, built once per scene (not once per part)."""
+    if _holders_cache[0] is not scene:
+        holders: dict[str, list[str]] = {}
+        for name, group in scene.groups.items():
+            for member in group.parts:
+                holders.setdefault(member, []).append(name)
+        _holders_cache[:] = [scene, holders]
+    return _holders_cache[1]
+
+
 def _groups_holding(scene: Scene, part_id: str) -> list[str]:
     """Groups containing the part, nearest first (direct holders, then their ancestors)."""
-    holders = [g for g, group in scene.groups.items() if part_id in group.parts]
-    order: list[str] = []
-    while holders:
-        name = holders.pop(0)
+    direct = _direct_holders(scene)
+    pending = deque(direct.get(part_id, []))
+    order: dict[str, None] = {}
+    while pending:
+        name = pending.popleft()
         if name in order:
             continue
-        order.append(name)
+        order[name] = None
         parent = scene.groups[name].parent
-        holders += [parent] if parent in scene.groups else []
-        holders += [g for g, group in scene.groups.items() if name in group.parts]
-    return order
+        pending.extend([parent] if parent in scene.groups else [])
+        pending.extend(direct.get(name, []))
+    return list(order)
 
 
 def scene_state(loaded: LoadedScene, step: int | None = None, lang: str | None = None,

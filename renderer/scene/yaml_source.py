@@ -14,10 +14,12 @@ import yaml
 
 from renderer.errors import Problem, SceneError
 from renderer.scene import limits
+from renderer.scene.yaml_compose import ComposeLimit, compose_bounded
 from renderer.scene.yaml_hints import QUOTE_RULE, indentation_hint, reserved_character_hint
 
 Path_ = tuple  # a path into the document: keys (str) and list indices (int)
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_EXPECTED = {"bool": "true or false", "int": "a whole number", "float": "a number", "null": "null or ~"}
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
 
 
@@ -68,18 +70,21 @@ def load_yaml_text(text: str, file: str) -> tuple[object, SourceMap]:
     """Parse YAML (or JSON) text safely. Raises SceneError with positions."""
     source = SourceMap(file)
     try:
-        node = _compose(text)
+        node = compose_bounded(text, _FAST_LOADER if _FAST_LOADER is not None and _shallow(text) else yaml.SafeLoader)
+    except ComposeLimit as exc:
+        line, column = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark else (1, 1)
+        raise SceneError([Problem(file, line, column, exc.message)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = f"YAML syntax error: {exc.problem or exc}{_hint(exc)}"
+        message = f"YAML syntax error: {_shorten(str(exc.problem or exc), 200)}{_hint(exc)}"
         if "expected <block end>" in str(exc.problem) or "mapping values are not allowed" in str(exc.problem):
             found = indentation_hint(text, line)
             if found:  # the line the teacher got wrong, which is often not where PyYAML noticed
                 line, column, message = found[0], 1, f"YAML indentation error: {found[1]}"
         raise SceneError([Problem(file, line, column, message)]) from None
     except yaml.YAMLError as exc:
-        raise SceneError([Problem(file, 1, 1, f"YAML error: {exc}")]) from None
+        raise SceneError([Problem(file, 1, 1, f"YAML error: {_shorten(str(exc))}")]) from None
     if node is None:
         raise SceneError([Problem(file, 1, 1, "the file is empty; a scene starts with `version: 1`")])
     builder = _Builder(source)
@@ -94,21 +99,10 @@ _FLOW_BRACKETS = re.compile(r"[\[\]{}]")
 _INDENT = re.compile(r"^[ \t]*", re.MULTILINE)
 
 
-def _compose(text: str) -> yaml.Node | None:
-    """The node tree, from libyaml when the text is shallow enough for its recursive C composer
-    (which has no recursion guard), else, and for every error, from the pure-Python parser, whose
-    messages `_hint` knows."""
-    if _FAST_LOADER is not None and _shallow(text):
-        try:
-            return yaml.compose(text, Loader=_FAST_LOADER)
-        except yaml.YAMLError:
-            pass
-    return yaml.compose(text, Loader=yaml.SafeLoader)
-
-
 def _shallow(text: str) -> bool:
     """Conservatively: flow brackets nest at most 4 x MAX_YAML_DEPTH (quoted brackets count too),
-    and no line is indented by more than 1000 characters."""
+    and no line is indented by more than 1000 characters; deeper text is read by the pure-Python
+    parser, the reference whose positions and messages the hints are written against."""
     depth = deepest = 0
     for match in _FLOW_BRACKETS.finditer(text):
         depth += 1 if match.group() in "[{" else -1
@@ -169,6 +163,8 @@ class _Builder:
             self.problems.append(self.source.problem(path, "a key must be a plain value"))
             return None
         tag = node.tag
+        if tag == "tag:yaml.org,2002:str":
+            return node.value  # most values: no need for PyYAML's constructor machinery
         if tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:set"):
             return node.value  # keep as text; the schema decides
         if tag not in _PLAIN_TAGS:
@@ -178,9 +174,17 @@ class _Builder:
             return node.value
         try:
             return self._constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            self.problems.append(self.source.problem(path, f"cannot read value {node.value!r}: {exc}"))
+        except Exception as exc:  # noqa: BLE001  `!!bool maybe` is a KeyError, `!!int ''` an IndexError
+            kind = tag.rsplit(":", 1)[-1]
+            expected = _EXPECTED.get(kind) or _shorten(str(exc))
+            self.problems.append(self.source.problem(path, f"cannot read {_shorten(repr(node.value))} as !!{kind}; "
+                                                           f"expected {expected}"))  # fmt: skip
             return node.value
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    """Quoted values in messages stay short: a runaway value must not flood the terminal."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _hint(exc: yaml.MarkedYAMLError) -> str:

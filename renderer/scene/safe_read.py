@@ -1,0 +1,145 @@
+"""Reading an untrusted file's bytes: inside the allowed roots, a regular file, and no larger than a limit.
+
+Every reader of scene assets (meshes and the buffers, textures and material files they name,
+molecules, alpha masks, included scenes) reads through `read_checked`, so that:
+- a path is resolved (symlinks followed) and refused unless inside one of the allowed roots;
+- the file is opened with O_NONBLOCK and checked with fstat on the open descriptor, so a FIFO, a
+  device or a socket is refused without blocking, even one swapped in after the path was checked;
+- its size is checked before a byte is read (a sparse 6 GiB file costs nothing to refuse), and no
+  more than the size seen is read (a file growing meanwhile cannot exceed the limit).
+Parsers (trimesh, biotite, Pillow) are then given these bytes, never the path.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from urllib.parse import unquote
+
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+_FLAGS |= getattr(os, "O_BINARY", 0)
+
+
+class UnsafeFileError(ValueError):
+    """A file cannot be read safely; the message says why, in words for the scene's author."""
+
+
+class MissingFileError(UnsafeFileError):
+    """The file does not exist (readers of optional side files, such as textures, may skip it)."""
+
+
+def inside_roots(path: Path, roots: list[Path] | tuple[Path, ...]) -> Path:
+    """`path` resolved (symlinks followed); UnsafeFileError unless it lies inside one of `roots`."""
+    try:
+        resolved = Path(path).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise UnsafeFileError(f"cannot use the path {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if not any(resolved.is_relative_to(root) for root in roots):
+        raise UnsafeFileError(f"{path} is outside the scene's folder and the allowed asset folders "
+                              "(symlinks are followed); move it next to the scene or allow its folder "
+                              "with --asset-root")  # fmt: skip
+    return resolved
+
+
+def read_checked(path: Path, max_bytes: int, roots: list[Path] | tuple[Path, ...] | None = None,
+                 what: str = "file") -> bytes:  # fmt: skip
+    """The whole content of the regular file `path`, at most `max_bytes` long.
+
+    With `roots`, the path must also resolve inside one of them. Raises UnsafeFileError."""
+    target = inside_roots(path, roots) if roots is not None else Path(path)
+    try:
+        fd = os.open(target, _FLAGS)
+    except FileNotFoundError:
+        raise MissingFileError(f"{what} {path} not found") from None
+    except OSError as exc:
+        raise UnsafeFileError(f"cannot open {what} {path}: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeFileError(f"{path} is not a regular file ({_kind(info.st_mode)}); name a {what}")
+        if info.st_size > max_bytes:
+            raise UnsafeFileError(f"{what} {path} is {_size(info.st_size)}; the limit is {_size(max_bytes)}")
+        chunks, left = [], info.st_size
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 24))
+            if not chunk:
+                break  # truncated meanwhile: parse what is there
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise UnsafeFileError(f"cannot read {what} {path}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def side_file(base_file: Path, reference: str, roots, max_bytes: int, what: str) -> bytes:
+    """Bytes of a file that `base_file` refers to by a relative `reference` (a glTF buffer or image URI,
+    an OBJ `mtllib` or an MTL `map_Kd`), checked like `read_checked`. URLs and absolute paths are refused:
+    a scene folder must be self-contained."""
+    name = unquote(reference.strip())
+    if not name or "\x00" in name:
+        raise UnsafeFileError(f"{what} reference {reference!r} is empty or contains a NUL character")
+    if "://" in name or name.lower().startswith(("file:", "http:", "https:", "data:")) or Path(name).is_absolute() \
+            or name.startswith(("\\", "/")) or (len(name) > 1 and name[1] == ":"):  # fmt: skip
+        raise UnsafeFileError(f"{what} reference {_short(reference)} is a URL or an absolute path; "
+                              "only files next to the mesh (relative paths) can be used")  # fmt: skip
+    return read_checked(base_file.parent / name.replace("\\", "/"), max_bytes, roots, what)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...")
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):  # fmt: skip
+        if test(mode):
+            return name
+    return "not a plain file"
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**20:.1f} MiB" if count >= 2**20 else f"{count:,} bytes"
+
+
+class CheckedResolver:
+    """A trimesh resolver that serves only files read and checked beforehand (by reference name).
+
+    Anything else trimesh asks for is missing, as if the file were not there: it cannot reach the file
+    system through this object."""
+
+    def __init__(self, files: dict[str, bytes]):
+        self.files = dict(files)
+        for name, data in files.items():
+            self.files.setdefault(unquote(name.strip()).replace("\\", "/"), data)
+
+    def get(self, name: str) -> bytes:
+        for key in (name, unquote(str(name).strip()).replace("\\", "/")):
+            if key in self.files:
+                return self.files[key]
+        raise KeyError(f"{name} (not among the checked files)")
+
+    def __getitem__(self, name: str) -> bytes:
+        return self.get(name)
+
+    def get_base(self):  # trimesh asks some resolvers for a base folder; ours has none
+        return None
+
+    def keys(self):
+        return self.files.keys()
+
+    def write(self, name, data):  # trimesh's exporters write through resolvers; loading never should
+        raise PermissionError("read-only resolver")
+
+    def namespaced(self, namespace: str) -> CheckedResolver:
+        prefix = namespace.rstrip("/") + "/"
+        return CheckedResolver({k[len(prefix) :]: v for k, v in self.files.items() if k.startswith(prefix)})
+
+    def __contains__(self, name: str) -> bool:
+        try:
+            self.get(name)
+        except KeyError:
+            return False
+        return True

@@ -1,0 +1,3 @@
+from tools.fuzz.campaign import main
+
+raise SystemExit(main())
