@@ -13,6 +13,8 @@ DEBIAN_PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 libopengl0 libosm
 # Tests also read real PDB entries shipped by Debian's PyMOL data (CC0), and compare secondary
 # structure with mkdssp (package dssp); benchmarks/bench_loading.py measures PyMOL (package pymol).
 [[ ",$EXTRAS," == *",test,"* ]] && DEBIAN_PACKAGES+=(pymol-data dssp pymol)
+# tests/test_open_tracing.py traces every open of hostile scenes with strace (C libraries' too).
+[[ ",$EXTRAS," == *",test,"* ]] && DEBIAN_PACKAGES+=(strace)
 # Tests open exported lesson pages in headless Chromium and run the Khronos glTF validator (npm).
 [[ ",$EXTRAS," == *",test,"* ]] && DEBIAN_PACKAGES+=(chromium)
 [[ ",$EXTRAS," == *",test,"* ]] && ! command -v npm >/dev/null && DEBIAN_PACKAGES+=(npm)
