@@ -147,3 +147,14 @@ lesson:
     with pytest.raises(SceneError) as error:
         load_scene(path, load_assets=False)
     assert "unknown part, group or molecule 'right_radiuss'; did you mean 'right_radius'?" in str(error.value)
+
+
+def test_a_block_where_a_library_id_belongs_is_a_scene_error(tmp_path):
+    """Found by the fuzz campaign (case 1126 of seed 2): `ids: [{...}]` was an internal error."""
+    from renderer.errors import SceneError
+    from renderer.scene.load import load_scene
+
+    scene = tmp_path / "s.yaml"
+    scene.write_text("version: 1\nparts:\n  leg:\n    library: {ids: [{a: 1}], exclude: [[x]]}\n")
+    with pytest.raises(SceneError, match="write a library id here"):
+        load_scene(scene)

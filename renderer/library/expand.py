@@ -137,8 +137,12 @@ def _select(catalogue: Catalogue, selection: dict, where: tuple, report) -> list
             report("write a list of library ids, like [right_femur, right_tibia]", (*where, key))
             return []
         for index, library_id in enumerate(selection.get(key) or []):
+            if not isinstance(library_id, str):  # a block or a list where an id belongs
+                report(f"write a library id here, like right_femur, not {type(library_id).__name__} "
+                       "(quote it if it starts with a special character)", (*where, key, index))
+                return []
             if library_id not in catalogue.parts:
-                report(_unknown_id(catalogue, str(library_id)), (*where, key, index))
+                report(_unknown_id(catalogue, library_id), (*where, key, index))
                 return []
     chosen = [p.id for p in catalogue.select(**criteria)] if any(criteria.values()) else None
     if selection.get("search"):
