@@ -65,14 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="pose the scene's deformers (heartbeat, breathing, ...) at this time; default: rest",
     )
-    _asset_root_option(render)
+    cli_args.asset_root_option(render)
 
     validate = sub.add_parser("validate", help="check a scene file; list every problem as FILE:LINE:COLUMN")
     validate.add_argument("scene", type=Path)
     validate.add_argument("--no-assets", action="store_true", help="check the file only, do not open meshes")
     validate.add_argument("--strict", action="store_true", help="treat warnings (implausible sizes, language "
                           "codes, hidden labels) as errors: exit 1")  # fmt: skip
-    _asset_root_option(validate)
+    cli_args.asset_root_option(validate)
 
     new = sub.add_parser("new", help="write a new scene from mesh and molecule files")
     new.add_argument("scene", type=Path, help="scene file to create (.yaml)")
@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="parts, triangles, bounds, memory and backends of a scene")
     info.add_argument("scene", type=Path)
     info.add_argument("--json", action="store_true", help="one JSON object (bounds, parts, molecules) for scripts")
-    _asset_root_option(info)
+    cli_args.asset_root_option(info)
 
     bench = sub.add_parser("bench", help="measure this machine (e.g. `prosector bench deform --json`)")
     bench.add_argument("what", choices=("deform",), help="deform: deformers, normals and GL hand-off")
@@ -133,17 +133,6 @@ def build_parser() -> argparse.ArgumentParser:
     for command in sub.choices.values():  # every command takes --quiet, before or after its arguments
         command.add_argument("-q", "--quiet", action="store_true", help="no progress bars or progress messages")
     return parser
-
-
-def _asset_root_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--asset-root",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="also allow assets from this folder (repeatable)",
-    )
 
 
 def main(argv: list[str] | None = None) -> int:

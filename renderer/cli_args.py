@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 
 
 def size(text: str) -> tuple[int, int]:
@@ -111,3 +112,9 @@ def frame_count(text: str) -> int:
     if not 1 <= value <= 100_000:
         raise argparse.ArgumentTypeError("--frames must lie between 1 and 100000")
     return value
+
+
+def asset_root_option(parser: argparse.ArgumentParser) -> None:
+    """`--asset-root DIR` (repeatable), for every command that reads a scene's assets."""
+    parser.add_argument("--asset-root", type=Path, action="append", default=[], metavar="DIR",
+                        help="also allow assets from this folder (repeatable)")  # fmt: skip

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from renderer import cli_args
 from renderer.errors import ProsectorError
 
 
 def add_export_parser(sub) -> None:
-    from renderer.cli import _asset_root_option
     from renderer.export.budgets import BUDGETS
 
     export = sub.add_parser("export", help="write the lesson as a glTF file (--glb) or a web page (--web)")
@@ -20,7 +20,7 @@ def add_export_parser(sub) -> None:
                         help="size and triangle budget: phone, quest (default) or desktop")
     export.add_argument("--no-compress", action="store_true",
                         help="write plain float meshes (no quantisation or meshopt; no Node.js needed)")
-    _asset_root_option(export)
+    cli_args.asset_root_option(export)
 
 
 def export_command(args) -> int:

@@ -31,8 +31,7 @@ def add_preview_parser(sub) -> None:
     preview.add_argument("--frame-time", action="store_true", help="show the frame time (key F)")
     preview.add_argument("--time", type=cli_args.seconds, metavar="SECONDS",
                          help="hold the deformers (heartbeat, breathing, ...) at this time instead of playing them")
-    preview.add_argument("--asset-root", type=Path, action="append", default=[], metavar="DIR",
-                         help="also allow assets from this folder (repeatable)")  # fmt: skip
+    cli_args.asset_root_option(preview)
     classroom = preview.add_argument_group("classroom (docs/classroom.md)")
     classroom.add_argument("--lead", metavar="URL", help="lead this lesson: publish to the relay at URL")
     classroom.add_argument("--follow", metavar="URL", help="follow the lesson a teacher leads through URL")

@@ -46,8 +46,7 @@ def add_xr_parser(sub) -> None:
     xr.add_argument("--dump-dir", type=Path, metavar="DIR", help="folder for --dump-frame's PNG and JSON files")
     xr.add_argument("--reconnect", type=cli_args.seconds, default=30.0, metavar="SECONDS",
                     help="how long to keep trying when the runtime goes away mid-session (default 30)")  # fmt: skip
-    xr.add_argument("--asset-root", type=Path, action="append", default=[], metavar="DIR",
-                    help="also allow assets from this folder (repeatable)")  # fmt: skip
+    cli_args.asset_root_option(xr)
     xr.add_argument("--follow", metavar="URL", help="follow the lesson a teacher leads through the relay at URL")
     xr.add_argument("--room", help="the classroom's room name (with --follow)")
     xr.add_argument("--token", help="the room's token (with --follow)")
