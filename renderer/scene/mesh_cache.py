@@ -33,6 +33,8 @@ from pathlib import Path
 import numpy as np
 
 from renderer import cache_dir
+from renderer.scene.alpha_masks import AlphaMask
+from renderer.scene.mesh_data import MeshData
 
 log = logging.getLogger("prosector.cache")
 
@@ -126,9 +128,6 @@ def _reader_digest() -> str:
 
 
 def _load_entry(entry: Path, name: str):
-    from renderer.scene.alpha_masks import AlphaMask
-    from renderer.scene.meshes import MeshData
-
     try:
         with open(entry, "rb") as handle:
             blob = bytearray(handle.read())  # mutable: the arrays below are views of it, writable like a fresh read

@@ -11,13 +11,15 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from renderer.errors import MeshError
 from renderer.scene.alpha_masks import AlphaMask, mask_from_gltf_material
+from renderer.scene.mesh_cache import cached_read  # the on-disk cache of checked reads
+from renderer.scene.mesh_data import MeshData  # noqa: F401  (re-exported: the type every reader returns)
 from renderer.scene.mesh_input import MeshInputError, check_vertex_magnitude, checked_mesh_input
 from renderer.scene.safe_read import CheckedResolver
 
@@ -26,47 +28,6 @@ UNIT_TO_METRES = {"m": 1.0, "cm": 0.01, "mm": 0.001}
 
 # trimesh logs every parse hiccup at warning level; our own errors say what matters.
 logging.getLogger("trimesh").setLevel(logging.ERROR)
-
-
-@dataclass(frozen=True)
-class MeshData:
-    """One part's geometry in model space.
-
-    positions: (N, 3) float32, metres; normals: (N, 3) float32, unit length;
-    indices: (M, 3) uint32 into positions, counter-clockwise = front;
-    uvs: (N, 2) float32 texture coordinates (v = 0 at the image's bottom), None when the file has none;
-    alpha_mask: the file's own mask (a glTF material with alphaMode MASK), None without.
-    """
-
-    name: str
-    positions: np.ndarray
-    normals: np.ndarray
-    indices: np.ndarray
-    uvs: np.ndarray | None = None
-    alpha_mask: AlphaMask | None = None
-
-    @property
-    def triangle_count(self) -> int:
-        return len(self.indices)
-
-    @property
-    def bounds(self) -> np.ndarray:
-        """(2, 3) float64: min and max corner, metres, model space."""
-        return np.array([self.positions.min(axis=0), self.positions.max(axis=0)], dtype=np.float64)
-
-    @cached_property
-    def closed(self) -> bool:
-        """True when every edge is shared by exactly two triangles: no back face can be seen unless
-        the mesh is cut open, so back faces may be culled."""
-        edges = np.sort(self.indices[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2).astype(np.int64), axis=1)
-        keys = edges[:, 0] * (len(self.positions) + 1) + edges[:, 1]
-        _, counts = np.unique(keys, return_counts=True)
-        return bool((counts == 2).all())
-
-    @property
-    def nbytes(self) -> int:
-        uvs = 0 if self.uvs is None else self.uvs.nbytes
-        return self.positions.nbytes + self.normals.nbytes + self.indices.nbytes + uvs
 
 
 @dataclass(frozen=True)
@@ -96,8 +57,6 @@ def _load_cached(path: str, _mtime: int, _size: int, node: str | None, unit: str
     read = lambda: read_mesh(Path(path), node, unit, up_axis, roots)  # noqa: E731
     if Path(path).suffix.lower() in _NAMES_OTHER_FILES:
         return read()  # its buffers, textures or materials are other files: the disk cache would not see them
-    from renderer.scene.mesh_cache import cached_read  # the on-disk cache of checked reads
-
     return cached_read(Path(path), node, unit, up_axis, read)
 
 
