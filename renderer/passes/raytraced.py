@@ -9,6 +9,7 @@ Histories are kept per (view index, size), so the two eyes of a headset never mi
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -80,13 +81,14 @@ class RayTracedLighting:
         self.spheres.bind()
         frames = max(1, options.rt_still_frames)
         max_frames = max(options.rt_max_history_frames, frames)
-        with progress.task("ray tracing", total=frames if frames > 1 else None, unit="frame") as bar:
+        still = frames > 1  # a still image accumulating frames shows progress; a live view's frame builds no bar
+        with progress.task("ray tracing", total=frames, unit="frame") if still else nullcontext() as bar:
             for _ in range(frames):
                 with _timed(timer, "rt_trace"):
                     self._trace(buffers, view, options, history)
                 with _timed(timer, "rt_temporal"):
                     self._accumulate(buffers, view, history, max_frames)
-                if frames > 1:
+                if still:
                     commands.finish()  # the bar then counts finished frames, not queued ones
                     bar.advance()
         with _timed(timer, "rt_denoise"):
