@@ -109,11 +109,10 @@ def _lead(args) -> int:
     from renderer.classroom.client import ClassroomLink
     from renderer.classroom.protocol import LessonState, Pose
     from renderer.scene.load import load_scene
-    from renderer.scene.step_state import scene_state
+    from renderer.scene.step_state import scene_state, start_step
 
     loaded = load_scene(args.scene)
-    steps = len(loaded.scene.lesson.steps) if loaded.scene.lesson else 0
-    step = (0 if steps else None) if args.step is None else (None if args.step == 0 else args.step - 1)
+    step = start_step(loaded.scene, args.step)  # a lesson starts at step 1; --step 0: before any step
     state = scene_state(loaded, step, args.lang)  # a wrong --step fails here, before connecting
     bundle = make_bundle(loaded)
     link = ClassroomLink(args.relay, args.room, args.token, "lead", client="teacher",

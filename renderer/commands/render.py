@@ -12,7 +12,7 @@ from renderer.passes.options import RenderOptions
 from renderer.scene.languages import check_language_option
 from renderer.scene.load import LoadedScene, load_scene
 from renderer.scene.model import Camera
-from renderer.scene.step_state import scene_state
+from renderer.scene.step_state import scene_state, start_step
 
 
 def render_command(args) -> int:
@@ -87,10 +87,8 @@ def _steps(loaded: LoadedScene, all_steps: bool, step: int | None) -> list[int |
         if count == 0:
             raise ProsectorError(f"{loaded.path} has no lesson, so --all-steps has nothing to render")
         return list(range(count))
-    if step is None:
-        return [0] if count else [None]
-    if step == 0:
-        return [None]
+    if step is None or step == 0:
+        return [start_step(loaded.scene, step)]
     if not 1 <= step <= count:
         raise ProsectorError(f"--step {step}: the lesson has {count} step(s); steps are numbered from 1"
                              if count else f"--step {step}: {loaded.path} has no lesson")  # fmt: skip

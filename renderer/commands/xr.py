@@ -60,7 +60,7 @@ def xr_command(args: argparse.Namespace) -> int:
             check_output_path(path, protected=[args.scene] if args.scene else [], suffix=suffix)
     from renderer.gl.xr_binding import import_openxr, prepare_platform, resolve_binding
     from renderer.scene.load import load_scene
-    from renderer.scene.step_state import scene_state
+    from renderer.scene.step_state import scene_state, start_step
 
     link, loaded = _classroom(args)
     if loaded is None:
@@ -70,9 +70,7 @@ def xr_command(args: argparse.Namespace) -> int:
     from renderer.scene.languages import check_language_option
 
     check_language_option(loaded.scene, args.lang)
-    steps = len(loaded.scene.lesson.steps) if loaded.scene.lesson else 0
-    # like the preview and `render`: a lesson starts at step 1; --step 0 is the scene before any step
-    step = (0 if steps else None) if args.step is None else (None if args.step == 0 else args.step - 1)
+    step = start_step(loaded.scene, args.step)  # a lesson starts at step 1; --step 0: before any step
     scene_state(loaded, step, args.lang)  # a wrong --step fails here, before any GL or OpenXR work
     binding = resolve_binding(args.binding)
     prepare_platform(binding)

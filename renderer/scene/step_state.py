@@ -59,6 +59,14 @@ class SceneState:
     molecules: dict[str, MoleculeState] = field(default_factory=dict)  # by molecule id, those loaded
 
 
+def start_step(scene: Scene, requested: int | None) -> int | None:
+    """The 0-based step a view starts at. `requested` is as on the command line (from 1; 0: the scene
+    before any step); without one, a lesson starts at step 1, as the preview does."""
+    if requested is None:
+        return 0 if scene.lesson and scene.lesson.steps else None
+    return None if requested == 0 else requested - 1
+
+
 def step_visibility(scene: Scene, step, visible: dict[str, bool]) -> dict[str, bool]:
     """Part id -> visible after a lesson step's `only`, `hide` and `show` lists (in that order)."""
     if step.only is not None:
