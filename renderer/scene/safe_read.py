@@ -43,8 +43,9 @@ def inside_roots(path: Path, roots: list[Path] | tuple[Path, ...]) -> Path:
 
 
 def read_checked(path: Path, max_bytes: int, roots: list[Path] | tuple[Path, ...] | None = None,
-                 what: str = "file") -> bytes:  # fmt: skip
-    """The whole content of the regular file `path`, at most `max_bytes` long.
+                 what: str = "file", first: int | None = None) -> bytes:  # fmt: skip
+    """The whole content of the regular file `path`, at most `max_bytes` long (only its first
+    `first` bytes when given: a header, checked the same way).
 
     With `roots`, the path must also resolve inside one of them. Raises UnsafeFileError."""
     target = inside_roots(path, roots) if roots is not None else Path(path)
@@ -60,7 +61,7 @@ def read_checked(path: Path, max_bytes: int, roots: list[Path] | tuple[Path, ...
             raise UnsafeFileError(f"{path} is not a regular file ({_kind(info.st_mode)}); name a {what}")
         if info.st_size > max_bytes:
             raise UnsafeFileError(f"{what} {path} is {_size(info.st_size)}; the limit is {_size(max_bytes)}")
-        chunks, left = [], info.st_size
+        chunks, left = [], info.st_size if first is None else min(first, info.st_size)
         while left > 0:
             chunk = os.read(fd, min(left, 1 << 24))
             if not chunk:
@@ -70,6 +71,30 @@ def read_checked(path: Path, max_bytes: int, roots: list[Path] | tuple[Path, ...
         return b"".join(chunks)
     except OSError as exc:
         raise UnsafeFileError(f"cannot read {what} {path}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def hash_regular_file(path: Path, digest, max_bytes: int, chunk: int = 1 << 20) -> None:
+    """Feed the bytes of the regular file `path` to `digest` (hashlib object), opened and checked
+    like `read_checked` (no blocking on a FIFO swapped in since a scene was checked, no device read
+    forever), without holding the file in memory. Raises UnsafeFileError."""
+    try:
+        fd = os.open(path, _FLAGS)
+    except OSError as exc:
+        raise UnsafeFileError(f"cannot open {path}: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeFileError(f"{path} is not a regular file ({_kind(info.st_mode)})")
+        if info.st_size > max_bytes:
+            raise UnsafeFileError(f"{path} is {_size(info.st_size)}; the limit is {_size(max_bytes)}")
+        left = info.st_size
+        while left > 0 and (block := os.read(fd, min(left, chunk))):
+            digest.update(block)
+            left -= len(block)
+    except OSError as exc:
+        raise UnsafeFileError(f"cannot read {path}: {exc.strerror}") from None
     finally:
         os.close(fd)
 
