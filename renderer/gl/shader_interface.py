@@ -8,14 +8,15 @@ inputs of a program can meet on one unit, and an input one pass left bound can n
 another under a different name. tests/test_shader_interface.py compiles every program and checks
 the driver's view of the bindings against these tables.
 
-Pure Python (no OpenGL import): the classroom protocol reads the clip plane limit too.
+Pure Python (no OpenGL import).
 """
 
 from __future__ import annotations
 
-# Limits (array sizes in shaders and the caps on what Python sends).
-MAX_CLIP_PLANES = 6  # gl_ClipDistance / per-part and per-molecule section planes (GL guarantees 8)
-MAX_CUT_BOXES = 2  # cut-away boxes per part or molecule
+from renderer.limits import MAX_CLIP_PLANES, MAX_CUT_BOXES
+
+# Limits (array sizes in shaders and the caps on what Python sends); the section limits come from
+# renderer.limits, which the scene model and the classroom protocol read too.
 MAX_CAP_PARTS = 64  # parts whose colour the cap shader knows (ray-scene part index)
 MAX_CAP_PLANES = MAX_CLIP_PLANES  # distinct planes the cap G-buffer pass tests
 MAX_SCATTER_PROFILES = 32  # subsurface profile table; key 0: "does not scatter"
