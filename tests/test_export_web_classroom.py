@@ -167,6 +167,31 @@ def test_page_follows_the_teachers_step_language_highlight_clip_placement_and_vi
         teacher.close()
 
 
+def test_page_follows_a_teacher_leading_from_the_command_line(browser, site, relay):
+    """`prosector classroom lead` in its own process names the lesson by the same digest as the page's
+    export, and publishes the step's camera as the teacher's head: the page in Teacher's view is there."""
+    import subprocess
+    import sys
+
+    from renderer.scene.step_state import scene_state
+
+    camera = scene_state(load_scene(BRAIN), 3).camera
+    lead = subprocess.Popen([sys.executable, "-m", "renderer", "classroom", "lead", str(BRAIN), "--relay", relay.url,
+                             "--room", ROOM, "--token", TOKEN, "--step", "4", "--lang", "zh", "--hold", "300"],
+                            stdout=subprocess.DEVNULL)  # fmt: skip
+    try:
+        _open(browser, site, relay.url, view="teacher")
+        _wait(browser, "window.prosectorViewer.step === 4 && window.prosectorViewer.lang === 'zh' && "
+                       "window.prosectorViewer.classroom.poses >= 1", timeout_s=90)  # fmt: skip
+        shown = _classroom(browser)
+        assert shown["matches"] and shown["view"] == "teacher" and "Following" in shown["message"]
+        eye = browser.evaluate("window.prosectorViewer.stage.camera.position.toArray()")
+        assert np.allclose(eye, camera.eye_m, atol=1e-6), (eye, camera.eye_m)
+    finally:
+        lead.terminate()
+        lead.wait(30)
+
+
 def test_page_comes_back_in_step_after_a_relay_restart(browser, site, brain_bundle):
     with RelayThread(token=TOKEN) as first:
         port = first._bound[0][1]

@@ -61,7 +61,8 @@ export function startClassroom(panel, view, viewer, status) {
   const ui = createBox(panel, view);
   const own = viewer.lesson.classroom ? viewer.lesson.classroom.bundle : null;
   const state = { phase: 'offline', room: null, view: 'free', matches: null, message: '', applied: 0,
-    step: null, states: 0, poses: 0, dropped: 0, lastDropped: null, connects: 0, teacher: null };
+    step: null, states: 0, poses: 0, dropped: 0, lastDropped: null, connects: 0, teacher: null,
+    latencies_ms: [] }; // teacher's send to this page's receipt, the newest 1000 (benchmarks/bench_classroom.py)
   status.classroom = state;
   let link = null;
   let pose = null;
@@ -94,6 +95,9 @@ export function startClassroom(panel, view, viewer, status) {
   };
   const onState = (received) => {
     Object.assign(state, { states: link ? link.states : state.states });
+    if (received.sent_ms !== null) {
+      state.latencies_ms = state.latencies_ms.slice(-999).concat(Date.now() - received.sent_ms);
+    }
     const problem = own === null ? TEXT.noId : received.bundle === null ? TEXT.teacherNoId
       : received.bundle !== own ? TEXT.other(state.room) : null;
     state.matches = problem === null;
