@@ -192,6 +192,34 @@ def test_page_follows_a_teacher_leading_from_the_command_line(browser, site, rel
         lead.wait(30)
 
 
+def test_in_vr_the_model_stands_where_the_teacher_placed_it(browser, site, relay, brain_bundle):
+    """On an emulated Quest 3 (IWER, as tests/test_export_web.py), the teacher's placement (scene ->
+    room) replaces the page's own "in front of you"; without one the page places the model itself."""
+    teacher = _lead(relay.url, brain_bundle, LessonState(step=1, language="en"))
+    try:
+        browser.console.clear()
+        browser.call("Page.navigate", url="about:blank")
+        browser.open(f"{file_url(site, 'xr=emulate')}#relay={relay.url}&room={ROOM}&token={TOKEN}")
+        _wait(browser, "window.prosectorViewer.classroom.applied >= 1 && window.prosectorViewer.xr.supported")
+        browser.evaluate("document.querySelector('.vr').click()", user_gesture=True)
+        _wait(browser, "window.prosectorViewer.xr.presenting && window.prosectorViewer.xr.frames >= 3", 60)
+        own = browser.evaluate("window.prosectorViewer.stage.world.position.toArray()")
+        placed = (2.0, 0.0, 0.0, 0.25, 0.0, 2.0, 0.0, 1.1, 0.0, 0.0, 2.0, -0.7, 0.0, 0.0, 0.0, 1.0)
+        teacher.publish_state(LessonState(step=1, language="en", placement=placed))
+        _wait(browser, "window.prosectorViewer.classroom.teacher.placement !== null")
+        world = json.loads(browser.evaluate("JSON.stringify({p: window.prosectorViewer.stage.world.position.toArray(), "
+                                            "s: window.prosectorViewer.stage.world.scale.toArray()})"))  # fmt: skip
+        assert np.allclose(world["p"], (0.25, 1.1, -0.7), atol=1e-6) and np.allclose(world["s"], 2.0), (world, own)
+        teacher.publish_state(LessonState(step=1, language="en"))
+        _wait(browser, "window.prosectorViewer.classroom.teacher.placement === null")
+        assert np.allclose(browser.evaluate("window.prosectorViewer.stage.world.position.toArray()"), own, atol=1e-6)
+        browser.evaluate("document.querySelector('.vr').click()", user_gesture=True)
+        _wait(browser, "!window.prosectorViewer.xr.presenting")
+        assert not browser.errors(), browser.errors()
+    finally:
+        teacher.close()
+
+
 def test_page_comes_back_in_step_after_a_relay_restart(browser, site, brain_bundle):
     with RelayThread(token=TOKEN) as first:
         port = first._bound[0][1]

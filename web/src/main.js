@@ -71,7 +71,8 @@ async function start() {
     url.searchParams.set('lang', lang);
     try { window.history.replaceState(null, '', url); } catch (e) { /* file:// in some browsers */ }
     if (keepCamera && !moved) return;
-    if (animate && !stage.renderer.xr.isPresenting) moveCamera(stage, state.camera, state.transition_ms || 0, render);
+    stage.cameraMove = null; // a step's own camera (or the teacher's head) replaces a move still running
+    if (animate && !stage.renderer.xr.isPresenting) moveCamera(stage, state.camera, state.transition_ms || 0);
     else placeCamera(stage, state.camera);
   };
   const go = (delta) => {
@@ -98,8 +99,10 @@ async function start() {
     placement: () => (teacher ? teacher.placement : null),
   });
   let firstFrame;
+  const beforeFrame = [];
   startClassroom(panel, view, {
     lesson,
+    beforeFrame: (callback) => beforeFrame.push(callback),
     firstFrame: new Promise((resolve) => { firstFrame = resolve; }),
     follow(next, teacherView) {
       const placed = JSON.stringify(next.placement) !== JSON.stringify(teacher ? teacher.placement : null);
@@ -113,9 +116,9 @@ async function start() {
     setFreeControls: (on) => { stage.controls.enabled = on; },
   }, status);
 
-  // Size changes are picked up by the frame loop, never drawn from a resize event: a headset's
-  // runtime resizes the canvas while its session is ending, when drawing would use the dead session.
-  stage.controls.addEventListener('change', () => { if (!stage.renderer.xr.isPresenting) render(); });
+  // The frame loop draws every frame; nothing else draws (not resize events: a headset's runtime
+  // resizes the canvas while its session is ending, when drawing would use the dead session; not
+  // camera changes: a classroom's poses come faster than software GL draws).
   window.addEventListener('keydown', (event) => {
     if (event.target && event.target.tagName === 'SELECT') return;
     if (event.key === 'ArrowRight' || event.key === 'PageDown') go(1);
@@ -126,6 +129,7 @@ async function start() {
   show(current, false);
   resize(stage, view.clientWidth, view.clientHeight);
   stage.renderer.setAnimationLoop(() => {
+    for (const callback of beforeFrame) callback();
     if (stage.renderer.xr.isPresenting) {
       stage.renderer.render(stage.scene, stage.camera);
       xr.frame();
@@ -149,6 +153,7 @@ async function start() {
 // Follow-me: the camera at the teacher's head (scene space, carried through the world's placement),
 // with the step camera's field of view.
 function lookFrom(stage, pose, stepCamera) {
+  stage.cameraMove = null;
   stage.world.updateMatrixWorld(true);
   const world = stage.world.matrixWorld;
   const eye = new THREE.Vector3(...pose.head_eye).applyMatrix4(world);

@@ -53,8 +53,8 @@ function createBox(panel, view) {
     form: box.querySelector('form') };
 }
 
-// viewer: {lesson, firstFrame (a promise), follow(teacherState, teacherView), look(pose),
-// setFreeControls(on)} from main.js. The page connects after its first frame: compiling the first
+// viewer: {lesson, firstFrame (a promise), beforeFrame(callback), follow(teacherState, teacherView),
+// look(pose), setFreeControls(on)} from main.js. The page connects after its first frame: compiling the first
 // shaders can hold a software-GL page for seconds, longer than a relay waits for a hello.
 // status: the page's window.prosectorViewer; its `classroom` entry is what tests read.
 export function startClassroom(panel, view, viewer, status) {
@@ -62,7 +62,7 @@ export function startClassroom(panel, view, viewer, status) {
   const own = viewer.lesson.classroom ? viewer.lesson.classroom.bundle : null;
   const state = { phase: 'offline', room: null, view: 'free', matches: null, message: '', applied: 0,
     step: null, states: 0, poses: 0, dropped: 0, lastDropped: null, connects: 0, teacher: null,
-    latencies_ms: [] }; // teacher's send to this page's receipt, the newest 1000 (benchmarks/bench_classroom.py)
+    latencies_ms: [], received_ms: [] }; // teacher's send to the frame showing it / to receipt, newest 1000
   status.classroom = state;
   let link = null;
   let pose = null;
@@ -93,9 +93,23 @@ export function startClassroom(panel, view, viewer, status) {
     }
     ui.toggle.hidden = s.phase !== 'connected' || state.matches === false;
   };
+  // Messages only note the newest state and pose; the viewer applies them once per frame, so a
+  // teacher who steps (or moves) faster than a slow page draws costs it nothing but skipped frames.
+  let pendingState = null;
+  let pendingPose = null;
   const onState = (received) => {
-    Object.assign(state, { states: link ? link.states : state.states });
+    state.states = link ? link.states : state.states;
     if (received.sent_ms !== null) {
+      state.received_ms = state.received_ms.slice(-999).concat(Date.now() - received.sent_ms);
+    }
+    pendingState = received;
+  };
+  const onPose = (next) => {
+    state.poses = link ? link.poses : state.poses;
+    pendingPose = next;
+  };
+  const applyState = (received) => {
+    if (received.sent_ms !== null) { // publish to the frame that shows it (benchmarks/bench_classroom.py)
       state.latencies_ms = state.latencies_ms.slice(-999).concat(Date.now() - received.sent_ms);
     }
     const problem = own === null ? TEXT.noId : received.bundle === null ? TEXT.teacherNoId
@@ -113,15 +127,21 @@ export function startClassroom(panel, view, viewer, status) {
     ui.toggle.hidden = false;
     say(TEXT.following(state.room));
   };
-  const onPose = (next) => {
-    pose = next;
-    state.poses = link ? link.poses : state.poses;
-    if (state.view === 'teacher' && state.matches) viewer.look(pose);
-  };
+  viewer.beforeFrame(() => {
+    if (pendingState) applyState(pendingState);
+    pendingState = null;
+    if (pendingPose) {
+      pose = pendingPose;
+      pendingPose = null;
+      if (state.view === 'teacher' && state.matches) viewer.look(pose);
+    }
+  });
 
   const join = ({ relay, room, token, view: mode }) => {
     if (link) link.close();
     link = null;
+    pendingState = null;
+    pendingPose = null;
     state.room = room;
     state.matches = null;
     state.applied = 0;
