@@ -13,6 +13,7 @@ const TEXT = {
   following: (room) => `Following the teacher of class ${room}.`,
   waiting: (room) => `Joined class ${room}; waiting for the teacher.`,
   reconnecting: 'Connection to the class lost; reconnecting…',
+  unreachable: (relay) => `Cannot reach the class relay at ${relay}; trying again…`,
   refused: (why) => `The class relay refused this page: ${why}. Check the room and token with your teacher.`,
   badRelay: 'The relay address must start with ws:// or wss://, e.g. wss://relay.school.example:8765',
   mixed: 'This page was opened over https, so it can only reach a wss:// relay.',
@@ -86,7 +87,9 @@ export function startClassroom(panel, view, viewer, status) {
     Object.assign(state, { phase: s.phase, connects: s.connects, states: s.states, poses: s.poses,
       dropped: s.dropped, lastDropped: s.lastDropped });
     if (s.phase === 'refused') say('', TEXT.refused(s.refused));
-    else if (s.phase === 'reconnecting') say(TEXT.reconnecting, state.matches === false ? state.message : '');
+    else if (s.phase === 'reconnecting') {
+      say(s.connects ? TEXT.reconnecting : TEXT.unreachable(s.relay), state.matches === false ? state.message : '');
+    }
     else if (s.phase === 'connecting') say(TEXT.connecting(state.room));
     else if (s.phase === 'connected' && state.matches !== false) {
       say(state.applied ? TEXT.following(state.room) : TEXT.waiting(state.room));
@@ -163,6 +166,7 @@ export function startClassroom(panel, view, viewer, status) {
   if (given.relay || given.room || given.token) {
     ui.form.relay.value = given.relay;
     ui.form.room.value = given.room;
+    ui.form.token.value = given.token;
     viewer.firstFrame.then(() => join(given));
   }
 }
