@@ -3,11 +3,14 @@
 Measures, in one run: state-change latency (teacher's publish to each follower's receipt, same
 clock) p50/p95 with N followers against 1 follower (the baseline of the same run), the pose rate
 each follower gets while the teacher sends 90 poses a second, the relay's CPU time and peak memory,
-and a relay restart mid-lesson (time until every follower has the teacher's next state).
+and a relay restart mid-lesson (time until every follower has the teacher's next state). Then
+`--web-pages` exported lesson pages (`prosector export --web`) in headless Chromium follow a teacher
+through the same relay: the state latency as each page's script receives it, against the same
+1-follower baseline.
 Followers run in several processes (a classroom's students are separate machines; 50 links in one
 Python process would measure its GIL, not the relay). Loopback only; every loop is bounded.
 
-    .venv/bin/python benchmarks/bench_classroom.py [--followers 50] [--json OUT]
+    .venv/bin/python benchmarks/bench_classroom.py [--followers 50] [--web-pages 1] [--json OUT]
 """
 
 from __future__ import annotations
@@ -150,6 +153,46 @@ def run_class(url: str, followers: int, changes: int, processes: int, restart=No
             "resync_s": (max(back) - restarted_at) if restarted_at and len(back) == followers else None}  # fmt: skip
 
 
+def run_web_class(url: str, pages: int, changes: int) -> dict:
+    """`pages` exported brain-lesson pages (Chromium, software GL, each drawing every frame) follow a
+    teacher who makes `changes` state changes at 10 Hz; latencies are the pages' own (same clock)."""
+    import contextlib
+    import io
+    import tempfile
+
+    from renderer.classroom.bundle import make_bundle
+    from renderer.cli import main as cli
+    from renderer.export.browser import Browser, file_url
+    from renderer.scene.load import load_scene
+
+    scene = ROOT / "scenes" / "brain-lesson.yaml"
+    with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp, contextlib.ExitStack() as stack:
+        site = Path(tmp) / "site"
+        with contextlib.redirect_stdout(io.StringIO()):
+            cli(["export", str(scene), "--web", str(site), "--device", "phone"])
+        lead = ClassroomLink(url, "bench-web", TOKEN, "lead", bundle=make_bundle(load_scene(scene))).start()
+        stack.callback(lead.close)
+        lead.wait_connected(60)
+        lead.publish_state(LessonState(step=0, language="en"))
+        browsers = [stack.enter_context(Browser(640, 480, timeout_s=180)) for _ in range(pages)]
+        for browser in browsers:
+            browser.open(f"{file_url(site / 'index.html', 'ui=0&labels=0')}#relay={url}&room=bench-web&token={TOKEN}")
+            browser.wait_for("window.prosectorViewer.classroom.applied >= 1", timeout_s=120)
+        before = [browser.evaluate("[window.prosectorViewer.classroom.latencies_ms.length, "
+                                   "window.prosectorViewer.classroom.received_ms.length]") for browser in browsers]
+        for step in range(changes):
+            lead.publish_state(LessonState(step=step % 6, language="en", highlight=("cortex_left",) * (step % 2)))
+            time.sleep(0.1)
+        last = (changes - 1) % 6
+        shown, received = [], []
+        for browser, (skip_shown, skip_received) in zip(browsers, before, strict=True):
+            browser.wait_for(f"window.prosectorViewer.classroom.states >= {changes + 1} && "
+                             f"window.prosectorViewer.classroom.teacher.step === {last}", timeout_s=120)  # fmt: skip
+            shown += browser.evaluate("window.prosectorViewer.classroom.latencies_ms")[skip_shown:]
+            received += browser.evaluate("window.prosectorViewer.classroom.received_ms")[skip_received:]
+    return {"shown": shown, "received": received, "expected": pages * changes}
+
+
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
@@ -159,6 +202,7 @@ def main() -> int:
     parser.add_argument("--followers", type=int, default=50)
     parser.add_argument("--changes", type=int, default=40)
     parser.add_argument("--processes", type=int, default=5, help="follower processes (default 5)")
+    parser.add_argument("--web-pages", type=int, default=1, help="exported pages in headless Chromium (0: none)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     relay, url = start_relay()
@@ -184,6 +228,7 @@ def main() -> int:
             return started
 
         many = run_class(url, args.followers, args.changes, args.processes, restart=restart)
+        web = run_web_class(f"ws://127.0.0.1:{port}", args.web_pages, args.changes) if args.web_pages else None
     finally:
         for running in relays:
             if running is not None:
@@ -202,6 +247,12 @@ def main() -> int:
         "restart_resync_s": many["resync_s"],
         "restart_reconnected": sum(c >= 2 for c in many["connects"]),
     })  # fmt: skip
+    if web is not None:
+        results["web_pages"] = args.web_pages
+        for key in ("received", "shown"):
+            results[f"state_latency_ms_web_page_{key}"] = {"p50": percentile(web[key], 50),
+                                                           "p95": percentile(web[key], 95), "count": len(web[key])}
+        results["web_state_changes"] = web["expected"]
     one, p = results["state_latency_ms_1_follower"], results["state_latency_ms"]
     print(f"classroom on loopback, 1 teacher + {args.followers} followers in {args.processes} processes "
           f"({results['machine']}, load average {results['load_average_at_start']:.1f})")
@@ -219,6 +270,13 @@ def main() -> int:
     print(f"  relay restart mid-lesson: {results['restart_reconnected']}/{args.followers} followers reconnected, "
           f"all on the teacher's next step: {results['restart_all_back_in_step']}"
           + (f", the last {many['resync_s']:.1f} s after the relay went down" if many["resync_s"] else ""))
+    if web is not None:
+        got, shown = results["state_latency_ms_web_page_received"], results["state_latency_ms_web_page_shown"]
+        print(f"  {args.web_pages} exported web page(s) in headless Chromium (software GL): state received p50 "
+              f"{got['p50']:.1f} ms, p95 {got['p95']:.1f} ms (x{got['p50'] / one['p50']:.2f} / "
+              f"x{got['p95'] / one['p95']:.2f} the 1-follower run), {got['count']}/{web['expected']}; shown in a "
+              f"frame p50 {shown['p50']:.0f} ms, p95 {shown['p95']:.0f} ms, {shown['count']}/{web['expected']} "
+              "(newer states replace those a frame has not drawn yet)")  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0 if results["restart_all_back_in_step"] else 1

@@ -15,7 +15,7 @@ for (const name of ['cli.js', 'library.js', 'library.wasm', 'LICENSE.md', 'packa
 }
 
 // The licences of everything bundled into the page, shipped beside it.
-const bundled = ['three', 'marked', 'iwer', 'gl-matrix', 'webxr-layers-polyfill', 'gltfpack'];
+const bundled = ['three', 'marked', '@msgpack/msgpack', 'iwer', 'gl-matrix', 'webxr-layers-polyfill', 'gltfpack'];
 const notices = bundled.map((name) => {
   const info = JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8'));
   const file = ['LICENSE', 'LICENSE.md'].find((f) => { try { readFileSync(`node_modules/${name}/${f}`); return true; } catch { return false; } });

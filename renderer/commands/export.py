@@ -69,7 +69,8 @@ def export_command(args) -> int:
     if args.web is not None:
         from renderer.export.site import write_site
 
-        for note in write_site(args.web, data, result.lesson):
+        lesson = {**result.lesson, "classroom": _classroom_identity(loaded)}
+        for note in write_site(args.web, data, lesson):
             print(f"  {note}")
         steps, languages = len(result.lesson["steps"]), result.lesson["languages"]
         example = f"?step=1&lang={languages[-1]}" if steps else f"?lang={languages[-1]}"
@@ -77,3 +78,15 @@ def export_command(args) -> int:
               f"browser from the folder or a USB stick, e.g. {args.web / 'index.html'}{example}")
     print(f"export took {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _classroom_identity(loaded) -> dict:
+    """What the page checks a classroom against: the SHA-256 of the lesson bundle, by which a
+    teacher's `classroom lead` or `preview --lead` names this lesson (docs/classroom.md)."""
+    from renderer.classroom.bundle import make_bundle
+
+    try:
+        return {"bundle": make_bundle(loaded)[0]}
+    except ProsectorError as exc:
+        print(f"  this page cannot follow a classroom: {exc}")
+        return {"bundle": None}

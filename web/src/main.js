@@ -6,6 +6,8 @@ import { createPanel, showAnswer, showPicked, showStep, uiText } from './panel.j
 import { applyStep, moveCamera, placeCamera, showScaleBars } from './steps.js';
 import { createStage, fitClipRange, resize } from './stage.js';
 import { createXr } from './xr.js';
+import { startClassroom } from './classroom/follow.js';
+import { followedLanguage, followedState, followedStep } from './classroom/followed.js';
 
 const status = { ready: false, firstFrameMs: null, errors: [], step: null, lang: null, xr: null };
 window.prosectorViewer = status;
@@ -39,8 +41,9 @@ async function start() {
   let current = options.step;
   let lang = options.lang;
   const panel = document.getElementById('panel');
+  let teacher = null; // the classroom teacher's state while following one (classroom/follow.js)
 
-  const stateOf = (index) => (index === null ? lesson.declared : lesson.steps[index]);
+  const stateOf = (index) => followedState(lesson, index === null ? lesson.declared : lesson.steps[index], teacher);
   const render = () => {
     fitClipRange(stage);
     stage.renderer.render(stage.scene, stage.camera);
@@ -48,7 +51,9 @@ async function start() {
       layoutLabels(labels, stage.camera, stage.world, view.clientWidth, view.clientHeight);
     }
   };
-  const show = (index, animate) => {
+  // keepCamera: a classroom state change within the same step leaves the student's camera alone.
+  const show = (index, animate, keepCamera = false) => {
+    const moved = index !== current;
     current = index;
     const state = stateOf(index);
     applyStep(stage, lesson, state);
@@ -65,7 +70,9 @@ async function start() {
     if (index !== null) url.searchParams.set('step', String(index + 1));
     url.searchParams.set('lang', lang);
     try { window.history.replaceState(null, '', url); } catch (e) { /* file:// in some browsers */ }
-    if (animate && !stage.renderer.xr.isPresenting) moveCamera(stage, state.camera, state.transition_ms || 0, render);
+    if (keepCamera && !moved) return;
+    stage.cameraMove = null; // a step's own camera (or the teacher's head) replaces a move still running
+    if (animate && !stage.renderer.xr.isPresenting) moveCamera(stage, state.camera, state.transition_ms || 0);
     else placeCamera(stage, state.camera);
   };
   const go = (delta) => {
@@ -89,11 +96,29 @@ async function start() {
     step: go,
     reapply: () => applyStep(stage, lesson, stateOf(current)),
     status,
+    placement: () => (teacher ? teacher.placement : null),
   });
+  let firstFrame;
+  const beforeFrame = [];
+  startClassroom(panel, view, {
+    lesson,
+    beforeFrame: (callback) => beforeFrame.push(callback),
+    firstFrame: new Promise((resolve) => { firstFrame = resolve; }),
+    follow(next, teacherView) {
+      const placed = JSON.stringify(next.placement) !== JSON.stringify(teacher ? teacher.placement : null);
+      teacher = next;
+      lang = followedLanguage(lesson, next, lang);
+      if (placed) xr.placeWorld();
+      show(followedStep(lesson, next), !teacherView, true);
+      return current === null ? null : current + 1;
+    },
+    look: (pose) => lookFrom(stage, pose, stateOf(current).camera),
+    setFreeControls: (on) => { stage.controls.enabled = on; },
+  }, status);
 
-  // Size changes are picked up by the frame loop, never drawn from a resize event: a headset's
-  // runtime resizes the canvas while its session is ending, when drawing would use the dead session.
-  stage.controls.addEventListener('change', () => { if (!stage.renderer.xr.isPresenting) render(); });
+  // The frame loop draws every frame; nothing else draws (not resize events: a headset's runtime
+  // resizes the canvas while its session is ending, when drawing would use the dead session; not
+  // camera changes: a classroom's poses come faster than software GL draws).
   window.addEventListener('keydown', (event) => {
     if (event.target && event.target.tagName === 'SELECT') return;
     if (event.key === 'ArrowRight' || event.key === 'PageDown') go(1);
@@ -104,6 +129,7 @@ async function start() {
   show(current, false);
   resize(stage, view.clientWidth, view.clientHeight);
   stage.renderer.setAnimationLoop(() => {
+    for (const callback of beforeFrame) callback();
     if (stage.renderer.xr.isPresenting) {
       stage.renderer.render(stage.scene, stage.camera);
       xr.frame();
@@ -119,8 +145,22 @@ async function start() {
       status.ready = true;
       status.firstFrameMs = performance.now();
       document.documentElement.dataset.ready = '1';
+      firstFrame();
     }
   });
+}
+
+// Follow-me: the camera at the teacher's head (scene space, carried through the world's placement),
+// with the step camera's field of view.
+function lookFrom(stage, pose, stepCamera) {
+  stage.cameraMove = null;
+  stage.world.updateMatrixWorld(true);
+  const world = stage.world.matrixWorld;
+  const eye = new THREE.Vector3(...pose.head_eye).applyMatrix4(world);
+  const target = new THREE.Vector3(...pose.head_target).applyMatrix4(world);
+  const up = new THREE.Vector3(...stepCamera.up).transformDirection(world);
+  placeCamera(stage, { eye_m: eye.toArray(), target_m: target.toArray(), up: up.toArray(),
+    vertical_fov_deg: stepCamera.vertical_fov_deg });
 }
 
 // A click (not a drag) on a part names it, and answers the step's question if it has one.

@@ -121,17 +121,20 @@ export function placeCamera(stage, camera) {
   stage.controls.update();
 }
 
-// Camera moves smoothly into a step over its transition time (not on page load).
-export function moveCamera(stage, camera, durationMs, onFrame) {
+// Camera moves smoothly into a step over its transition time (not on page load). The viewer's frame
+// loop draws; a new move replaces one still running (a classroom teacher may step faster than that).
+export function moveCamera(stage, camera, durationMs) {
   const from = { eye: stage.camera.position.clone(), target: stage.controls.target.clone(), fov: stage.camera.fov };
   const to = { eye: new THREE.Vector3(...camera.eye_m), target: new THREE.Vector3(...camera.target_m) };
+  const move = {};
+  stage.cameraMove = move;
   if (!durationMs) {
     placeCamera(stage, camera);
-    onFrame();
     return;
   }
   const start = performance.now();
   const tick = () => {
+    if (stage.cameraMove !== move) return;
     const t = Math.min(1, (performance.now() - start) / durationMs);
     const s = t * t * (3 - 2 * t);
     stage.camera.position.lerpVectors(from.eye, to.eye, s);
@@ -140,7 +143,6 @@ export function moveCamera(stage, camera, durationMs, onFrame) {
     stage.camera.up.set(...camera.up).normalize();
     stage.camera.lookAt(stage.controls.target);
     stage.controls.update();
-    onFrame();
     if (t < 1) requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);

@@ -1,6 +1,7 @@
 // "Enter VR" through WebXR where the browser has it: the lesson floats in front of the student,
 // labels become sprites, the right trigger goes to the next step, the left one back.
 import * as THREE from 'three';
+import { roomPlacement, screenPlacement } from './classroom/followed.js';
 
 const STAND_IN_FRONT = new THREE.Vector3(0, 1.35, -0.6); // metres, local-floor space
 const REACH_M = 0.6; // the scene is scaled up or down to about this size
@@ -18,16 +19,22 @@ export function createXr(stage, options) {
     }).catch(() => { button.hidden = true; });
   }
 
+  // A classroom teacher's placement (options.placement(), scene -> room) stands the model where the
+  // teacher put it in VR, and turns it the same way on screen.
   const placeWorld = (presenting) => {
-    if (presenting && !sceneBox.isEmpty()) {
+    const teacher = options.placement ? options.placement() : null;
+    const world = stage.world;
+    if (presenting && teacher) {
+      roomPlacement(teacher).decompose(world.position, world.quaternion, world.scale);
+    } else if (presenting && !sceneBox.isEmpty()) {
+      stage.world.quaternion.identity();
       const centre = sceneBox.getCenter(new THREE.Vector3());
       const size = sceneBox.getSize(new THREE.Vector3()).length();
       const scale = Math.min(Math.max(REACH_M / size, 0.05), 20);
       stage.world.scale.setScalar(scale);
       stage.world.position.copy(STAND_IN_FRONT).addScaledVector(centre, -scale);
     } else {
-      stage.world.scale.setScalar(1);
-      stage.world.position.set(0, 0, 0);
+      screenPlacement(teacher, sceneBox).decompose(world.position, world.quaternion, world.scale);
     }
     stage.world.updateMatrixWorld(true);
     options.reapply(); // clip planes live in world space
@@ -49,6 +56,7 @@ export function createXr(stage, options) {
   }
 
   return {
+    placeWorld: () => placeWorld(!!session),
     async toggle() {
       if (session) { await session.end(); return; }
       session = await navigator.xr.requestSession('immersive-vr', { optionalFeatures: ['local-floor'] });
