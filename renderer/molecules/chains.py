@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from renderer.molecules.ccd_cache import component_names
 from renderer.molecules.structure import AMINO_ACIDS, NUCLEOTIDES, WATER_NAMES, Structure, residue_keys
 
 KINDS = ("protein", "nucleic", "water", "ligand")
@@ -18,13 +19,16 @@ KINDS = ("protein", "nucleic", "water", "ligand")
 
 @lru_cache(maxsize=1)
 def _component_names() -> tuple[frozenset, frozenset]:
-    try:
-        import biotite.structure.info as info
-
-        amino, nucleic = set(info.amino_acid_names()), set(info.nucleotide_names())
-    except Exception:  # biotite absent or its CCD unreadable: the standard names still classify
-        amino, nucleic = set(), set()
+    amino, nucleic = component_names()
     return frozenset(amino | set(AMINO_ACIDS)), frozenset((nucleic | set(NUCLEOTIDES)) - set(WATER_NAMES))
+
+
+def amino_acid_residues(res_names: np.ndarray) -> np.ndarray:
+    """(N,) bool: residues the CCD calls amino acids (biotite's `filter_amino_acids`, by unique names)."""
+    unique, inverse = np.unique(np.asarray(res_names, dtype=str), return_inverse=True)
+    amino = _component_names()[0]
+    return np.array([n in amino for n in unique.tolist()], bool)[inverse.ravel()] if len(unique) else \
+        np.zeros(0, bool)  # fmt: skip
 
 
 def residue_name_kinds(res_names: np.ndarray, hetero: np.ndarray | None = None) -> np.ndarray:

@@ -68,8 +68,18 @@ class AtomSiteColumns:
         """(rows,) str values; CIF's "." and "?" (not given) become `default`."""
         if name not in self.columns:
             return np.full(self.rows if rows is None else len(rows), default)
-        values = self.raw(name, rows).astype(str)
-        return np.where((values == ".") | (values == "?"), default, values)
+        chars = self.chars(name, rows)
+        if chars.shape[1] > 8:
+            values = chars.view(f"S{chars.shape[1]}").ravel().astype(str)
+            return np.where((values == ".") | (values == "?"), default, values)
+        # A column holds few distinct values (names, chains, elements): decode each once. Values of
+        # up to 8 bytes are compared as 64-bit integers, much faster than a million strings.
+        padded = np.zeros((len(chars), 8), np.uint8)
+        padded[:, : chars.shape[1]] = chars
+        unique, inverse = np.unique(padded.view(np.uint64).ravel(), return_inverse=True)
+        values = unique.view("S8").astype(str)
+        values = np.where((values == ".") | (values == "?"), default, values)
+        return values[inverse.ravel()]
 
     def numbers(self, name: str, what: str, rows: np.ndarray | None = None) -> np.ndarray:
         """(rows,) float64; a value that is not a finite number is a MoleculeError at its line."""

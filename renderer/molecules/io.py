@@ -215,7 +215,8 @@ def _checked_elements(atoms) -> np.ndarray:
     (pre-1996 PDB files put a segment id in columns 73-80), the symbol comes from the atom name."""
     import biotite.structure as struc
 
-    elements = np.char.upper(np.char.strip(np.asarray(atoms.element, dtype=str)))
+    unique, inverse = np.unique(np.asarray(atoms.element, dtype=str), return_inverse=True)
+    elements = np.char.upper(np.char.strip(unique))[inverse.ravel()]  # per distinct symbol: 1M atoms have few
     invalid = ~np.isin(elements, list(_ELEMENTS))
     if invalid.any():
         inferred = np.char.upper(np.asarray(struc.infer_elements(atoms.atom_name[invalid]), dtype=str))

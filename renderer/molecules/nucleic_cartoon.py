@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from renderer.molecules.mesh import (
+    RING,
     TriangleMesh,
     catmull_rom,
     concatenate,
@@ -58,9 +59,12 @@ def nucleotide_table(structure: Structure, mask: np.ndarray) -> dict[str, np.nda
     return table
 
 
-def nucleic_cartoon_mesh(structure: Structure, mask: np.ndarray, colors: np.ndarray) -> TriangleMesh:
+def nucleic_cartoon_mesh(structure: Structure, mask: np.ndarray, colors: np.ndarray,
+                         detail: tuple[int, int] = (SAMPLES_PER_RESIDUE, RING)) -> TriangleMesh:  # fmt: skip
     """Backbone tubes, base rods and base slabs of the nucleotides in `mask`; colours (N, 3) per atom
-    (the tube takes its trace atoms', a base its glycosidic nitrogen's)."""
+    (the tube takes its trace atoms', a base its glycosidic nitrogen's). detail: (spline samples per
+    residue, tube cross-section vertices), renderer.molecules.cartoon.cartoon_detail."""
+    samples, ring = detail
     s = structure
     if s.atom_count == 0:
         return empty_mesh()
@@ -76,11 +80,12 @@ def nucleic_cartoon_mesh(structure: Structure, mask: np.ndarray, colors: np.ndar
     for first, last in zip(starts[:-1], starts[1:], strict=True):
         sl = slice(first, last)
         if last - first >= 2:
-            points, _ = catmull_rom(positions[sl], SAMPLES_PER_RESIDUE)
-            nearest = np.minimum(np.arange(len(points)) // SAMPLES_PER_RESIDUE, last - first - 1)
+            points, _ = catmull_rom(positions[sl], samples)
+            nearest = np.minimum(np.arange(len(points)) // samples, last - first - 1)
             side = transported_normals(points)
             radius = np.full(len(points), BACKBONE_RADIUS_A)
-            pieces.append(swept_tube(points, side, radius, radius, np.ones(len(points)), colors[trace[sl]][nearest]))
+            pieces.append(swept_tube(points, side, radius, radius, np.ones(len(points)), colors[trace[sl]][nearest],
+                                     ring))  # fmt: skip
             rod_starts[sl] = _nearest_samples(points, s.positions_a[table["C4'"][sl]])
         else:
             rod_starts[sl] = positions[sl]
