@@ -73,10 +73,9 @@ def _read_mmcif(path: Path, model: int, altloc: str) -> Structure:
         lines = line_checks.read_text(path, data)
         line_checks.check_mmcif(path, lines)
         read = _read_pdbx(path, _text(lines), model, altloc, binary=False)
-    else:
-        read = fast[:2]
-    records = fast[2] if fast is not None else secondary_records(data)
-    return _from_biotite(path, "mmcif", read, model, records=records)
+        return _from_biotite(path, "mmcif", read, model, records=secondary_records(data.decode("latin-1")))
+    atoms, count, records, links = fast
+    return _from_biotite(path, "mmcif", (atoms, count), model, records=records, links=links)
 
 
 def _biotite_failure(path: Path, fmt: str, error: Exception) -> MoleculeError:
@@ -144,7 +143,8 @@ def _check_model(path: Path, model: int, count: int) -> None:
 
 
 def _from_biotite(path: Path, fmt: str, read, model: int, lines: list[str] | None = None,
-                  records: list | None = None) -> Structure:  # fmt: skip
+                  records: list | None = None, links: np.ndarray | None = None) -> Structure:  # fmt: skip
+    """links: (K, 3) [i, j, BondType] the file's struct_conn bonds, where the array reader read it."""
     atoms, model_count = read
     if atoms.array_length() == 0:
         raise MoleculeError(path, f"model {model} has no atoms")
@@ -157,7 +157,7 @@ def _from_biotite(path: Path, fmt: str, read, model: int, lines: list[str] | Non
     # biotite's readers already join the file's bonds (CONECT, struct_conn, SDF bond block) with the
     # CCD residue templates, each with its BondType (double, aromatic...).
     if atoms.bonds is None and fmt == "mmcif":
-        atoms.bonds = _template_bond_list(atoms)
+        atoms.bonds = _template_bond_list(atoms, links)
     file_bonds = atoms.bonds.as_array() if atoms.bonds is not None else np.zeros((0, 3), np.int64)
     disulfides = disulfide_bonds(positions, elements) if fmt in ("pdb", "mmcif", "bcif") else np.zeros((0, 2))
     bonds, orders = merge_bonds((file_bonds[:, :2], file_bonds[:, 2]), (disulfides, None))
@@ -179,8 +179,9 @@ def _from_biotite(path: Path, fmt: str, read, model: int, lines: list[str] | Non
     return replace(structure, bonds=bonds, bond_orders=orders, secondary=secondary, extra={"atoms": atoms})
 
 
-def _template_bond_list(atoms):
-    """biotite BondList of CCD template bonds and polymer links (renderer.molecules.templates)."""
+def _template_bond_list(atoms, links: np.ndarray | None = None):
+    """biotite BondList of CCD template bonds and polymer links (renderer.molecules.templates), plus
+    `links` (K, 3) [i, j, BondType] (struct_conn), merged as biotite's mmCIF reader merges them."""
     import biotite.structure as struc
 
     kinds = residue_name_kinds(atoms.res_name)
@@ -189,7 +190,10 @@ def _template_bond_list(atoms):
     residue_index[starts[1:]] = 1
     pairs, orders = template_bonds(atoms.res_name, atoms.atom_name, np.cumsum(residue_index), atoms.coord,
                                    atoms.chain_id, kinds == "protein", kinds == "nucleic")  # fmt: skip
-    return struc.BondList(atoms.array_length(), np.column_stack([pairs, orders]).astype(np.int64))
+    bonds = struc.BondList(atoms.array_length(), np.column_stack([pairs, orders]).astype(np.int64))
+    if links is not None and len(links):
+        bonds = bonds.merge(struc.BondList(atoms.array_length(), np.asarray(links, np.int64)))
+    return bonds
 
 
 def _fallback_bonds(structure: Structure) -> np.ndarray:
