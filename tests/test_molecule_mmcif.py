@@ -181,3 +181,47 @@ def test_dna_chains_are_nucleic():
         [("A", "nucleic", 12), ("B", "nucleic", 12)]  # fmt: skip
     kinds = {(c["id"], c["kind"]) for c in molecule_report(structure)["chains"]}
     assert {("A", "nucleic"), ("B", "nucleic")} <= kinds and ("A", "water") in kinds
+
+
+def test_large_structures_are_read_once(hpv_cif, tmp_path, monkeypatch, caplog):
+    """The structure cache (renderer/molecules/structure_cache.py), with its size floor lowered to
+    1hpv's: a second read gives the same arrays from the cache, warns as a read does, a damaged
+    entry is read again, and an edited file misses."""
+    from dataclasses import fields
+
+    from renderer.molecules import structure_cache
+
+    monkeypatch.setenv("PROSECTOR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(structure_cache, "MIN_ATOMS", 1)
+    text = hpv_cif.read_text()
+    lines = text.splitlines()
+    columns = [line.split(".", 1)[1].strip() for line in lines if line.startswith("_atom_site.")]
+    index = next(i for i, line in enumerate(lines) if line.startswith("ATOM") and " CA " in line)
+    values = lines[index].split()
+    x = columns.index("Cartn_x")
+    values[x] = f"{float(values[x]) * 10 + 1000:.3f}"  # a far atom: a typo in the first CA's x
+    lines[index] = " ".join(values)
+    typo = "\n".join(lines) + "\n"
+    path = tmp_path / "typo.cif"
+    path.write_text(typo)
+    first = read_structure(path)
+    entries = list((tmp_path / "cache" / "molecules" / "structures").glob("*.npz"))
+    assert len(entries) == 1
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        again = read_structure(path)
+    assert "lie far from the rest" in caplog.text and "CA" in caplog.text
+    for field in fields(first):
+        if field.name != "extra":
+            mine, cached = getattr(first, field.name), getattr(again, field.name)
+            assert np.array_equal(mine, cached) if isinstance(mine, np.ndarray) else mine == cached, field.name
+    entries[0].write_bytes(b"not an npz")
+    assert read_structure(path).bond_count == first.bond_count  # read again, entry replaced
+    assert np.load(entries[0])["bonds"].shape == first.bonds.shape
+    path.write_text(text)  # edited: the old entry is not used
+    assert read_structure(path).positions_a[index_of_first_ca(first)][0] != first.positions_a[index_of_first_ca(first)][0]
+    assert len(list(entries[0].parent.glob("*.npz"))) == 2
+
+
+def index_of_first_ca(structure) -> int:
+    return int(np.flatnonzero(structure.atom_names == "CA")[0])

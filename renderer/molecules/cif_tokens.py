@@ -133,9 +133,12 @@ def atom_site_columns(path: Path, data: bytes) -> AtomSiteColumns | None:
     line_starts = line_starts[line_starts < len(buffer)]
     if len(buffer) == 0 or buffer[0] == ord(";") or np.any(buffer[line_starts] == ord(";")):
         return None  # a multi-line text field
-    space = buffer <= 32
-    begins = np.flatnonzero(~space & np.concatenate([[True], space[:-1]]))
-    finishes = np.flatnonzero(~space & np.concatenate([space[1:], [True]])) + 1
+    # Token edges in one pass: where "is blank" flips (the body is padded with a blank each side).
+    blank = np.ones(len(buffer) + 2, np.int8)
+    np.less_equal(buffer, 32, out=blank[1:-1].view(bool))
+    flips = np.diff(blank)
+    begins, finishes = np.flatnonzero(flips == -1), np.flatnonzero(flips == 1)
+    del blank, flips
     quoted = np.isin(buffer[begins], _QUOTES)
     if quoted.any():
         q = np.flatnonzero(quoted)
@@ -150,9 +153,9 @@ def atom_site_columns(path: Path, data: bytes) -> AtomSiteColumns | None:
         return None  # the line checks name the row that lacks values
     newlines = np.flatnonzero(buffer == 10)
     first_line = data.count(b"\n", 0, body_start) + 1
-    token_lines = np.searchsorted(newlines, begins) + first_line
-    row_lines = token_lines[::width]
-    if not np.array_equal(token_lines[width - 1 :: width], row_lines):
+    # Each row's first and last value on one line (searched per row, not per value).
+    row_lines = np.searchsorted(newlines, begins[::width]) + first_line
+    if not np.array_equal(np.searchsorted(newlines, begins[width - 1 :: width]) + first_line, row_lines):
         return None  # rows wrapped over lines: valid CIF, checked by the line-by-line path
     return AtomSiteColumns(path=path, data=data, columns={name: i for i, name in enumerate(names)},
                            starts=(begins + body_start).reshape(-1, width),

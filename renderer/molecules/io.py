@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from renderer.errors import MoleculeError
-from renderer.molecules import line_checks
+from renderer.molecules import line_checks, structure_cache
 from renderer.molecules.bonds import bonds_by_distance, disulfide_bonds, merge_bonds
 from renderer.molecules.chains import residue_name_kinds
 from renderer.molecules.cif_fast import read_mmcif_fast, secondary_records
@@ -68,6 +68,17 @@ def _text(lines: list[str]) -> io.StringIO:
 def _read_mmcif(path: Path, model: int, altloc: str) -> Structure:
     """The array fast path (cif_fast) where it is exact, else the line checks and biotite."""
     data = line_checks.read_bytes(path)
+    key = structure_cache.entry_key(data, "mmcif", model, altloc)
+    cached = structure_cache.load(key, path)
+    if cached is not None:
+        structure_cache.warn_like_a_read(path, cached)
+        return cached
+    structure = _parse_mmcif(path, data, model, altloc)
+    structure_cache.store(key, structure)
+    return structure
+
+
+def _parse_mmcif(path: Path, data: bytes, model: int, altloc: str) -> Structure:
     fast = read_mmcif_fast(path, data, model, altloc)
     if fast is None:
         lines = line_checks.read_text(path, data)
