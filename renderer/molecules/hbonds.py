@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from renderer.molecules.structure import Structure, residue_keys
+from renderer.molecules.structure import Structure, names_in, residue_keys
 
 POLAR = ("N", "O")
 HYDROGENS = ("H", "D")
@@ -43,7 +43,7 @@ def hydrogen_bonds(structure: Structure, group: np.ndarray, partners: np.ndarray
     s = structure
     group = np.asarray(group, bool)
     partners = ~group if partners is None else np.asarray(partners, bool)
-    polar = np.isin(s.elements, POLAR)
+    polar = names_in(s.elements, POLAR)
     candidates = np.flatnonzero(polar & (group | partners))
     if len(candidates) < 2:
         return np.zeros((0, 2), np.int32)
@@ -96,7 +96,7 @@ class _Types:
 
 def _typing(s: Structure) -> _Types:
     n = s.atom_count
-    is_h = np.isin(s.elements, HYDROGENS)
+    is_h = names_in(s.elements, HYDROGENS)
     keys = residue_keys(s)
     residue_has_h = np.zeros(keys.max() + 1 if n else 0, bool)
     residue_has_h[keys[is_h]] = True
@@ -123,7 +123,7 @@ def _typing(s: Structure) -> _Types:
     hydroxyl = is_o & (heavy_degree <= 1) & (double == 0) & ~charged_o
     proline_n = is_n & (s.atom_names == "N") & (s.res_names == "PRO")
     # Histidine's ring nitrogens: either may carry the H (tautomers), so both give and take.
-    histidine = is_n & (s.res_names == "HIS") & np.isin(s.atom_names, ("ND1", "NE2"))
+    histidine = is_n & (s.res_names == "HIS") & names_in(s.atom_names, ("ND1", "NE2"))
     valence_full = (heavy_degree >= 3) | ((heavy_degree == 2) & (double > 0))
     inferred_donor = hydroxyl | is_n & ~valence_full & ~proline_n | histidine
     ring_n = is_n & (heavy_degree == 2) & ((double + aromatic > 0) | (unknown > 0))
@@ -176,7 +176,7 @@ def _heavy_neighbours(s: Structure) -> tuple[np.ndarray, np.ndarray] | None:
     without bonds. Computed once per `hydrogen_bonds` call (four geometry checks use it)."""
     if s.bond_count == 0:
         return None
-    heavy = ~np.isin(s.elements, HYDROGENS)
+    heavy = ~names_in(s.elements, HYDROGENS)
     bonds = s.bonds[heavy[s.bonds[:, 0]] & heavy[s.bonds[:, 1]]]
     ends = np.concatenate([bonds, bonds[:, ::-1]])
     counts = np.bincount(ends[:, 0], minlength=s.atom_count)

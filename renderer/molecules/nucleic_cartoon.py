@@ -22,7 +22,7 @@ from renderer.molecules.mesh import (
     swept_tube,
     transported_normals,  # fmt: skip
 )
-from renderer.molecules.structure import Structure, residue_keys
+from renderer.molecules.structure import Structure, names_in, packed_names, residue_keys
 
 SAMPLES_PER_RESIDUE = 8
 BACKBONE_RADIUS_A = 0.75
@@ -38,13 +38,15 @@ def nucleotide_table(structure: Structure, mask: np.ndarray) -> dict[str, np.nda
     P, C4', C1', the glycosidic N and the ring outline; residue chain ids; `purine` flags."""
     s = structure
     keys = residue_keys(s)
-    names = np.char.replace(s.atom_names.astype(str), "*", "'")
     candidates = ~s.is_amino_acid & ~s.is_water
     wanted = ("P", "C4'", "C1'") + PURINE_RING
     count = int(keys.max()) + 1 if len(keys) else 0
     index = {name: np.full(count, -1) for name in wanted}
+    packed = packed_names(s.atom_names)  # once: twelve names are looked up among a million atoms
     for name in wanted:
-        atoms = np.flatnonzero(candidates & (names == name))
+        spellings = (name, name.replace("'", "*"))
+        found = names_in(s.atom_names, spellings) if packed is None else np.isin(packed, packed_names(np.array(spellings)))
+        atoms = np.flatnonzero(candidates & found)
         index[name][keys[atoms[::-1]]] = atoms[::-1]  # the first atom of that name wins (alternates)
     selected = np.zeros(count, bool)
     selected[keys[mask]] = True

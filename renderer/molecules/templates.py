@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from renderer.molecules.ccd_cache import residue_templates
+from renderer.molecules.structure import packed_names
 
 PEPTIDE_LINK = ("C", "N")
 NUCLEIC_LINK = ("O3'", "P")
@@ -52,7 +53,7 @@ def template_bonds(res_names: np.ndarray, atom_names: np.ndarray, residue_index:
 def _name_codes(res_names: np.ndarray, atom_names: np.ndarray) -> tuple[list[str], np.ndarray]:
     """(["RES\tATOM" per code], (N,) int64 code per atom). Names of up to 8 ASCII characters are
     compared as 64-bit integers (sorting a million strings takes seconds, integers a blink)."""
-    res_int, atom_int = _packed(res_names), _packed(atom_names)
+    res_int, atom_int = packed_names(res_names), packed_names(atom_names)
     if res_int is None or atom_int is None:
         pair_names = np.char.add(np.char.add(res_names, "\t"), atom_names)
         unique_pairs, code = np.unique(pair_names, return_inverse=True)
@@ -63,22 +64,6 @@ def _name_codes(res_names: np.ndarray, atom_names: np.ndarray) -> tuple[list[str
     pair_unique, code = np.unique(res_code.ravel() * width + atom_code.ravel(), return_inverse=True)
     res_text, atom_text = res_unique.view("S8").astype(str), atom_unique.view("S8").astype(str)
     return [f"{res_text[p // width]}\t{atom_text[p % width]}" for p in pair_unique.tolist()], code.ravel()
-
-
-def _packed(names: np.ndarray) -> np.ndarray | None:
-    """(N,) uint64: each name's ASCII bytes, first character lowest (what `astype("S8").view(uint64)`
-    gives, without encoding a million strings); None for names longer than 8 or not ASCII."""
-    length = names.dtype.itemsize // 4
-    if length > 8:
-        return None
-    points = np.ascontiguousarray(names).view(np.uint32).reshape(len(names), max(length, 1)) if length else \
-        np.zeros((len(names), 1), np.uint32)  # fmt: skip
-    if points.size and int(points.max()) >= 128:
-        return None
-    packed = np.zeros(len(names), np.uint64)
-    for position in range(points.shape[1]):
-        packed |= points[:, position].astype(np.uint64) << np.uint64(8 * position)
-    return packed
 
 
 def _intra_residue(code, residue_index, first_code, second_code, orders, code_count):
