@@ -5,17 +5,21 @@ Per size (a tiled 1hpv mmCIF, benchmarks/tiled_mmcif.py, written once into --cac
   prosector: `prosector new SCENE --from FILE` then `prosector render SCENE --size WxH` (fresh
   processes: imports, reading, checks, cartoon and ligands as `new` suggests them, drawing on
   Mesa's llvmpipe on a CPU-only machine, PNG written);
-  PyMOL: `pymol -cq FILE -d "png OUT, width=W, height=H, ray=0"` (Debian's PyMOL 2.5, its default
-  cartoon and ligand sticks). Without a window PyMOL has no OpenGL, so `png` ray-traces even with
-  ray=0: the figure is its load plus ray-traced picture.
+  PyMOL: Debian's PyMOL 2.5 (its default cartoon and ligand sticks) loading FILE and writing
+  `png OUT, ray=0` at WxH, drawn with OpenGL in a window on Xvfb (Mesa's llvmpipe, the same
+  rasteriser as ours). `pymol -cq` has no OpenGL: there `png` ray-traces even with ray=0, which
+  took minutes at 100k atoms, so the window is used (`pymol -qx` under `xvfb-run`, internal GUI
+  off); Xvfb's start (about a second) is counted in PyMOL's time.
 Each line gives wall time and CPU time (user + sys of the child, from getrusage(RUSAGE_CHILDREN))
 and the ratios. The machine is often shared: compare ratios within one run, and CPU beside wall.
 
-PyMOL is a Debian package (`apt-get install pymol`), for this benchmark only (not CI); without it
-only our figures print. Prosector's cache folder is a fresh one under --cache, warmed by one untimed
+PyMOL and Xvfb are Debian packages (`apt-get install pymol xvfb`), for this benchmark only (not CI);
+without them only our figures print. A PyMOL run longer than --pymol-timeout is stopped and shown
+as such. Prosector's cache folder is a fresh one under --cache, warmed by one untimed
 run on 1hpv (a teacher's first run after installing pays ~7 s once for the CCD subset).
 
     python benchmarks/bench_molecule_png.py [--sizes 100000,500000,1000000] [--size 800x600] [--cache DIR]
+                                           [--keep] [--pymol-timeout 300]
 """
 
 from __future__ import annotations
@@ -44,13 +48,16 @@ def timed(command: list[str], cwd: Path, env: dict) -> tuple[float, float, float
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    output, _ = process.communicate()
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)  # this child's own peak (RUSAGE_CHILDREN keeps the largest yet)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    process.stdout.close()
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if process.returncode:
         raise RuntimeError(f"{' '.join(command)} failed:\n{output.decode(errors='replace')[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss / 1024  # ru_maxrss of children: the largest so far
+    return wall, cpu, usage.ru_maxrss / 1024
 
 
 def prosector(source: Path, folder: Path, size: str, env: dict) -> dict:
@@ -61,13 +68,19 @@ def prosector(source: Path, folder: Path, size: str, env: dict) -> dict:
     return {"new": new, "render": render, "png": png}
 
 
-def pymol(source: Path, folder: Path, size: str, env: dict) -> tuple[float, float, float] | None:
-    if not shutil.which("pymol") or not Path(PYMOL_PYTHON).exists():
+def pymol(source: Path, folder: Path, size: str, env: dict, limit_s: float) -> tuple[float, float, float] | None:
+    if not shutil.which("pymol") or not shutil.which("xvfb-run") or not Path(PYMOL_PYTHON).exists():
         return None
     width, height = size.split("x")
     png = folder / "pymol.png"
-    return timed([PYMOL_PYTHON, "-m", "pymol", "-cq", str(source), "-d",
-                  f"png {png}, width={width}, height={height}, ray=0"], folder, env)  # fmt: skip
+    command = ["timeout", str(int(limit_s)), "xvfb-run", "-a", "-s", f"-screen 0 {int(width) + 64}x{int(height) + 64}x24",
+               PYMOL_PYTHON, "-m", "pymol", "-qx", str(source), "-d", "set internal_gui, 0",
+               "-d", f"viewport {width}, {height}", "-d", "refresh", "-d", f"png {png}, ray=0", "-d", "quit"]  # fmt: skip
+    try:
+        result = timed(command, folder, env)
+    except RuntimeError:
+        return (float("inf"), float("inf"), 0.0)  # stopped at the limit (or failed): shown as such
+    return result if png.is_file() else (float("inf"), float("inf"), 0.0)
 
 
 def main() -> int:
@@ -76,6 +89,7 @@ def main() -> int:
     parser.add_argument("--size", default="800x600", help="picture size WxH")
     parser.add_argument("--cache", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "prosector-bench")
     parser.add_argument("--keep", action="store_true", help="keep the PNGs (printed) to look at")
+    parser.add_argument("--pymol-timeout", type=float, default=300.0, help="seconds before a PyMOL run is stopped")
     args = parser.parse_args()
     load = os.getloadavg()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} "
@@ -88,11 +102,13 @@ def main() -> int:
         source = tiled_file(args.cache, atoms_wanted)
         folder = Path(tempfile.mkdtemp(prefix=f"png-{atoms_wanted}-", dir=args.cache))
         ours = prosector(source, folder, args.size, env)
-        theirs = pymol(source, folder, args.size, env)
+        theirs = pymol(source, folder, args.size, env, args.pymol_timeout)
         (nw, nc, npk), (rw, rc, rpk) = ours["new"], ours["render"]
         line = (f"{atoms_wanted:>9,} atoms: prosector new {nw:5.1f} s (CPU {nc:5.1f}) + render {rw:5.1f} s "
                 f"(CPU {rc:5.1f}) = {nw + rw:5.1f} s (CPU {nc + rc:5.1f}), peak {max(npk, rpk):,.0f} MiB")  # fmt: skip
-        if theirs:
+        if theirs and theirs[0] == float("inf"):
+            line += f" | pymol stopped after {args.pymol_timeout:.0f} s (or failed)"
+        elif theirs:
             pw, pc, _ = theirs
             line += (f" | pymol load+png {pw:5.1f} s (CPU {pc:5.1f}) | new+render x{(nw + rw) / pw:.2f} wall, "
                      f"x{(nc + rc) / pc:.2f} CPU; render alone x{rw / pw:.2f} wall, x{rc / pc:.2f} CPU")  # fmt: skip
