@@ -56,6 +56,21 @@ def pymol(path: Path) -> tuple[float, float, str] | None:
     return timed([PYMOL_PYTHON, "-c", "import pymol; pymol.finish_launching(['pymol', '-cq']); " + code, str(path)])
 
 
+def tiled_file(cache: Path, size: int) -> Path:
+    """`cache`/tiled_SIZE.cif, written once (benchmarks/tiled_mmcif.py) and kept for later runs."""
+    path = cache / f"tiled_{size}.cif"
+    if not path.exists():
+        print(f"writing {path} ...", flush=True)
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        # In a child: a forked process starts with its parent's peak RSS, which would inflate
+        # every later measurement by the memory that writing the file took.
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "tiled_mmcif.py"), str(size), str(partial)],
+                       check=True)  # fmt: skip
+        partial.rename(path)
+    return path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,500000,1000000")
@@ -65,15 +80,7 @@ def main() -> int:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
-        path = args.cache / f"tiled_{size}.cif"
-        if not path.exists():
-            print(f"writing {path} ...", flush=True)
-            partial = path.with_suffix(".partial")
-            # In a child: a forked process starts with its parent's peak RSS, which would inflate
-            # every later measurement by the memory that writing the file took.
-            subprocess.run([sys.executable, str(ROOT / "benchmarks" / "tiled_mmcif.py"), str(size), str(partial)],
-                           check=True)  # fmt: skip
-            partial.rename(path)
+        path = tiled_file(args.cache, size)
         mine = ours(path)
         theirs = pymol(path)
         atoms = int(mine[2].split()[0])

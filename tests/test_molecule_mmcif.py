@@ -52,6 +52,42 @@ def test_array_reader_matches_biotite(hpv_cif):
     assert all(mine[k] == v for k, v in reference.items())
 
 
+def test_struct_conn_links_read_by_the_array_reader(tmp_path):
+    """4p5j (a real riboswitch entry) as mmCIF: its LINK records become struct_conn rows (the
+    O3'-P link to the modified nucleotide A23, Mg2+ to phosphate oxygens and waters), which the
+    array reader must bond as biotite's parser does; no distance rule would bond a metal."""
+    import warnings
+
+    import biotite.structure.io.pdb as pdb
+    import biotite.structure.io.pdbx as pdbx
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        atoms = pdb.PDBFile.read(str(ROOT / "assets" / "molecules" / "4p5j.pdb")).get_structure(
+            model=1, include_bonds=True, extra_fields=["b_factor", "occupancy"])  # fmt: skip
+        cif = pdbx.CIFFile()
+        pdbx.set_structure(cif, atoms)
+        path = tmp_path / "4p5j.cif"
+        cif.write(str(path))
+        theirs = pdbx.get_structure(pdbx.CIFFile.read(str(path)), model=1, include_bonds=True)
+    assert path.read_text().count("covale") >= 10  # the file does carry the links
+    ours = read_structure(path)
+    mine = {tuple(b): int(o) for b, o in zip(ours.bonds.tolist(), ours.bond_orders.tolist(), strict=True)}
+    reference = {tuple(sorted(b[:2])): b[2] for b in theirs.bonds.as_array().tolist()}
+    assert set(reference) <= set(mine)
+    # Between residues, orders as biotite's (within A23, biotite takes the file's own chem_comp_bond
+    # rows, order unknown as written from PDB; the array reader takes the CCD's orders).
+    residue = np.cumsum(np.r_[True, ours.res_ids[1:] != ours.res_ids[:-1]])
+    between = [k for k in reference if residue[k[0]] != residue[k[1]]]
+    assert len(between) > 90 and all(mine[k] == reference[k] for k in between)
+    names = ours.res_names
+    metal = [b for b in mine if "MG" in (names[b[0]], names[b[1]])]
+    assert len(metal) == 12  # the 12 LINK records naming MG (a phosphate oxygen, waters)
+    o3_p = [b for b in mine if {ours.atom_names[b[0]], ours.atom_names[b[1]]} == {"O3'", "P"}
+            and {names[b[0]], names[b[1]]} == {"C", "A23"}]  # fmt: skip
+    assert len(o3_p) == 1
+
+
 COLUMNS = ("group_PDB", "id", "type_symbol", "label_atom_id", "label_comp_id", "label_asym_id", "label_seq_id",
            "pdbx_PDB_ins_code", "pdbx_PDB_model_num", "Cartn_x", "Cartn_y", "Cartn_z")  # fmt: skip
 
@@ -145,3 +181,47 @@ def test_dna_chains_are_nucleic():
         [("A", "nucleic", 12), ("B", "nucleic", 12)]  # fmt: skip
     kinds = {(c["id"], c["kind"]) for c in molecule_report(structure)["chains"]}
     assert {("A", "nucleic"), ("B", "nucleic")} <= kinds and ("A", "water") in kinds
+
+
+def test_large_structures_are_read_once(hpv_cif, tmp_path, monkeypatch, caplog):
+    """The structure cache (renderer/molecules/structure_cache.py), with its size floor lowered to
+    1hpv's: a second read gives the same arrays from the cache, warns as a read does, a damaged
+    entry is read again, and an edited file misses."""
+    from dataclasses import fields
+
+    from renderer.molecules import structure_cache
+
+    monkeypatch.setenv("PROSECTOR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(structure_cache, "MIN_ATOMS", 1)
+    text = hpv_cif.read_text()
+    lines = text.splitlines()
+    columns = [line.split(".", 1)[1].strip() for line in lines if line.startswith("_atom_site.")]
+    index = next(i for i, line in enumerate(lines) if line.startswith("ATOM") and " CA " in line)
+    values = lines[index].split()
+    x = columns.index("Cartn_x")
+    values[x] = f"{float(values[x]) * 10 + 1000:.3f}"  # a far atom: a typo in the first CA's x
+    lines[index] = " ".join(values)
+    typo = "\n".join(lines) + "\n"
+    path = tmp_path / "typo.cif"
+    path.write_text(typo)
+    first = read_structure(path)
+    entries = list((tmp_path / "cache" / "molecules" / "structures").glob("*.npz"))
+    assert len(entries) == 1
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        again = read_structure(path)
+    assert "lie far from the rest" in caplog.text and "CA" in caplog.text
+    for field in fields(first):
+        if field.name != "extra":
+            mine, cached = getattr(first, field.name), getattr(again, field.name)
+            assert np.array_equal(mine, cached) if isinstance(mine, np.ndarray) else mine == cached, field.name
+    entries[0].write_bytes(b"not an npz")
+    assert read_structure(path).bond_count == first.bond_count  # read again, entry replaced
+    assert np.load(entries[0])["bonds"].shape == first.bonds.shape
+    path.write_text(text)  # edited: the old entry is not used
+    assert read_structure(path).positions_a[index_of_first_ca(first)][0] != first.positions_a[index_of_first_ca(first)][0]
+    assert len(list(entries[0].parent.glob("*.npz"))) == 2
+
+
+def index_of_first_ca(structure) -> int:
+    return int(np.flatnonzero(structure.atom_names == "CA")[0])

@@ -14,11 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from renderer.molecules.mesh import (  # noqa: F401  (TriangleMesh, empty_mesh, concatenate: re-exported)
+    RING,
     TriangleMesh,
     catmull_rom,
     concatenate,
     empty_mesh,
-    swept_tube,
+    tube_rings,
+    tubes_from_rings,
     unit,
     vertex_normals,
 )
@@ -32,6 +34,25 @@ ARROW_HALF_WIDTH_A = 1.75
 STRAND_SMOOTHING_PASSES = 3
 HELIX_CYLINDER_RADIUS_A = 2.3  # about the CA helix radius: the cylinder hides the trace inside it
 HELIX_STYLES = ("ribbon", "cylinder")
+# Huge assemblies get a coarser cartoon, so that drawing stays interactive: about this many triangles
+# at most (1hpv's cartoon has 38,000; a 1M-atom assembly at full detail would have 23 million, each
+# residue then smaller than a pixel). Coarser means fewer spline samples per residue and fewer
+# vertices around the cross-section, down to these floors.
+TRIANGLE_BUDGET = 4_000_000
+MIN_SAMPLES_PER_RESIDUE, MIN_RING = 2, 6
+
+
+def cartoon_detail(residues: int) -> tuple[int, int]:
+    """(spline samples per residue, vertices around a cross-section) for a cartoon of `residues`
+    residues: full detail (SAMPLES_PER_RESIDUE, RING) while it fits TRIANGLE_BUDGET, else coarser
+    (each tube step costs 2 * ring triangles per sample)."""
+    full = SAMPLES_PER_RESIDUE * RING * 2
+    if residues * full <= TRIANGLE_BUDGET:
+        return SAMPLES_PER_RESIDUE, RING
+    fraction = (TRIANGLE_BUDGET / (residues * full)) ** 0.5
+    ring = max(MIN_RING, 2 * int(RING * fraction / 2))
+    samples = min(SAMPLES_PER_RESIDUE, max(MIN_SAMPLES_PER_RESIDUE, TRIANGLE_BUDGET // (residues * ring * 2)))
+    return int(samples), int(ring)
 
 
 def cartoon_mesh(structure: Structure, mask: np.ndarray, colors: np.ndarray, helix: str = "ribbon") -> TriangleMesh:
@@ -41,8 +62,15 @@ def cartoon_mesh(structure: Structure, mask: np.ndarray, colors: np.ndarray, hel
 
     if helix not in HELIX_STYLES:
         raise ValueError(f"helix style {helix!r}: use one of {', '.join(HELIX_STYLES)}")
-    return concatenate([protein_cartoon_mesh(structure, mask, colors, helix),
-                        nucleic_cartoon_mesh(structure, mask, colors)])  # fmt: skip
+    detail = cartoon_detail(_guide_atom_count(structure, mask))
+    return concatenate([protein_cartoon_mesh(structure, mask, colors, helix, detail),
+                        nucleic_cartoon_mesh(structure, mask, colors, detail)])  # fmt: skip
+
+
+def _guide_atom_count(structure: Structure, mask: np.ndarray) -> int:
+    """About how many residues a cartoon of `mask` draws (CAs and C4' atoms): sizes its detail."""
+    names = structure.atom_names
+    return int((mask & ((names == "CA") | (names == "C4'") | (names == "C4*"))).sum())
 
 
 def cartoon_residue_count(structure: Structure, mask: np.ndarray) -> int:
@@ -53,8 +81,10 @@ def cartoon_residue_count(structure: Structure, mask: np.ndarray) -> int:
     return amino + len(nucleotide_table(structure, mask)["C4'"])
 
 
-def protein_cartoon_mesh(structure: Structure, mask: np.ndarray, colors: np.ndarray,
-                         helix: str = "ribbon") -> TriangleMesh:  # fmt: skip
+def protein_cartoon_mesh(structure: Structure, mask: np.ndarray, colors: np.ndarray, helix: str = "ribbon",
+                         detail: tuple[int, int] = (SAMPLES_PER_RESIDUE, RING)) -> TriangleMesh:  # fmt: skip
+    """Tubes through the CAs of the amino acids in `mask`, one per chain piece, all built as one
+    mesh; detail: (spline samples per residue, cross-section vertices), see `cartoon_detail`."""
     s = structure
     ca = np.flatnonzero(mask & s.is_amino_acid & (s.atom_names == "CA"))
     if len(ca) < 2:
@@ -68,13 +98,15 @@ def protein_cartoon_mesh(structure: Structure, mask: np.ndarray, colors: np.ndar
     step = np.linalg.norm(np.diff(positions, axis=0), axis=1)
     breaks = (step > MAX_CA_GAP_A) | (s.chain_ids[ca][1:] != s.chain_ids[ca][:-1])
     starts = np.concatenate([[0], np.flatnonzero(breaks) + 1, [len(ca)]])
-    meshes = []
+    rings, ring_colors = [], []
     for first, last in zip(starts[:-1], starts[1:], strict=True):
         if last - first >= 2:
             sl = slice(first, last)
             side = _side_vectors(positions[sl], oxygen[sl], s)
-            meshes += _segment(positions[sl], side, s.secondary[ca[sl]], colors[ca[sl]], helix)
-    return concatenate(meshes)
+            for tube, tube_colors in _segment(positions[sl], side, s.secondary[ca[sl]], colors[ca[sl]], helix, detail):
+                rings.append(tube)
+                ring_colors.append(np.repeat(np.asarray(tube_colors, np.float32), tube.shape[1], axis=0))
+    return tubes_from_rings(rings, ring_colors)
 
 
 def _side_vectors(ca: np.ndarray, oxygen: np.ndarray, s: Structure) -> np.ndarray:
@@ -128,7 +160,10 @@ def helix_axis_points(ca: np.ndarray, first: int, last: int) -> np.ndarray:
     return centre + np.outer((helix - centre) @ direction, direction)
 
 
-def _segment(ca: np.ndarray, side: np.ndarray, sse: np.ndarray, colors: np.ndarray, helix: str) -> list[TriangleMesh]:
+def _segment(ca: np.ndarray, side: np.ndarray, sse: np.ndarray, colors: np.ndarray, helix: str,
+             detail: tuple[int, int]) -> list[tuple[np.ndarray, np.ndarray]]:  # fmt: skip
+    """[(rings (S, ring, 3), colours (S, 3))] of one chain piece: its tube, then its helix cylinders."""
+    samples, ring = detail
     guide, side = smooth_strands(ca, side, sse)
     pieces = []
     if helix == "cylinder":
@@ -138,27 +173,28 @@ def _segment(ca: np.ndarray, side: np.ndarray, sse: np.ndarray, colors: np.ndarr
                 continue
             axis = helix_axis_points(ca, first, last)
             guide[first : last + 1] = axis
-            pieces.append(helix_cylinder(axis, colors[first : last + 1]))
+            pieces.append(helix_cylinder_rings(axis, colors[first : last + 1], ring))
     else:
         profile_sse = sse
-    points, u = catmull_rom(guide, SAMPLES_PER_RESIDUE)
+    points, u = catmull_rom(guide, samples)
     k = np.minimum(np.floor(u).astype(int), len(ca) - 2)
     t = (u - k)[:, None]
     width_dir = side[k] * (1 - t) + side[k + 1] * t
     half_width, half_thick, square = strand_arrow_profiles(profile_sse, u)
     nearest = np.clip(np.rint(u).astype(int), 0, len(ca) - 1)
-    pieces.insert(0, swept_tube(points, width_dir, half_width, half_thick, square, colors[nearest]))
+    pieces.insert(0, (tube_rings(points, width_dir, half_width, half_thick, square, ring), colors[nearest]))
     return pieces
 
 
-def helix_cylinder(axis: np.ndarray, colors: np.ndarray) -> TriangleMesh:
-    """A capped round tube along axis points (R, 3), reaching half a rise past the end residues."""
+def helix_cylinder_rings(axis: np.ndarray, colors: np.ndarray, ring: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rings (R + 2, ring, 3), colours (R + 2, 3)) of a capped round tube along axis points (R, 3),
+    reaching half a rise past the end residues."""
     rise = (axis[-1] - axis[0]) / max(len(axis) - 1, 1)
     points = np.concatenate([[axis[0] - rise / 2], axis, [axis[-1] + rise / 2]])
     colors = np.concatenate([colors[:1], colors, colors[-1:]])
     width_dir = np.broadcast_to(_perpendicular(rise), points.shape)
     radius = np.full(len(points), HELIX_CYLINDER_RADIUS_A)
-    return swept_tube(points, width_dir, radius, radius, np.ones(len(points)), colors)
+    return tube_rings(points, width_dir, radius, radius, np.ones(len(points)), ring), colors
 
 
 def _perpendicular(v: np.ndarray) -> np.ndarray:
@@ -169,7 +205,10 @@ def _perpendicular(v: np.ndarray) -> np.ndarray:
 def strand_arrow_profiles(sse: np.ndarray, u: np.ndarray):
     """Half width, half thickness and squareness per spline sample; a strand's last residue interval
     is its arrowhead: a sharp step out to ARROW_HALF_WIDTH_A, narrowing to the coil's width."""
-    table = np.array([PROFILES.get(code, PROFILES["c"]) for code in sse], dtype=np.float64)
+    codes = np.array(sorted(PROFILES))
+    rows = np.searchsorted(codes, sse)
+    rows = np.where(codes[np.minimum(rows, len(codes) - 1)] == sse, rows, int(np.flatnonzero(codes == "c")[0]))
+    table = np.array([PROFILES[code] for code in codes], dtype=np.float64)[rows]
     k = np.minimum(np.floor(u).astype(int), len(sse) - 2)
     t = u - k
     values = table[k] * (1 - t)[:, None] + table[k + 1] * t[:, None]

@@ -11,20 +11,24 @@ from functools import lru_cache
 
 import numpy as np
 
-from renderer.molecules.structure import AMINO_ACIDS, NUCLEOTIDES, WATER_NAMES, Structure, residue_keys
+from renderer.molecules.ccd_cache import component_names
+from renderer.molecules.structure import AMINO_ACIDS, NUCLEOTIDES, WATER_NAMES, Structure, names_in, residue_keys
 
 KINDS = ("protein", "nucleic", "water", "ligand")
 
 
 @lru_cache(maxsize=1)
 def _component_names() -> tuple[frozenset, frozenset]:
-    try:
-        import biotite.structure.info as info
-
-        amino, nucleic = set(info.amino_acid_names()), set(info.nucleotide_names())
-    except Exception:  # biotite absent or its CCD unreadable: the standard names still classify
-        amino, nucleic = set(), set()
+    amino, nucleic = component_names()
     return frozenset(amino | set(AMINO_ACIDS)), frozenset((nucleic | set(NUCLEOTIDES)) - set(WATER_NAMES))
+
+
+def amino_acid_residues(res_names: np.ndarray) -> np.ndarray:
+    """(N,) bool: residues the CCD calls amino acids (biotite's `filter_amino_acids`, by unique names)."""
+    unique, inverse = np.unique(np.asarray(res_names, dtype=str), return_inverse=True)
+    amino = _component_names()[0]
+    return np.array([n in amino for n in unique.tolist()], bool)[inverse.ravel()] if len(unique) else \
+        np.zeros(0, bool)  # fmt: skip
 
 
 def residue_name_kinds(res_names: np.ndarray, hetero: np.ndarray | None = None) -> np.ndarray:
@@ -43,7 +47,7 @@ def residue_name_kinds(res_names: np.ndarray, hetero: np.ndarray | None = None) 
          for n in unique.tolist()], dtype="<U7")  # fmt: skip
     kinds = table[inverse] if len(unique) else np.zeros(0, "<U7")
     if hetero is not None:
-        kinds = np.where(np.asarray(hetero, bool) & np.isin(kinds, ("protein", "nucleic")), "ligand", kinds)
+        kinds = np.where(np.asarray(hetero, bool) & names_in(kinds, ("protein", "nucleic")), "ligand", kinds)
     return kinds
 
 
@@ -56,10 +60,10 @@ def atom_kinds(structure: Structure) -> np.ndarray:
     s = structure
     by_name = residue_name_kinds(s.res_names)
     kinds = residue_name_kinds(s.res_names, s.hetero)
-    suspect = (kinds == "ligand") & np.isin(by_name, ("protein", "nucleic"))
+    suspect = (kinds == "ligand") & names_in(by_name, ("protein", "nucleic"))
     if suspect.any() and s.bond_count:
         a, b = s.bonds[:, 0], s.bonds[:, 1]
-        polymer = np.isin(kinds, ("protein", "nucleic"))
+        polymer = names_in(kinds, ("protein", "nucleic"))
         linked = np.zeros(s.atom_count, bool)
         linked[a[suspect[a] & polymer[b]]] = True
         linked[b[suspect[b] & polymer[a]]] = True

@@ -14,13 +14,15 @@ from pathlib import Path
 import numpy as np
 
 from renderer.errors import MoleculeError
+from renderer.molecules.cif_links import AmbiguousLink, struct_conn_bonds
 from renderer.molecules.cif_tokens import AtomSiteColumns, atom_site_columns, small_category
 
 REQUIRED = ("Cartn_x", "Cartn_y", "Cartn_z")
 
 
 def read_mmcif_fast(path: Path, data: bytes, model: int, altloc: str):
-    """(AtomArray, model count, secondary records [(kind, chain, first, last)]) or None."""
+    """(AtomArray, model count, secondary records [(kind, chain, first, last)], struct_conn bonds
+    (K, 3) [i, j, BondType]) or None."""
     site = atom_site_columns(path, data)
     if site is None or not all(site.has(name) for name in REQUIRED):
         return None
@@ -31,9 +33,14 @@ def read_mmcif_fast(path: Path, data: bytes, model: int, altloc: str):
         raise MoleculeError(path, f"model {model} requested; the file has {len(ordered)}")
     rows = np.flatnonzero(model_numbers == ordered[model - 1])
     atoms = _atom_array(site, rows)
-    atoms = _one_altloc(site, rows, atoms, altloc)
+    atoms, rows = _one_altloc(site, rows, atoms, altloc)
     skip = (int(site.starts[0, 0]), int(site.ends[-1, -1]))
-    return atoms, len(ordered), secondary_records(data, skip)
+    text = _outside(data, skip)
+    try:
+        links = struct_conn_bonds(small_category(text, "struct_conn"), site, rows)
+    except AmbiguousLink:
+        return None  # biotite's reader reports which bond cannot be assigned
+    return atoms, len(ordered), secondary_records(text), links
 
 
 def _column(site: AtomSiteColumns, name: str, rows, default: str = "") -> np.ndarray:
@@ -66,26 +73,32 @@ def _atom_array(site: AtomSiteColumns, rows: np.ndarray):
 def _one_altloc(site: AtomSiteColumns, rows, atoms, altloc: str):
     import biotite.structure as struc
 
+    """(atoms, their `_atom_site` rows) with one alternate location per atom."""
     if not site.has("label_alt_id"):
-        return atoms
+        return atoms, rows
     ids = site.text("label_alt_id", ".", rows)
     if np.all(ids == "."):
-        return atoms
+        return atoms, rows
     if altloc == "occupancy" and site.has("occupancy"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             mask = struc.filter_highest_occupancy_altloc(atoms, ids, site.numbers("occupancy", "occupancy", rows))
     else:
         mask = struc.filter_first_altloc(atoms, ids)
-    return atoms[mask]
+    return atoms[mask], rows[mask]
 
 
-def secondary_records(data: bytes, skip: tuple[int, int] = (0, 0)) -> list[tuple[str, str, int, int]]:
+def _outside(data: bytes, skip: tuple[int, int]) -> str:
+    """The file's text without the byte range `skip` (the `_atom_site` rows, which cannot hold
+    other categories), so small categories are searched in kilobytes, not the whole file."""
+    return (data[: skip[0]] + b"\n" + data[skip[1] :]).decode("latin-1")
+
+
+def secondary_records(text: str) -> list[tuple[str, str, int, int]]:
     """[(kind "a"|"b", author chain, first author residue, last)] from struct_conf (HELX_* rows;
     TURN_* rows, which DSSP-written files carry, are not helices) and struct_sheet_range.
 
-    skip: byte range not searched (the `_atom_site` rows, which cannot hold these categories)."""
-    text = (data[: skip[0]] + b"\n" + data[skip[1] :]).decode("latin-1")
+    text: the file's text (or all of it but `_atom_site`'s rows)."""
     records = []
     for category, kind in (("struct_conf", "a"), ("struct_sheet_range", "b")):
         table = small_category(text, category)

@@ -68,8 +68,18 @@ class AtomSiteColumns:
         """(rows,) str values; CIF's "." and "?" (not given) become `default`."""
         if name not in self.columns:
             return np.full(self.rows if rows is None else len(rows), default)
-        values = self.raw(name, rows).astype(str)
-        return np.where((values == ".") | (values == "?"), default, values)
+        chars = self.chars(name, rows)
+        if chars.shape[1] > 8:
+            values = chars.view(f"S{chars.shape[1]}").ravel().astype(str)
+            return np.where((values == ".") | (values == "?"), default, values)
+        # A column holds few distinct values (names, chains, elements): decode each once. Values of
+        # up to 8 bytes are compared as 64-bit integers, much faster than a million strings.
+        padded = np.zeros((len(chars), 8), np.uint8)
+        padded[:, : chars.shape[1]] = chars
+        unique, inverse = np.unique(padded.view(np.uint64).ravel(), return_inverse=True)
+        values = unique.view("S8").astype(str)
+        values = np.where((values == ".") | (values == "?"), default, values)
+        return values[inverse.ravel()]
 
     def numbers(self, name: str, what: str, rows: np.ndarray | None = None) -> np.ndarray:
         """(rows,) float64; a value that is not a finite number is a MoleculeError at its line."""
@@ -123,9 +133,12 @@ def atom_site_columns(path: Path, data: bytes) -> AtomSiteColumns | None:
     line_starts = line_starts[line_starts < len(buffer)]
     if len(buffer) == 0 or buffer[0] == ord(";") or np.any(buffer[line_starts] == ord(";")):
         return None  # a multi-line text field
-    space = buffer <= 32
-    begins = np.flatnonzero(~space & np.concatenate([[True], space[:-1]]))
-    finishes = np.flatnonzero(~space & np.concatenate([space[1:], [True]])) + 1
+    # Token edges in one pass: where "is blank" flips (the body is padded with a blank each side).
+    blank = np.ones(len(buffer) + 2, np.int8)
+    np.less_equal(buffer, 32, out=blank[1:-1].view(bool))
+    flips = np.diff(blank)
+    begins, finishes = np.flatnonzero(flips == -1), np.flatnonzero(flips == 1)
+    del blank, flips
     quoted = np.isin(buffer[begins], _QUOTES)
     if quoted.any():
         q = np.flatnonzero(quoted)
@@ -140,9 +153,9 @@ def atom_site_columns(path: Path, data: bytes) -> AtomSiteColumns | None:
         return None  # the line checks name the row that lacks values
     newlines = np.flatnonzero(buffer == 10)
     first_line = data.count(b"\n", 0, body_start) + 1
-    token_lines = np.searchsorted(newlines, begins) + first_line
-    row_lines = token_lines[::width]
-    if not np.array_equal(token_lines[width - 1 :: width], row_lines):
+    # Each row's first and last value on one line (searched per row, not per value).
+    row_lines = np.searchsorted(newlines, begins[::width]) + first_line
+    if not np.array_equal(np.searchsorted(newlines, begins[width - 1 :: width]) + first_line, row_lines):
         return None  # rows wrapped over lines: valid CIF, checked by the line-by-line path
     return AtomSiteColumns(path=path, data=data, columns={name: i for i, name in enumerate(names)},
                            starts=(begins + body_start).reshape(-1, width),

@@ -10,7 +10,7 @@ import numpy as np
 
 from renderer.molecules.chains import atom_kinds
 from renderer.molecules.io import read_structure
-from renderer.molecules.structure import Structure, residue_keys
+from renderer.molecules.structure import Structure, names_in, residue_keys
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def describe_structure(structure: Structure) -> MoleculeSummary:
     s = structure
     keys = residue_keys(s)
     kinds = atom_kinds(s)
-    polymer = ~s.hetero & ~s.is_water | np.isin(kinds, ("protein", "nucleic"))
+    polymer = ~s.hetero & ~s.is_water | names_in(kinds, ("protein", "nucleic"))
     chains = []
     if polymer.any():
         names, first, code = np.unique(s.chain_ids[polymer], return_index=True, return_inverse=True)

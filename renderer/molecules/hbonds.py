@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from renderer.molecules.structure import Structure, residue_keys
+from renderer.molecules.structure import Structure, names_in, residue_keys
 
 POLAR = ("N", "O")
 HYDROGENS = ("H", "D")
@@ -43,14 +43,22 @@ def hydrogen_bonds(structure: Structure, group: np.ndarray, partners: np.ndarray
     s = structure
     group = np.asarray(group, bool)
     partners = ~group if partners is None else np.asarray(partners, bool)
-    polar = np.isin(s.elements, POLAR)
+    polar = names_in(s.elements, POLAR)
     candidates = np.flatnonzero(polar & (group | partners))
     if len(candidates) < 2:
         return np.zeros((0, 2), np.int32)
     from scipy.spatial import cKDTree  # here: importing SciPy costs a second that anatomy renders do not need
 
+    # Pairs from the group's polar atoms only (a ligand's few dozen, not all pairs of a million-atom
+    # assembly); each unordered pair once, as where group and partners overlap both ends query.
+    mine = np.flatnonzero(polar & group)
+    if len(mine) == 0:
+        return np.zeros((0, 2), np.int32)
     tree = cKDTree(s.positions_a[candidates].astype(np.float64))
-    pairs = candidates[tree.query_pairs(MAX_DISTANCE_A, output_type="ndarray")]
+    near = cKDTree(s.positions_a[mine].astype(np.float64)).sparse_distance_matrix(
+        tree, MAX_DISTANCE_A, output_type="ndarray")  # fmt: skip
+    first, second = mine[near["i"]], candidates[near["j"]]
+    pairs = np.unique(np.sort(np.stack([first, second], axis=1)[first != second], axis=1), axis=0)
     if len(pairs) == 0:
         return np.zeros((0, 2), np.int32)
     forward = group[pairs[:, 0]] & partners[pairs[:, 1]]
@@ -64,8 +72,9 @@ def hydrogen_bonds(structure: Structure, group: np.ndarray, partners: np.ndarray
     keep = (distance >= MIN_DISTANCE_A) & (keys[a] != keys[b]) & ~_bonded(s, a, b)
     a, b = a[keep], b[keep]
     types = _typing(s)
-    a_gives = types.donor[a] & types.acceptor[b] & _donor_geometry(s, types, a, b)
-    b_gives = types.donor[b] & types.acceptor[a] & _donor_geometry(s, types, b, a)
+    neighbours = _heavy_neighbours(s)
+    a_gives = types.donor[a] & types.acceptor[b] & _donor_geometry(s, types, neighbours, a, b)
+    b_gives = types.donor[b] & types.acceptor[a] & _donor_geometry(s, types, neighbours, b, a)
     keep = a_gives | b_gives
     return np.stack([a[keep], b[keep]], axis=1).astype(np.int32).reshape(-1, 2)
 
@@ -87,7 +96,7 @@ class _Types:
 
 def _typing(s: Structure) -> _Types:
     n = s.atom_count
-    is_h = np.isin(s.elements, HYDROGENS)
+    is_h = names_in(s.elements, HYDROGENS)
     keys = residue_keys(s)
     residue_has_h = np.zeros(keys.max() + 1 if n else 0, bool)
     residue_has_h[keys[is_h]] = True
@@ -114,7 +123,7 @@ def _typing(s: Structure) -> _Types:
     hydroxyl = is_o & (heavy_degree <= 1) & (double == 0) & ~charged_o
     proline_n = is_n & (s.atom_names == "N") & (s.res_names == "PRO")
     # Histidine's ring nitrogens: either may carry the H (tautomers), so both give and take.
-    histidine = is_n & (s.res_names == "HIS") & np.isin(s.atom_names, ("ND1", "NE2"))
+    histidine = is_n & (s.res_names == "HIS") & names_in(s.atom_names, ("ND1", "NE2"))
     valence_full = (heavy_degree >= 3) | ((heavy_degree == 2) & (double > 0))
     inferred_donor = hydroxyl | is_n & ~valence_full & ~proline_n | histidine
     ring_n = is_n & (heavy_degree == 2) & ((double + aromatic > 0) | (unknown > 0))
@@ -128,15 +137,18 @@ def _typing(s: Structure) -> _Types:
 def _bonded(s: Structure, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if s.bond_count == 0:
         return np.zeros(len(a), bool)
-    bonded = np.minimum(s.bonds[:, 0], s.bonds[:, 1]).astype(np.int64) * s.atom_count + np.maximum(*s.bonds.T)
-    return np.isin(np.minimum(a, b).astype(np.int64) * s.atom_count + np.maximum(a, b), bonded)
+    bonded = np.sort(np.minimum(s.bonds[:, 0], s.bonds[:, 1]).astype(np.int64) * s.atom_count + np.maximum(*s.bonds.T))
+    wanted = np.minimum(a, b).astype(np.int64) * s.atom_count + np.maximum(a, b)
+    # A sorted search, not np.isin: isin hashes all the million bonds of an assembly for a few pairs.
+    found = np.minimum(np.searchsorted(bonded, wanted), len(bonded) - 1)
+    return bonded[found] == wanted
 
 
-def _donor_geometry(s: Structure, types: _Types, donor: np.ndarray, acceptor: np.ndarray) -> np.ndarray:
+def _donor_geometry(s: Structure, types: _Types, neighbours, donor: np.ndarray, acceptor: np.ndarray) -> np.ndarray:
     """(K,) bool: the donor's hydrogen points at the acceptor, or (no explicit H) neither atom's
-    covalent neighbours lie between them."""
+    covalent neighbours lie between them. neighbours: `_heavy_neighbours(s)`."""
     positions = s.positions_a.astype(np.float64)
-    result = _points_away(s, donor, acceptor) & _points_away(s, acceptor, donor)
+    result = _points_away(s, neighbours, donor, acceptor) & _points_away(s, neighbours, acceptor, donor)
     with_h = types.explicit[donor]
     if len(types.hydrogens) and with_h.any():
         heavy, hydrogen = types.hydrogens[:, 0], types.hydrogens[:, 1]
@@ -159,18 +171,26 @@ def _donor_geometry(s: Structure, types: _Types, donor: np.ndarray, acceptor: np
     return result
 
 
-def _points_away(s: Structure, atom: np.ndarray, partner: np.ndarray) -> np.ndarray:
-    """Angle (heavy-neighbour centroid, atom, partner) > 90 deg (> 70 deg for an atom with one heavy
-    neighbour), or the atom has no heavy neighbours."""
+def _heavy_neighbours(s: Structure) -> tuple[np.ndarray, np.ndarray] | None:
+    """((N,) count of heavy-atom bond partners, (N, 3) their centroid, ångström) per atom, or None
+    without bonds. Computed once per `hydrogen_bonds` call (four geometry checks use it)."""
     if s.bond_count == 0:
-        return np.ones(len(atom), bool)
-    heavy = ~np.isin(s.elements, HYDROGENS)
+        return None
+    heavy = ~names_in(s.elements, HYDROGENS)
     bonds = s.bonds[heavy[s.bonds[:, 0]] & heavy[s.bonds[:, 1]]]
     ends = np.concatenate([bonds, bonds[:, ::-1]])
     counts = np.bincount(ends[:, 0], minlength=s.atom_count)
     sums = np.stack([np.bincount(ends[:, 0], weights=s.positions_a[ends[:, 1], k], minlength=s.atom_count)
                      for k in range(3)], axis=1)  # fmt: skip
-    centroid = sums / np.maximum(counts, 1)[:, None]
+    return counts, sums / np.maximum(counts, 1)[:, None]
+
+
+def _points_away(s: Structure, neighbours, atom: np.ndarray, partner: np.ndarray) -> np.ndarray:
+    """Angle (heavy-neighbour centroid, atom, partner) > 90 deg (> 70 deg for an atom with one heavy
+    neighbour), or the atom has no heavy neighbours. neighbours: `_heavy_neighbours(s)`."""
+    if neighbours is None:
+        return np.ones(len(atom), bool)
+    counts, centroid = neighbours
     to_partner = (s.positions_a[partner] - s.positions_a[atom]).astype(np.float64)
     to_neighbours = centroid[atom] - s.positions_a[atom]
     cos = np.einsum("ij,ij->i", to_partner, to_neighbours) / np.maximum(

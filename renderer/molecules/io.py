@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from renderer.errors import MoleculeError
-from renderer.molecules import line_checks
+from renderer.molecules import line_checks, structure_cache
 from renderer.molecules.bonds import bonds_by_distance, disulfide_bonds, merge_bonds
 from renderer.molecules.chains import residue_name_kinds
 from renderer.molecules.cif_fast import read_mmcif_fast, secondary_records
@@ -68,15 +68,25 @@ def _text(lines: list[str]) -> io.StringIO:
 def _read_mmcif(path: Path, model: int, altloc: str) -> Structure:
     """The array fast path (cif_fast) where it is exact, else the line checks and biotite."""
     data = line_checks.read_bytes(path)
+    key = structure_cache.entry_key(data, "mmcif", model, altloc)
+    cached = structure_cache.load(key, path)
+    if cached is not None:
+        structure_cache.warn_like_a_read(path, cached)
+        return cached
+    structure = _parse_mmcif(path, data, model, altloc)
+    structure_cache.store(key, structure)
+    return structure
+
+
+def _parse_mmcif(path: Path, data: bytes, model: int, altloc: str) -> Structure:
     fast = read_mmcif_fast(path, data, model, altloc)
     if fast is None:
         lines = line_checks.read_text(path, data)
         line_checks.check_mmcif(path, lines)
         read = _read_pdbx(path, _text(lines), model, altloc, binary=False)
-    else:
-        read = fast[:2]
-    records = fast[2] if fast is not None else secondary_records(data)
-    return _from_biotite(path, "mmcif", read, model, records=records)
+        return _from_biotite(path, "mmcif", read, model, records=secondary_records(data.decode("latin-1")))
+    atoms, count, records, links = fast
+    return _from_biotite(path, "mmcif", (atoms, count), model, records=records, links=links)
 
 
 def _biotite_failure(path: Path, fmt: str, error: Exception) -> MoleculeError:
@@ -144,7 +154,8 @@ def _check_model(path: Path, model: int, count: int) -> None:
 
 
 def _from_biotite(path: Path, fmt: str, read, model: int, lines: list[str] | None = None,
-                  records: list | None = None) -> Structure:  # fmt: skip
+                  records: list | None = None, links: np.ndarray | None = None) -> Structure:  # fmt: skip
+    """links: (K, 3) [i, j, BondType] the file's struct_conn bonds, where the array reader read it."""
     atoms, model_count = read
     if atoms.array_length() == 0:
         raise MoleculeError(path, f"model {model} has no atoms")
@@ -157,7 +168,7 @@ def _from_biotite(path: Path, fmt: str, read, model: int, lines: list[str] | Non
     # biotite's readers already join the file's bonds (CONECT, struct_conn, SDF bond block) with the
     # CCD residue templates, each with its BondType (double, aromatic...).
     if atoms.bonds is None and fmt == "mmcif":
-        atoms.bonds = _template_bond_list(atoms)
+        atoms.bonds = _template_bond_list(atoms, links)
     file_bonds = atoms.bonds.as_array() if atoms.bonds is not None else np.zeros((0, 3), np.int64)
     disulfides = disulfide_bonds(positions, elements) if fmt in ("pdb", "mmcif", "bcif") else np.zeros((0, 2))
     bonds, orders = merge_bonds((file_bonds[:, :2], file_bonds[:, 2]), (disulfides, None))
@@ -179,8 +190,9 @@ def _from_biotite(path: Path, fmt: str, read, model: int, lines: list[str] | Non
     return replace(structure, bonds=bonds, bond_orders=orders, secondary=secondary, extra={"atoms": atoms})
 
 
-def _template_bond_list(atoms):
-    """biotite BondList of CCD template bonds and polymer links (renderer.molecules.templates)."""
+def _template_bond_list(atoms, links: np.ndarray | None = None):
+    """biotite BondList of CCD template bonds and polymer links (renderer.molecules.templates), plus
+    `links` (K, 3) [i, j, BondType] (struct_conn), merged as biotite's mmCIF reader merges them."""
     import biotite.structure as struc
 
     kinds = residue_name_kinds(atoms.res_name)
@@ -189,7 +201,10 @@ def _template_bond_list(atoms):
     residue_index[starts[1:]] = 1
     pairs, orders = template_bonds(atoms.res_name, atoms.atom_name, np.cumsum(residue_index), atoms.coord,
                                    atoms.chain_id, kinds == "protein", kinds == "nucleic")  # fmt: skip
-    return struc.BondList(atoms.array_length(), np.column_stack([pairs, orders]).astype(np.int64))
+    bonds = struc.BondList(atoms.array_length(), np.column_stack([pairs, orders]).astype(np.int64))
+    if links is not None and len(links):
+        bonds = bonds.merge(struc.BondList(atoms.array_length(), np.asarray(links, np.int64)))
+    return bonds
 
 
 def _fallback_bonds(structure: Structure) -> np.ndarray:
@@ -215,7 +230,8 @@ def _checked_elements(atoms) -> np.ndarray:
     (pre-1996 PDB files put a segment id in columns 73-80), the symbol comes from the atom name."""
     import biotite.structure as struc
 
-    elements = np.char.upper(np.char.strip(np.asarray(atoms.element, dtype=str)))
+    unique, inverse = np.unique(np.asarray(atoms.element, dtype=str), return_inverse=True)
+    elements = np.char.upper(np.char.strip(unique))[inverse.ravel()]  # per distinct symbol: 1M atoms have few
     invalid = ~np.isin(elements, list(_ELEMENTS))
     if invalid.any():
         inferred = np.char.upper(np.asarray(struc.infer_elements(atoms.atom_name[invalid]), dtype=str))

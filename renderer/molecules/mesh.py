@@ -50,44 +50,79 @@ def unit(vectors: np.ndarray) -> np.ndarray:
 
 
 def swept_tube(points: np.ndarray, width_dir: np.ndarray, half_width: np.ndarray, half_thick: np.ndarray,
-               square: np.ndarray, colors: np.ndarray) -> TriangleMesh:  # fmt: skip
+               square: np.ndarray, colors: np.ndarray, ring: int = RING) -> TriangleMesh:  # fmt: skip
     """A closed tube along `points` (S, 3): at each sample a superellipse of `half_width` along
     `width_dir` (S, 3, made orthogonal to the curve here), `half_thick` across it and exponent
-    `square` (1 round, toward 0 a box); colours (S, 3) per sample."""
+    `square` (1 round, toward 0 a box); colours (S, 3) per sample; `ring` vertices around."""
+    rings = tube_rings(points, width_dir, half_width, half_thick, square, ring)
+    return tube_from_rings(rings, np.repeat(np.asarray(colors, np.float32), ring, axis=0))
+
+
+def tube_rings(points: np.ndarray, width_dir: np.ndarray, half_width: np.ndarray, half_thick: np.ndarray,
+               square: np.ndarray, ring: int = RING) -> np.ndarray:  # fmt: skip
+    """(S, ring, 3) the cross-sections `swept_tube` joins (arguments as there)."""
     tangent = unit(np.gradient(points, axis=0))
     width_dir = unit(width_dir - tangent * np.einsum("ij,ij->i", width_dir, tangent)[:, None])
     thick_dir = np.cross(tangent, width_dir)
-    theta = np.linspace(0.0, 2 * np.pi, RING, endpoint=False)
+    theta = np.linspace(0.0, 2 * np.pi, ring, endpoint=False)
     cos, sin = np.cos(theta)[None, :], np.sin(theta)[None, :]
     e = np.asarray(square, np.float64)[:, None]
     x = np.asarray(half_width)[:, None] * np.sign(cos) * np.abs(cos) ** e
     y = np.asarray(half_thick)[:, None] * np.sign(sin) * np.abs(sin) ** e
-    rings = points[:, None, :] + x[..., None] * width_dir[:, None, :] + y[..., None] * thick_dir[:, None, :]
-    return tube_from_rings(rings, np.repeat(np.asarray(colors, np.float32), RING, axis=0))
+    return points[:, None, :] + x[..., None] * width_dir[:, None, :] + y[..., None] * thick_dir[:, None, :]
 
 
 def tube_from_rings(rings: np.ndarray, colors: np.ndarray) -> TriangleMesh:
-    """Triangles joining consecutive rings (M, RING, 3), with smooth normals and end caps;
-    colours (M * RING, 3)."""
-    m = len(rings)
-    positions = rings.reshape(-1, 3)
-    i = np.arange(m - 1)[:, None] * RING
-    j = np.arange(RING)[None, :]
-    a, b = i + j, i + (j + 1) % RING
-    c, d = a + RING, b + RING
-    quads = np.stack([a, c, b, b, c, d], axis=-1).reshape(-1, 3)
-    # Caps: a fan around each end ring's centre (extra vertex each).
-    centres = rings[[0, -1]].mean(axis=1)
-    first_cap = np.stack([np.full(RING, m * RING), (j[0] + 1) % RING, j[0]], axis=1)
-    last = (m - 1) * RING
-    last_cap = np.stack([np.full(RING, m * RING + 1), last + j[0], last + (j[0] + 1) % RING], axis=1)
-    triangles = np.concatenate([quads, first_cap, last_cap])
-    positions = np.concatenate([positions, centres])
-    colors = np.concatenate([colors, colors[[0, -1]]])
-    if _signed_volume(positions, triangles) < 0:
-        triangles = triangles[:, ::-1]
+    """Triangles joining consecutive rings (M, K, 3), with smooth normals and end caps;
+    colours (M * K, 3)."""
+    return tubes_from_rings([rings], [colors])
+
+
+def tubes_from_rings(rings: list[np.ndarray], colors: list[np.ndarray]) -> TriangleMesh:
+    """Many tubes as one mesh, built in one go: each as `tube_from_rings` makes it (same vertices,
+    triangles and normals, in list order), but without a Python pass per tube -- a million-atom
+    assembly has thousands of chains. rings: [(M_i, K, 3)], one K for all; colours [(M_i * K, 3)]."""
+    rings = [r for r in rings if len(r) >= 2]
+    if not rings:
+        return empty_mesh()
+    k = rings[0].shape[1]
+    m = np.array([len(r) for r in rings])
+    per_tube = m * k + 2  # ring vertices, then the two cap centres
+    base = np.concatenate([[0], np.cumsum(per_tube)[:-1]])
+    # Side quads: one per (ring step, corner), numbered per tube from its own first vertex.
+    steps = m - 1
+    owner = np.repeat(np.arange(len(rings)), steps * k)
+    local = np.arange(int((steps * k).sum())) - np.repeat(np.cumsum(steps * k) - steps * k, steps * k)
+    i, j = (local // k) * k, local % k
+    a, b = i + j, i + (j + 1) % k
+    quads = np.stack([a, a + k, b, b, a + k, b + k], axis=-1).reshape(-1, 3) + np.repeat(base[owner], 2)[:, None]
+    # Caps: a fan around each end ring's centre.
+    corner = np.arange(k)
+    first_cap = np.stack([np.broadcast_to(m[:, None] * k, (len(m), k)), np.broadcast_to((corner + 1) % k, (len(m), k)),
+                          np.broadcast_to(corner, (len(m), k))], axis=-1) + base[:, None, None]  # fmt: skip
+    last = (m - 1)[:, None] * k
+    last_cap = np.stack([np.broadcast_to(m[:, None] * k + 1, (len(m), k)), last + corner, last + (corner + 1) % k],
+                        axis=-1) + base[:, None, None]  # fmt: skip
+    # Per tube: its sides, then its first cap, then its last cap (where each lands in the output).
+    per_tube_triangles = steps * k * 2 + 2 * k
+    triangle_base = np.concatenate([[0], np.cumsum(per_tube_triangles)[:-1]])
+    triangles = np.empty((int(per_tube_triangles.sum()), 3), np.int64)
+    side_slot = np.repeat(triangle_base[owner], 2) + np.repeat(local, 2) * 2 + np.tile([0, 1], len(local))
+    triangles[side_slot] = quads
+    cap_slot = (triangle_base + steps * k * 2)[:, None] + corner
+    triangles[cap_slot.ravel()] = first_cap.reshape(-1, 3)
+    triangles[(cap_slot + k).ravel()] = last_cap.reshape(-1, 3)
+    tube_of_triangle = np.repeat(np.arange(len(rings)), per_tube_triangles)
+    positions = np.concatenate([np.concatenate([r.reshape(-1, 3), r[[0, -1]].mean(axis=1)]) for r in rings])
+    vertex_colors = np.concatenate([np.concatenate([np.asarray(c), np.asarray(c)[[0, -1]]]) for c in colors])
+    # Each tube outward: flip the ones whose signed volume is negative.
+    p = positions[triangles]
+    volume = np.bincount(tube_of_triangle, weights=np.einsum("ij,ij->i", p[:, 0], _cross(p[:, 1], p[:, 2])),
+                         minlength=len(rings))  # fmt: skip
+    flip = volume[tube_of_triangle] < 0
+    triangles[flip] = triangles[flip][:, ::-1]
     normals = vertex_normals(positions, triangles)
-    return TriangleMesh(positions.astype(np.float32), normals, colors.astype(np.float32),
+    return TriangleMesh(positions.astype(np.float32), normals, vertex_colors.astype(np.float32),
                         triangles.astype(np.uint32).ravel())  # fmt: skip
 
 
@@ -133,11 +168,20 @@ def _signed_volume(positions: np.ndarray, triangles: np.ndarray) -> float:
 def vertex_normals(positions: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     """(V, 3) float32 area-weighted vertex normals of an indexed triangle mesh (T, 3)."""
     p = positions[triangles]
-    face = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
+    face = _cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
     normals = np.stack([np.bincount(triangles.ravel(), weights=np.repeat(face[:, k], 3), minlength=len(positions))
                         for k in range(3)], axis=1)  # fmt: skip
     normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)
     return normals.astype(np.float32)
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(T, 3) row-wise cross products: np.cross's arithmetic, without its general-axis overhead."""
+    out = np.empty_like(a)
+    out[:, 0] = a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1]
+    out[:, 1] = a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2]
+    out[:, 2] = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    return out
 
 
 def concatenate(meshes: list[TriangleMesh]) -> TriangleMesh:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from renderer.molecules.mesh import (
+    RING,
     TriangleMesh,
     catmull_rom,
     concatenate,
@@ -21,7 +22,7 @@ from renderer.molecules.mesh import (
     swept_tube,
     transported_normals,  # fmt: skip
 )
-from renderer.molecules.structure import Structure, residue_keys
+from renderer.molecules.structure import Structure, names_in, packed_names, residue_keys
 
 SAMPLES_PER_RESIDUE = 8
 BACKBONE_RADIUS_A = 0.75
@@ -37,13 +38,15 @@ def nucleotide_table(structure: Structure, mask: np.ndarray) -> dict[str, np.nda
     P, C4', C1', the glycosidic N and the ring outline; residue chain ids; `purine` flags."""
     s = structure
     keys = residue_keys(s)
-    names = np.char.replace(s.atom_names.astype(str), "*", "'")
     candidates = ~s.is_amino_acid & ~s.is_water
     wanted = ("P", "C4'", "C1'") + PURINE_RING
     count = int(keys.max()) + 1 if len(keys) else 0
     index = {name: np.full(count, -1) for name in wanted}
+    packed = packed_names(s.atom_names)  # once: twelve names are looked up among a million atoms
     for name in wanted:
-        atoms = np.flatnonzero(candidates & (names == name))
+        spellings = (name, name.replace("'", "*"))
+        found = names_in(s.atom_names, spellings) if packed is None else np.isin(packed, packed_names(np.array(spellings)))
+        atoms = np.flatnonzero(candidates & found)
         index[name][keys[atoms[::-1]]] = atoms[::-1]  # the first atom of that name wins (alternates)
     selected = np.zeros(count, bool)
     selected[keys[mask]] = True
@@ -58,9 +61,12 @@ def nucleotide_table(structure: Structure, mask: np.ndarray) -> dict[str, np.nda
     return table
 
 
-def nucleic_cartoon_mesh(structure: Structure, mask: np.ndarray, colors: np.ndarray) -> TriangleMesh:
+def nucleic_cartoon_mesh(structure: Structure, mask: np.ndarray, colors: np.ndarray,
+                         detail: tuple[int, int] = (SAMPLES_PER_RESIDUE, RING)) -> TriangleMesh:  # fmt: skip
     """Backbone tubes, base rods and base slabs of the nucleotides in `mask`; colours (N, 3) per atom
-    (the tube takes its trace atoms', a base its glycosidic nitrogen's)."""
+    (the tube takes its trace atoms', a base its glycosidic nitrogen's). detail: (spline samples per
+    residue, tube cross-section vertices), renderer.molecules.cartoon.cartoon_detail."""
+    samples, ring = detail
     s = structure
     if s.atom_count == 0:
         return empty_mesh()
@@ -76,11 +82,12 @@ def nucleic_cartoon_mesh(structure: Structure, mask: np.ndarray, colors: np.ndar
     for first, last in zip(starts[:-1], starts[1:], strict=True):
         sl = slice(first, last)
         if last - first >= 2:
-            points, _ = catmull_rom(positions[sl], SAMPLES_PER_RESIDUE)
-            nearest = np.minimum(np.arange(len(points)) // SAMPLES_PER_RESIDUE, last - first - 1)
+            points, _ = catmull_rom(positions[sl], samples)
+            nearest = np.minimum(np.arange(len(points)) // samples, last - first - 1)
             side = transported_normals(points)
             radius = np.full(len(points), BACKBONE_RADIUS_A)
-            pieces.append(swept_tube(points, side, radius, radius, np.ones(len(points)), colors[trace[sl]][nearest]))
+            pieces.append(swept_tube(points, side, radius, radius, np.ones(len(points)), colors[trace[sl]][nearest],
+                                     ring))  # fmt: skip
             rod_starts[sl] = _nearest_samples(points, s.positions_a[table["C4'"][sl]])
         else:
             rod_starts[sl] = positions[sl]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from renderer.molecules.chains import amino_acid_residues
 from renderer.molecules.dssp import dssp_codes, three_state
 
 
@@ -29,9 +30,7 @@ def pdb_secondary_records(lines: list[str]) -> list[tuple[str, str, int, int]]:
 
 def secondary_per_atom(atoms, records: list[tuple[str, str, int, int]] | None) -> np.ndarray:
     """(N,) "<U1": "a" helix, "b" strand, "c" coil on amino-acid residues, "" on everything else."""
-    import biotite.structure as struc
-
-    amino = struc.filter_amino_acids(atoms)
+    amino = amino_acid_residues(atoms.res_name)
     result = np.full(atoms.array_length(), "", dtype="<U1")
     result[amino] = "c"
     if records:

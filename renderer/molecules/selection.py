@@ -17,7 +17,7 @@ import re
 import numpy as np
 
 from renderer.errors import SelectionError
-from renderer.molecules.structure import NUCLEOTIDES, Structure, residue_keys
+from renderer.molecules.structure import NUCLEOTIDES, Structure, names_in, residue_keys
 
 _TOKEN = re.compile(r"\(|\)|[^\s()]+")
 BACKBONE_NAMES = ("N", "CA", "C", "O", "OXT", "P", "OP1", "OP2", "O5'", "C5'", "C4'", "C3'", "O3'")
@@ -125,7 +125,7 @@ class _Parser:
         if word == "protein":
             return s.is_amino_acid
         if word == "nucleic":
-            return np.isin(s.res_names, NUCLEOTIDES)
+            return names_in(s.res_names, NUCLEOTIDES)
         if word == "water":
             return s.is_water
         if word == "ligand":
@@ -133,20 +133,20 @@ class _Parser:
         if word == "hetero":
             return s.hetero & ~s.is_water
         if word == "hydrogen":
-            return np.isin(s.elements, ("H", "D"))
-        backbone = np.isin(s.atom_names, BACKBONE_NAMES) & (s.is_amino_acid | np.isin(s.res_names, NUCLEOTIDES))
+            return names_in(s.elements, ("H", "D"))
+        backbone = names_in(s.atom_names, BACKBONE_NAMES) & (s.is_amino_acid | names_in(s.res_names, NUCLEOTIDES))
         return backbone if word == "backbone" else (s.is_amino_acid & ~backbone)
 
     def listed(self, word: str, values: list[str]) -> np.ndarray:
         s = self.s
         if word == "chain":
-            return np.isin(s.chain_ids, values)
+            return names_in(s.chain_ids, values)
         if word == "resn":
             return np.isin(np.char.upper(s.res_names), [v.upper() for v in values])
         if word == "name":
-            return np.isin(s.atom_names, values)
+            return names_in(s.atom_names, values)
         if word == "element":
-            return np.isin(s.elements, [v.upper() for v in values])
+            return names_in(s.elements, [v.upper() for v in values])
         mask = np.zeros(s.atom_count, bool)
         for value in values:
             match = re.fullmatch(r"(-?\d+)(?:-(-?\d+))?", value)

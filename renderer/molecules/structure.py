@@ -56,16 +56,16 @@ class Structure:
 
     @property
     def is_water(self) -> np.ndarray:
-        return np.isin(self.res_names, WATER_NAMES)
+        return names_in(self.res_names, WATER_NAMES)
 
     @property
     def is_amino_acid(self) -> np.ndarray:
-        return np.isin(self.res_names, AMINO_ACIDS) & ~self.hetero | (self.res_names == "MSE")
+        return names_in(self.res_names, AMINO_ACIDS) & ~self.hetero | (self.res_names == "MSE")
 
     @property
     def is_ligand(self) -> np.ndarray:
         """Hetero groups that are neither water nor single ions: what a teacher calls 'the ligand'."""
-        het = self.hetero & ~self.is_water & ~np.isin(self.res_names, AMINO_ACIDS)
+        het = self.hetero & ~self.is_water & ~names_in(self.res_names, AMINO_ACIDS)
         keys = residue_keys(self)
         sizes = np.bincount(keys)[keys]
         return het & (sizes > 1)
@@ -110,6 +110,35 @@ class Structure:
 
 PER_ATOM = ("positions_a", "elements", "atom_names", "res_names", "res_ids", "chain_ids", "hetero", "b_factors",
             "secondary")  # fmt: skip
+
+
+def packed_names(names: np.ndarray) -> np.ndarray | None:
+    """(N,) uint64: each name's ASCII bytes, first character lowest (what `astype("S8").view(uint64)`
+    gives, without encoding a million strings); None for names longer than 8 or not ASCII.
+    names: (N,) str ("<U" array)."""
+    names = np.asarray(names)
+    if names.dtype.kind != "U":
+        return None
+    length = names.dtype.itemsize // 4
+    if length > 8:
+        return None
+    points = np.ascontiguousarray(names).view(np.uint32).reshape(len(names), length)
+    if points.size and int(points.max()) >= 128:
+        return None
+    packed = np.zeros((len(names), 8), np.uint8)
+    packed[:, :length] = points
+    return packed.view(np.uint64).ravel()
+
+
+def names_in(values: np.ndarray, names) -> np.ndarray:
+    """(N,) bool: `np.isin(values, names)` for string arrays, compared as packed integers where all
+    are short ASCII (residue, atom and chain names): a million-atom assembly asks this often."""
+    values = np.asarray(values)
+    wanted = [n for n in names if len(n) <= max(values.dtype.itemsize // 4, 1)]
+    packed, keys = packed_names(values), packed_names(np.array(wanted, dtype=str)) if wanted else None
+    if packed is None or (wanted and keys is None):
+        return np.isin(values, list(names))
+    return np.isin(packed, keys) if wanted else np.zeros(len(values), bool)
 
 
 def residue_keys(structure: Structure) -> np.ndarray:

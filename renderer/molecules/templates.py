@@ -9,24 +9,14 @@ nucleic O3'-P) join consecutive residues of a chain when the two atoms are withi
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
+
+from renderer.molecules.ccd_cache import residue_templates
+from renderer.molecules.structure import packed_names
 
 PEPTIDE_LINK = ("C", "N")
 NUCLEIC_LINK = ("O3'", "P")
 MAX_LINK_A = 2.0  # peptide C-N 1.33 Å, O3'-P 1.61 Å; a chain break is further
-
-
-@lru_cache(maxsize=4096)
-def _template(res_name: str) -> tuple[tuple[str, str, int], ...]:
-    import biotite.structure.info as info
-
-    try:
-        bonds = info.bonds_in_residue(res_name)
-    except Exception:  # unknown to the CCD: the distance fallback bonds it
-        return ()
-    return tuple((a, b, int(order)) for (a, b), order in bonds.items())
 
 
 def template_bonds(res_names: np.ndarray, atom_names: np.ndarray, residue_index: np.ndarray,
@@ -43,8 +33,8 @@ def template_bonds(res_names: np.ndarray, atom_names: np.ndarray, residue_index:
     unique_pairs, code = _name_codes(np.asarray(res_names, str), np.asarray(atom_names, str))
     lookup = {name: i for i, name in enumerate(unique_pairs)}
     first_code, second_code, orders = [], [], []
-    for res_name in np.unique(res_names).tolist():
-        for a, b, order in _template(res_name):
+    for res_name, template in residue_templates(np.unique(res_names).tolist()).items():
+        for a, b, order in template:
             ca, cb = lookup.get(f"{res_name}\t{a}"), lookup.get(f"{res_name}\t{b}")
             if ca is not None and cb is not None:
                 first_code.append(ca), second_code.append(cb), orders.append(order)
@@ -63,11 +53,8 @@ def template_bonds(res_names: np.ndarray, atom_names: np.ndarray, residue_index:
 def _name_codes(res_names: np.ndarray, atom_names: np.ndarray) -> tuple[list[str], np.ndarray]:
     """(["RES\tATOM" per code], (N,) int64 code per atom). Names of up to 8 ASCII characters are
     compared as 64-bit integers (sorting a million strings takes seconds, integers a blink)."""
-    try:
-        if max(res_names.dtype.itemsize, atom_names.dtype.itemsize) > 8 * 4:  # "<U8" at most
-            raise ValueError("long names")
-        res_int, atom_int = (a.astype("S8").view(np.uint64) for a in (res_names, atom_names))
-    except (UnicodeEncodeError, ValueError):
+    res_int, atom_int = packed_names(res_names), packed_names(atom_names)
+    if res_int is None or atom_int is None:
         pair_names = np.char.add(np.char.add(res_names, "\t"), atom_names)
         unique_pairs, code = np.unique(pair_names, return_inverse=True)
         return unique_pairs.tolist(), code.ravel()

@@ -137,12 +137,14 @@ def style_representation(style: str) -> tuple[Representation, ...]:
     return (Representation(style=style, select="not water", color="secondary" if style == "cartoon" else "element"),)
 
 
-def representations(block: MoleculeSpec | StepMolecule, fallback: tuple[Representation, ...]):
+def representations(block: MoleculeSpec | StepMolecule, fallback):
+    """What `block` draws; fallback: the representations otherwise, or a function giving them
+    (the defaults describe the whole structure: only worked out when a block names nothing)."""
     if block.representations is not None:
         return tuple(block.representations)
     if block.style is not None:
         return style_representation(block.style)
-    return fallback
+    return fallback() if callable(fallback) else fallback
 
 
 def molecule_states(scene, structures: dict[str, Structure], step: Step | None) -> dict[str, MoleculeState]:
@@ -154,7 +156,7 @@ def molecule_states(scene, structures: dict[str, Structure], step: Step | None) 
         if structure is None:
             continue
         visible, opacity, highlighted = spec.visible, 1.0, False
-        reps = representations(spec, default_representations(structure))
+        reps = representations(spec, lambda structure=structure: default_representations(structure))
         labels, bar_wanted = tuple(spec.labels), spec.shows_scale_bar
         measurements, highlight_select = (), None
         if step is not None:
