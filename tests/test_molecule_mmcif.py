@@ -225,3 +225,15 @@ def test_large_structures_are_read_once(hpv_cif, tmp_path, monkeypatch, caplog):
 
 def index_of_first_ca(structure) -> int:
     return int(np.flatnonzero(structure.atom_names == "CA")[0])
+
+
+def test_a_non_ascii_byte_in_atom_site_is_read_like_the_careful_path(tmp_path):
+    """Fuzz case 6039 (seed 3): a Latin-1 byte in a type_symbol made the array path raise
+    UnicodeDecodeError (an internal error). Such a file now goes to the careful reader, which
+    decodes it as it decodes PDB files (UTF-8, else Latin-1)."""
+    rows = [GOOD[0].replace(" N N ", " \u00dd N ", 1), GOOD[1].replace("GLY", "G\u00ddY", 1), GOOD[2]]
+    path = tmp_path / "latin1.cif"
+    path.write_bytes(_cif(rows).encode("latin-1"))
+    structure = read_structure(path)
+    assert list(structure.atom_names) == ["N", "CA", "C"]
+    assert structure.positions_a.shape == (3, 3)

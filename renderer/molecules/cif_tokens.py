@@ -133,6 +133,8 @@ def atom_site_columns(path: Path, data: bytes) -> AtomSiteColumns | None:
     line_starts = line_starts[line_starts < len(buffer)]
     if len(buffer) == 0 or buffer[0] == ord(";") or np.any(buffer[line_starts] == ord(";")):
         return None  # a multi-line text field
+    if np.any(buffer >= 128):
+        return None  # a non-ASCII byte (mmCIF values are ASCII): the careful reader decodes and words it
     # Token edges in one pass: where "is blank" flips (the body is padded with a blank each side).
     blank = np.ones(len(buffer) + 2, np.int8)
     np.less_equal(buffer, 32, out=blank[1:-1].view(bool))
