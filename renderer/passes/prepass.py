@@ -6,24 +6,24 @@ from collections.abc import Sequence
 
 from renderer.gl import commands
 from renderer.gl.shaders import ShaderLibrary
-from renderer.gl.state import clip_distances, gl_state
+from renderer.gl.state import clip_distances, gl_pass
 from renderer.gpu.molecule import GpuMolecule
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
-from renderer.passes.geometry import MAX_CLIP_PLANES, draw_parts, set_view_uniforms
+from renderer.passes.geometry import MAX_CLIP_PLANES, draw_parts
 from renderer.passes.impostors import draw_molecules_opaque
 from renderer.view import View
 
 
 def run_prepass(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, opaque: list[GpuPart],
                 molecules: Sequence[GpuMolecule] = ()) -> None:  # fmt: skip
+    """Reads the view block (bound by the renderer for `view`)."""
     program = shaders.program("mesh.vert", "prepass.frag")
-    commands.bind_framebuffer(buffers.prepass, (0, 0, buffers.width, buffers.height))
     commands.clear_color_attachment(buffers.prepass, 0, (0.0, 0.0, 0.0, 0.0))  # w = 0: background
     commands.clear_color_attachment(buffers.prepass, 1, (0.0, 0.0, 0.0, 0.0))
     commands.clear_depth(buffers.prepass)
-    with gl_state(depth_test=True, depth_write=True, multisample=False):
-        set_view_uniforms(program, view)
+    with gl_pass(framebuffer=buffers.prepass, viewport=(0, 0, buffers.width, buffers.height), program=program,
+                 depth_test=True, depth_write=True, multisample=False):  # fmt: skip
         with clip_distances(MAX_CLIP_PLANES):
             draw_parts(program, opaque)
         draw_molecules_opaque(shaders, view, molecules)  # impostor shaders write no clip distances

@@ -6,10 +6,9 @@ from __future__ import annotations
 from renderer.gl import commands
 from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture
 from renderer.gl.shaders import ShaderLibrary
-from renderer.gl.state import clip_distances, gl_state
+from renderer.gl.state import clip_distances, gl_pass
 from renderer.gpu.scene import GpuPart
-from renderer.passes.geometry import MAX_CLIP_PLANES, draw_parts, set_view_uniforms
-from renderer.view import View
+from renderer.passes.geometry import MAX_CLIP_PLANES, draw_parts
 
 NO_BACK_FACE_M = 1e4  # cleared value: nothing behind, light passes freely
 
@@ -19,8 +18,9 @@ class ThicknessPass:
         self.registry, self.shaders = registry, shaders
         self._targets: dict[tuple[int, int], Framebuffer] = {}
 
-    def run(self, view: View, width: int, height: int, opaque: list[GpuPart]) -> Texture:
-        """Draw the back faces of `opaque` and return the (width, height) R32F back-depth texture."""
+    def run(self, width: int, height: int, opaque: list[GpuPart]) -> Texture:
+        """Draw the back faces of `opaque` as seen from the bound view block; returns the (width, height)
+        R32F back-depth texture."""
         key = (width, height)
         if key not in self._targets:
             if len(self._targets) >= 4:
@@ -30,11 +30,10 @@ class ThicknessPass:
             self._targets[key] = Framebuffer(self.registry, [back], depth, owned=True)
         framebuffer = self._targets[key]
         program = self.shaders.program("mesh.vert", "thickness.frag")
-        commands.bind_framebuffer(framebuffer, (0, 0, width, height))
         commands.clear_color_attachment(framebuffer, 0, (NO_BACK_FACE_M, 0.0, 0.0, 0.0))
         commands.clear_depth(framebuffer)
-        with gl_state(depth_test=True, depth_write=True, multisample=False), clip_distances(MAX_CLIP_PLANES):
-            set_view_uniforms(program, view)
+        with gl_pass(framebuffer=framebuffer, viewport=(0, 0, width, height), program=program, depth_test=True,
+                     depth_write=True, multisample=False), clip_distances(MAX_CLIP_PLANES):  # fmt: skip
             draw_parts(program, opaque, cull_closed=False)  # the back faces are what this pass wants
         return framebuffer.colors[0]
 

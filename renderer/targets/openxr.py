@@ -49,6 +49,26 @@ def eye_poses(located_views) -> list[EyePose]:
     return out
 
 
+_ORIENTATION_VALID, _POSITION_VALID = 0x1, 0x2  # XrViewStateFlagBits, fixed by the OpenXR 1.0 spec
+
+
+def views_usable(view_state, located_views) -> bool:
+    """Whether the eyes `xrLocateViews` returned can be drawn from: both pose bits valid and every
+    field of view a finite, non-empty frustum. A runtime whose IPC was interrupted (seen with Monado
+    under heavy load) returns zeroed views with cleared bits; the spec says not to render them."""
+    required = _ORIENTATION_VALID | _POSITION_VALID
+    if (int(view_state.view_state_flags) & required) != required or not located_views:
+        return False
+    for view in located_views:
+        f = view.fov
+        angles = (f.angle_left, f.angle_right, f.angle_down, f.angle_up)
+        if not all(math.isfinite(a) and abs(a) < math.pi / 2 for a in angles):
+            return False
+        if not (f.angle_right > f.angle_left and f.angle_up > f.angle_down):
+            return False
+    return True
+
+
 def near_far_xr(eye_xr: np.ndarray, placement: np.ndarray, bounds: np.ndarray) -> tuple[float, float]:
     """Near and far planes (XR metres) that hold the placed scene and the hands' feedback."""
     centre, radius = bounding_sphere(bounds)

@@ -33,7 +33,7 @@ from renderer.scene.step_state import SceneState, scene_state
 from renderer.scene.viewer_changes import moved_step, part_name, with_clip_planes, with_highlight, with_label
 from renderer.stage.stage import Stage
 from renderer.targets.base import Frame
-from renderer.targets.openxr import OpenXRTarget
+from renderer.targets.openxr import OpenXRTarget, views_usable
 from renderer.xr.actions import XrActions
 from renderer.xr.classroom import HeadsetClassroom
 from renderer.xr.event_log import EventLog
@@ -240,7 +240,7 @@ class XrApp:
         layers, gpu_ms = [], []
         if frame_state.should_render and machine.should_render:
             layer, gpu_ms = self._render(c, display_time)
-            layers = [byref(layer)]
+            layers = [byref(layer)] if layer is not None else []
         xr.end_frame(c.session.handle, xr.FrameEndInfo(display_time=display_time,
                                                        environment_blend_mode=c.instance.blend_mode, layers=layers))
         cpu_ms = (time.perf_counter() - started) * 1000
@@ -354,11 +354,14 @@ class XrApp:
         radius = options.ao_radius_for(self.stage.scene.bounds()) * placement_scale(self.controls.placement)
         return options.with_(ao_radius_m=radius)  # screen-space AO works in view space: XR metres
 
-    def _render(self, c: _Connection, display_time) -> tuple[object, list[float]]:
+    def _render(self, c: _Connection, display_time) -> tuple[object | None, list[float]]:
+        """(projection layer, GPU ms per eye), or (None, []) when the runtime could not locate the eyes."""
         xr = self.xr
-        _, located = xr.locate_views(c.session.handle, xr.ViewLocateInfo(
+        view_state, located = xr.locate_views(c.session.handle, xr.ViewLocateInfo(
             view_configuration_type=xr.ViewConfigurationType.PRIMARY_STEREO, display_time=display_time,
             space=c.session.space))  # fmt: skip
+        if not views_usable(view_state, located):
+            return None, []  # the spec's answer: end the frame with no layers rather than draw from garbage
         options = self._options()
         c.target.locate(located, self.controls.placement, self.quality.render_scale)
         dump = self.settings.dump_dir is not None and self.rendered == self.settings.dump_frame
