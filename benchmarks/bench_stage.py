@@ -48,9 +48,9 @@ print(json.dumps(out))
 """
 
 
-def run_tree(tree: Path, frames: int) -> list[float]:
+def run_tree(tree: Path, frames: int, cases: list) -> list[float]:
     env = dict(os.environ, EGL_PLATFORM="surfaceless")
-    run = subprocess.run([sys.executable, "-c", CHILD, str(tree), json.dumps(CASES), str(frames)], cwd=tree,
+    run = subprocess.run([sys.executable, "-c", CHILD, str(tree), json.dumps(cases), str(frames)], cwd=tree,
                          capture_output=True, text=True, env=env)  # fmt: skip
     if run.returncode != 0:
         raise SystemExit(f"{tree}: {run.stderr.strip()[-2000:]}")
@@ -113,20 +113,23 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--frames", type=int, default=7)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--only", type=int, action="append", help="run only case N (0-based; repeatable)")
     args = parser.parse_args()
+    cases = [CASES[i] for i in args.only] if args.only else CASES
     ours: list[list[float]] = []
     theirs: list[list[float]] = []
     loads = [load_average()]
     for _ in range(args.rounds):
-        theirs.append(run_tree(args.baseline.resolve(), args.frames))
-        ours.append(run_tree(ROOT, args.frames))
+        theirs.append(run_tree(args.baseline.resolve(), args.frames, cases))
+        ours.append(run_tree(ROOT, args.frames, cases))
         loads.append(load_average())
     rows = []
-    for index, (name, _scene, size) in enumerate(CASES):
+    for index, (name, _scene, size) in enumerate(cases):
         base = statistics.median(r[index] for r in theirs)
         mine = statistics.median(r[index] for r in ours)
         rows.append({"case": name, "size": f"{size[0]}x{size[1]}", "baseline_ms": base, "stage_ms": mine,
-                     "ratio": mine / base})  # fmt: skip
+                     "ratio": mine / base, "baseline_rounds": [r[index] for r in theirs],
+                     "stage_rounds": [r[index] for r in ours]})  # fmt: skip
         print(f"{name:<26} {size[0]}x{size[1]:<5} baseline {base:8.1f} ms | this tree {mine:8.1f} ms | "
               f"this / baseline = {mine / base:.3f}")  # fmt: skip
     picks = pick_figures(args.frames)
