@@ -2,8 +2,9 @@
 
 The apps do not cast on the CPU: the window and the headset both pick through the stage's GPU id
 pass (renderer.stage.picking), which hits deformed, exploded and cut parts where they are drawn --
-a CPU cast on the loaded meshes sees rest positions only. `cast_ray` stays as exact reference
-geometry for tests of the hand tools (renderer.interaction.xr_controls takes any cast function).
+a CPU cast on the loaded meshes sees rest positions only. The stage uses `ray_box` to draw only
+the parts whose current boxes a ray crosses; `cast_ray` stays as exact reference geometry for tests
+of the hand tools (renderer.interaction.xr_controls takes any cast function).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import numpy as np
 from renderer.gl.context import GLContext
 from renderer.gpu.deformation import DeformationDriver
 from renderer.gpu.scene import GpuScene
-from renderer.interaction.ray import RayHit
+from renderer.interaction.ray import RayHit, ray_box
 from renderer.passes.options import RenderOptions, options_from_scene
 from renderer.passes.picking import PickPass, PickResult
 from renderer.passes.renderer import Renderer, ViewResult
@@ -123,15 +123,23 @@ class Stage:
     def pick(self, view: View, x: int, y: int, min_opacity: float = 0.0) -> PickResult:
         """The pickable part drawn at pixel (x, y) of `view` (top-left origin) and the point hit, (3,)
         scene metres. Parts fainter than `min_opacity` let the pick through (a see-through skin)."""
-        self.context.make_current()
-        return self.picker.pick(self.renderer.shaders, view, self._pickable(min_opacity), x, y)
+        return self._pick(view, x, y, self._pickable(min_opacity))
 
     def pick_ray(self, origin: np.ndarray, direction: np.ndarray, max_distance: float = np.inf,
                  min_opacity: float = 0.0) -> RayHit | None:  # fmt: skip
-        """The nearest pickable part the ray (scene space) meets within `max_distance` (scene units)."""
-        view = ray_view(origin, direction, self.scene.bounds(), max_distance)
-        result = self.pick(view, 0, 0, min_opacity)
+        """The nearest pickable part the ray (scene space) meets within `max_distance` (scene units).
+        Only parts whose current box the ray crosses are drawn (the headset casts every frame)."""
+        origin, direction = np.asarray(origin, dtype=np.float64), np.asarray(direction, dtype=np.float64)
+        crossed = [p for p in self._pickable(min_opacity) if _ray_reaches(origin, direction, p.world_bounds(),
+                                                                           max_distance)]  # fmt: skip
+        if not crossed:
+            return None
+        result = self._pick(ray_view(origin, direction, self.scene.bounds(), max_distance), 0, 0, crossed)
         return hit_of(result.part_id, result.point_m, origin, max_distance)
+
+    def _pick(self, view: View, x: int, y: int, parts: list) -> PickResult:
+        self.context.make_current()
+        return self.picker.pick(self.renderer.shaders, view, parts, x, y)
 
     def _pickable(self, min_opacity: float) -> list:
         parts = self.loaded.scene.parts if self.loaded is not None else {}
@@ -168,3 +176,10 @@ class Stage:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _ray_reaches(origin: np.ndarray, direction: np.ndarray, box: np.ndarray, max_distance: float) -> bool:
+    """Whether the ray enters `box` (2, 3) within `max_distance` (`direction` of any length)."""
+    unit = direction / (np.linalg.norm(direction) or 1.0)
+    entry = ray_box(origin, unit, box)
+    return entry is not None and entry <= max_distance
