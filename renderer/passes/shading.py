@@ -13,6 +13,7 @@ from renderer.gl.state import PREMULTIPLIED, clip_distances, gl_state
 from renderer.gpu.molecule import GpuMolecule
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
+from renderer.passes.early_depth import NO_DISCARD, may_discard, split_for_early_depth
 from renderer.passes.geometry import (
     MAX_CLIP_PLANES,
     back_to_front,
@@ -29,10 +30,11 @@ from renderer.view import View
 
 
 def shading_program(shaders: ShaderLibrary, options: RenderOptions, oit: bool = False,
-                    subsurface: bool = False) -> Program:  # fmt: skip
+                    subsurface: bool = False, discards: bool = True) -> Program:  # fmt: skip
     """The pbr program variant for these options (image-based lighting in the colour view; `oit`: the
-    weighted blended transparency outputs; `subsurface`: the scattered-light output)."""
-    defines = {"VIEW_MODE": options.view_mode_index}
+    weighted blended transparency outputs; `subsurface`: the scattered-light output; without
+    `discards`, for parts with no mask or cut box: renderer.passes.early_depth)."""
+    defines = {"VIEW_MODE": options.view_mode_index, **({} if discards else NO_DISCARD)}
     if options.view_mode == "color" and options.environment_map:
         defines["ENVIRONMENT_MAP"] = 1
     if oit:
@@ -50,9 +52,6 @@ def shade_opaque(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, optio
     """Clear the multisampled HDR buffer and draw the opaque parts, molecules and cut faces into it.
     With `subsurface` and `scatter` (the parts that scatter), those parts are drawn last, with their
     diffuse light also written for the subsurface pass, which the caller then runs."""
-    program = shading_program(shaders, options)
-    _set_frame_uniforms(program, buffers, view, options, environment, back_depth)
-
     commands.bind_framebuffer(buffers.hdr, (0, 0, buffers.width, buffers.height))
     # Colour view: alpha 0 marks background, which `present` fills with the exact requested colour
     # (tone mapping would otherwise shift a teacher's chosen background).
@@ -62,20 +61,27 @@ def shade_opaque(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, optio
     commands.clear_depth(buffers.hdr)
     glow = options.highlight_color
     scatter = scatter if subsurface is not None and scatter else None
-    program["u_screen_terms"] = 1
     with gl_state(depth_test=True, depth_write=True, multisample=True):
         with clip_distances(MAX_CLIP_PLANES):
-            draw_parts(program, scatter.plain if scatter else opaque, materials=True, highlight_color=glow)
+            groups = split_for_early_depth(scatter.plain if scatter else opaque, view.eye_m)
+            for parts, discards in zip(groups, (False, True)):
+                if parts:
+                    program = shading_program(shaders, options, discards=discards)
+                    _set_frame_uniforms(program, buffers, view, options, environment, back_depth)
+                    program["u_screen_terms"] = 1
+                    draw_parts(program, parts, materials=True, highlight_color=glow)
+                    program["u_screen_terms"] = 0
         draw_molecules_opaque(shaders, view, molecules, options)  # impostor shaders write no clip distances
-    program["u_screen_terms"] = 0
     if after_opaque is not None:  # e.g. cut faces of clipped parts, before translucent layers blend over
         after_opaque()
     if subsurface is not None and scatter is not None:
         # Drawn last and depth-tested, a scattering part writes its light only where it is in front.
-        scattering = shading_program(shaders, options, subsurface=True)
-        _set_frame_uniforms(scattering, buffers, view, options, environment, back_depth)
-        scattering["u_screen_terms"] = 1
-        subsurface.draw_scattering_parts(scattering, buffers, scatter, glow)
+        programs = {}  # by whether the variant discards; only the variants some scattering part needs
+        for discards in sorted({may_discard(p) for _key, parts in scatter.groups for p in parts}):
+            programs[discards] = shading_program(shaders, options, subsurface=True, discards=discards)
+            _set_frame_uniforms(programs[discards], buffers, view, options, environment, back_depth)
+            programs[discards]["u_screen_terms"] = 1
+        subsurface.draw_scattering_parts(programs, buffers, view, scatter, glow)
 
 
 def shade_translucent(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, options: RenderOptions,

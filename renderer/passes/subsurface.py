@@ -34,6 +34,7 @@ from renderer.gl.shaders import Program, ShaderLibrary
 from renderer.gl.state import ADDITIVE, clip_distances, gl_state
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
+from renderer.passes.early_depth import split_for_early_depth
 from renderer.passes.geometry import MAX_CLIP_PLANES, draw_parts
 from renderer.passes.options import RenderOptions
 from renderer.scene.colors import srgb_to_linear
@@ -145,18 +146,21 @@ class SubsurfaceScattering:
 
         return buffers.derived("subsurface-scattering", make)
 
-    def draw_scattering_parts(self, program: Program, buffers: ViewBuffers, groups: ScatterGroups,
-                              highlight_color) -> None:  # fmt: skip
-        """Step 1: `program` is pbr.frag with SUBSURFACE=1, its frame uniforms set. Draws over what is
-        already in buffers.hdr, depth-tested against it; leaves buffers.hdr bound."""
+    def draw_scattering_parts(self, programs: dict[bool, Program], buffers: ViewBuffers, view: View,
+                              groups: ScatterGroups, highlight_color) -> None:  # fmt: skip
+        """Step 1: `programs` are pbr.frag with SUBSURFACE=1 by whether they keep its discards (False:
+        for parts with no mask or cut box, renderer.passes.early_depth), frame uniforms set. Draws over
+        what is already in buffers.hdr, depth-tested against it; leaves buffers.hdr bound."""
         shading = self._targets(buffers)[0]
         viewport = (0, 0, buffers.width, buffers.height)
         commands.clear_color_attachment(shading, 1, (0.0, 0.0, 0.0, 0.0))
         commands.bind_framebuffer(shading, viewport)
         with gl_state(depth_test=True, depth_write=True, multisample=True), clip_distances(MAX_CLIP_PLANES):
             for key, parts in groups.groups:
-                program["u_scatter_key"] = float(key)
-                draw_parts(program, parts, materials=True, highlight_color=highlight_color)
+                for subset, discards in zip(split_for_early_depth(parts, view.eye_m), (False, True)):
+                    if subset:
+                        programs[discards]["u_scatter_key"] = float(key)
+                        draw_parts(programs[discards], subset, materials=True, highlight_color=highlight_color)
         commands.bind_framebuffer(buffers.hdr, viewport)
 
     def run(self, fullscreen: commands.FullscreenTriangle, buffers: ViewBuffers, view: View,

@@ -8,7 +8,8 @@ from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture
 from renderer.gl.shaders import ShaderLibrary
 from renderer.gl.state import clip_distances, gl_state
 from renderer.gpu.scene import GpuPart
-from renderer.passes.geometry import MAX_CLIP_PLANES, draw_parts, set_view_uniforms
+from renderer.passes.early_depth import NO_DISCARD, split_for_early_depth
+from renderer.passes.geometry import MAX_CLIP_PLANES, set_part_uniforms, set_view_uniforms
 from renderer.view import View
 
 NO_BACK_FACE_M = 1e4  # cleared value: nothing behind, light passes freely
@@ -29,13 +30,25 @@ class ThicknessPass:
             depth = Texture(self.registry, width, height, commands.DEPTH32F)
             self._targets[key] = Framebuffer(self.registry, [back], depth, owned=True)
         framebuffer = self._targets[key]
-        program = self.shaders.program("mesh.vert", "thickness.frag")
         commands.bind_framebuffer(framebuffer, (0, 0, width, height))
         commands.clear_color_attachment(framebuffer, 0, (NO_BACK_FACE_M, 0.0, 0.0, 0.0))
         commands.clear_depth(framebuffer)
-        with gl_state(depth_test=True, depth_write=True, multisample=False), clip_distances(MAX_CLIP_PLANES):
-            set_view_uniforms(program, view)
-            draw_parts(program, opaque, cull_closed=False)  # the back faces are what this pass wants
+        # The back faces are what this pass wants: front faces are culled before rasterising (what
+        # discarding them in the shader did, after rasterising and with depth tested late).
+        with gl_state(depth_test=True, depth_write=True, cull_face=True, multisample=False), \
+                clip_distances(MAX_CLIP_PLANES):  # fmt: skip
+            commands.cull_front_faces()
+            # thickness.frag discards only for masks (it never tested cut boxes).
+            groups = split_for_early_depth(opaque, view.eye_m, cut_boxes=False)
+            for parts, defines in zip(groups, (NO_DISCARD, None)):
+                if parts:
+                    program = self.shaders.program("mesh.vert", "thickness.frag", defines=defines)
+                    program.use()
+                    set_view_uniforms(program, view)
+                    for part in parts:
+                        set_part_uniforms(program, part)
+                        commands.draw_indexed(part.mesh.vertex_array, part.mesh.index_count)
+            commands.set_back_face_culling(False)  # culls back faces again when enabled (gl_state restores that)
         return framebuffer.colors[0]
 
     def release(self) -> None:
