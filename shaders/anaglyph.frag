@@ -4,7 +4,7 @@
 // luminance-weighted mix ("optimised" anaglyph), which keeps red tissue from flickering between eyes.
 #include "lib/color.glsl"
 
-uniform sampler2D u_eyes;
+layout(binding = UNIT_EYES) uniform sampler2D u_eyes;
 uniform int u_eye_width;  // pixels
 
 layout(location = 0) out vec4 out_color;

@@ -7,10 +7,8 @@
 #include "lib/bvh.glsl"
 #include "lib/sampling.glsl"
 
-uniform mat4 u_inverse_view_projection;  // clip -> world
-uniform vec4 u_cap_planes[6];            // every distinct clip plane of the visible opaque parts
+uniform vec4 u_cap_planes[MAX_CAP_PLANES];           // every distinct clip plane of the visible opaque parts
 uniform int u_cap_plane_count;
-uniform vec2 u_viewport_size;
 
 layout(location = 0) out vec4 out_normal_depth;  // as the prepass writes them
 layout(location = 1) out vec4 out_world;

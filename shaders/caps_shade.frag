@@ -8,17 +8,15 @@
 #ifndef VIEW_MODE
 #define VIEW_MODE 0
 #endif
-#define MAX_CAP_PARTS 64
 
-uniform sampler2D u_cap;             // r: part index + 1, b: window depth
-uniform sampler2D u_world;           // xyz world, w packed normal
-uniform sampler2D u_ao;
-uniform sampler2D u_shadow;
+layout(binding = UNIT_CAP) uniform sampler2D u_cap;             // r: part index + 1, b: window depth
+layout(binding = UNIT_WORLD_POSITION) uniform sampler2D u_world_position;           // xyz world, w packed normal
+layout(binding = UNIT_AO) uniform sampler2D u_ao;
+layout(binding = UNIT_SHADOW) uniform sampler2D u_shadow;
 uniform vec3 u_part_colors[MAX_CAP_PARTS];  // linear RGB by ray-scene part index
 uniform vec3 u_key_direction;
 uniform vec3 u_key_radiance;
 uniform float u_hatch_spacing_m;     // 0: no hatching
-uniform vec2 u_near_far;
 
 layout(location = 0) out vec4 out_color;
 
@@ -28,7 +26,7 @@ void main() {
     if (cap.r < 0.5) discard;
     gl_FragDepth = cap.b;
     int part = int(cap.r + 0.5) - 1;
-    vec4 world = texelFetch(u_world, pixel, 0);
+    vec4 world = texelFetch(u_world_position, pixel, 0);
     vec3 n = unpack_unit_vector(world.w);
     vec3 albedo = part < MAX_CAP_PARTS ? u_part_colors[part] : vec3(0.6);
     float ao = texelFetch(u_ao, pixel, 0).r;

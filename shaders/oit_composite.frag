@@ -1,7 +1,7 @@
 // Resolve weighted blended OIT over the opaque image, per sample: average colour of the layers
 // (weighted sum / weight sum) with coverage 1 - product of (1 - alpha).
-uniform sampler2DMS u_accum;
-uniform sampler2DMS u_revealage;
+layout(binding = UNIT_ACCUM) uniform sampler2DMS u_accum;
+layout(binding = UNIT_REVEALAGE) uniform sampler2DMS u_revealage;
 
 layout(location = 0) out vec4 out_color;
 

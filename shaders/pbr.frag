@@ -24,13 +24,10 @@ uniform vec3 u_emissive;           // linear RGB
 uniform float u_opacity;
 uniform vec4 u_highlight;           // linear RGB glow of a highlighted part; a = 1 when highlighted, else 0
 
-uniform sampler2D u_ao;            // per-pixel unoccluded fraction (1 when AO is off)
-uniform sampler2D u_shadow;        // per-pixel key-light visibility (1 unless ray-traced shadows run)
-uniform int u_screen_terms;        // 1: read u_ao / u_shadow (opaque parts); 0: translucent layers
-uniform sampler2D u_back_depth;    // view depth of the nearest back face behind the pixel (metres)
+layout(binding = UNIT_AO) uniform sampler2D u_ao;            // per-pixel unoccluded fraction (1 when AO is off)
+layout(binding = UNIT_SHADOW) uniform sampler2D u_shadow;        // per-pixel key-light visibility (1 unless ray-traced shadows run)
+layout(binding = UNIT_BACK_DEPTH) uniform sampler2D u_back_depth;    // view depth of the nearest back face behind the pixel (metres)
 uniform int u_has_back_depth;      // 0: no thickness pass ran (data views)
-uniform vec2 u_near_far;           // metres, for the depth view
-uniform vec2 u_viewport_origin;    // pixels, where this view starts in the target
 
 in vec3 v_world_position;
 in vec3 v_world_normal;
@@ -54,9 +51,11 @@ void main() {
     vec3 v = normalize(u_eye_world - v_world_position);
     // Screen-space AO and shadow buffers describe the opaque surface at this pixel, not a
     // translucent layer in front of it.
-    ivec2 pixel = ivec2(gl_FragCoord.xy - u_viewport_origin);
-    float ao = u_screen_terms != 0 ? texelFetch(u_ao, pixel, 0).r : 1.0;
-    float key_visible = u_screen_terms != 0 ? texelFetch(u_shadow, pixel, 0).r : 1.0;
+    // SCREEN_TERMS (define, per pass): 1 for opaque parts, 0 for translucent layers. The pass's buffers
+    // start at pixel 0 whatever the view's place in the target.
+    ivec2 pixel = ivec2(gl_FragCoord.xy);
+    float ao = SCREEN_TERMS != 0 ? texelFetch(u_ao, pixel, 0).r : 1.0;
+    float key_visible = SCREEN_TERMS != 0 ? texelFetch(u_shadow, pixel, 0).r : 1.0;
 
 #if VIEW_MODE == 1
     out_color = vec4(n * 0.5 + 0.5, 1.0);
@@ -71,7 +70,7 @@ void main() {
 #else
     // Inputs of shade_surface beyond the material (see lib/pbr_shading.glsl).
     g_key_visible = key_visible;
-    if (u_screen_terms != 0 && u_has_back_depth != 0) {
+    if (SCREEN_TERMS != 0 && u_has_back_depth != 0) {
         g_thickness_m = max(texelFetch(u_back_depth, pixel, 0).r - v_view_depth, 0.0);
     }
     SurfaceMaterial m = SurfaceMaterial(u_base_color, u_roughness, u_metallic, u_translucency,

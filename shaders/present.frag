@@ -10,7 +10,7 @@
 #define ENCODE_SRGB 0  // 1 when the target is not an sRGB framebuffer: encode here instead
 #endif
 
-uniform sampler2D u_hdr;    // linear, resolved
+layout(binding = UNIT_HDR) uniform sampler2D u_hdr;    // linear, resolved
 uniform float u_exposure;
 uniform vec2 u_origin;      // pixels: where this view starts in the target
 uniform vec3 u_background;  // linear RGB, shown exactly where nothing was drawn

@@ -8,17 +8,19 @@ layout(local_size_x = 8, local_size_y = 8) in;
 #define FINAL 0
 #endif
 
-layout(binding = 0) uniform sampler2D u_input;           // r ao, g shadow, b frames
-layout(binding = 1) uniform sampler2D u_normal_depth;    // xyz view normal, w view depth
-layout(binding = 2) uniform sampler2D u_world_position;  // xyz world
+layout(binding = UNIT_INPUT) uniform sampler2D u_input;           // r ao, g shadow, b frames
+layout(binding = UNIT_NORMAL_DEPTH) uniform sampler2D u_normal_depth;    // xyz view normal, w view depth
+layout(binding = UNIT_WORLD_POSITION) uniform sampler2D u_world_position;  // xyz world
 #if FINAL
-layout(r16f, binding = 0) writeonly uniform image2D u_ao_out;
-layout(r16f, binding = 1) writeonly uniform image2D u_shadow_out;
+layout(r16f, binding = IMAGE_AO_OUT) writeonly uniform image2D u_ao_out;
+layout(r16f, binding = IMAGE_SHADOW_OUT) writeonly uniform image2D u_shadow_out;
 #else
-layout(rgba16f, binding = 0) writeonly uniform image2D u_output;
+layout(rgba16f, binding = IMAGE_OUTPUT) writeonly uniform image2D u_output;
 #endif
 
-uniform mat4 u_view;           // world -> view (rigid)
+// u_view: world -> view (rigid)
+
+#include "lib/view_block.glsl"
 uniform int u_step;            // 1, 2, 4, ...
 uniform vec2 u_rays;           // rays per frame for (ao, shadow)
 uniform float u_pixel_angle;   // metres of footprint per metre of depth per pixel

@@ -3,12 +3,14 @@
 // depth agrees, so disocclusions restart) and blend the new samples in with weight 1/count.
 layout(local_size_x = 8, local_size_y = 8) in;
 
-layout(binding = 0) uniform sampler2D u_noisy;           // r ao, g shadow, a: 1 traced, 0.5 skipped, 0 empty
-layout(binding = 1) uniform sampler2D u_world_position;  // xyz world
-layout(binding = 2) uniform sampler2D u_history;         // r ao, g shadow, b frames, a view depth
-layout(rgba32f, binding = 0) writeonly uniform image2D u_history_out;
+layout(binding = UNIT_NOISY) uniform sampler2D u_noisy;           // r ao, g shadow, a: 1 traced, 0.5 skipped, 0 empty
+layout(binding = UNIT_WORLD_POSITION) uniform sampler2D u_world_position;  // xyz world
+layout(binding = UNIT_HISTORY) uniform sampler2D u_history;         // r ao, g shadow, b frames, a view depth
+layout(rgba32f, binding = IMAGE_HISTORY_OUT) writeonly uniform image2D u_history_out;
 
-uniform mat4 u_view;                      // this frame, world -> view
+// u_view: this frame, world -> view
+
+#include "lib/view_block.glsl"
 uniform mat4 u_previous_view_projection;  // previous frame of this view, world -> clip
 uniform mat4 u_previous_view;
 uniform int u_history_valid;

@@ -20,11 +20,13 @@ layout(local_size_x = 8, local_size_y = 8) in;
 #endif
 #include "lib/sampling.glsl"
 
-layout(binding = 0) uniform sampler2D u_normal_depth;    // xyz view normal, w view depth (0 = empty)
-layout(binding = 1) uniform sampler2D u_world_position;  // xyz world position, w packed geometric normal
-layout(rgba16f, binding = 0) writeonly uniform image2D u_noisy;
+layout(binding = UNIT_NORMAL_DEPTH) uniform sampler2D u_normal_depth;    // xyz view normal, w view depth (0 = empty)
+layout(binding = UNIT_WORLD_POSITION) uniform sampler2D u_world_position;  // xyz world position, w packed geometric normal
+layout(rgba16f, binding = IMAGE_NOISY_OUT) writeonly uniform image2D u_noisy_out;
 
-uniform mat4 u_view;             // world -> view (rigid): its transpose turns view normals to world
+// u_view: world -> view (rigid): its transpose turns view normals to world
+
+#include "lib/view_block.glsl"
 uniform float u_ao_radius_m;     // reach of occlusion rays (1e30: the whole scene)
 uniform float u_ray_offset_m;    // lift off the surface against self-hits
 uniform int u_ao_rays;
@@ -47,14 +49,14 @@ float occlusion_pass(vec3 origin, vec3 dir, float t_max) {
 
 void main() {
     ivec2 pixel = ivec2(gl_GlobalInvocationID.xy);
-    ivec2 size = imageSize(u_noisy);
+    ivec2 size = imageSize(u_noisy_out);
     if (any(greaterThanEqual(pixel, size))) return;
     vec4 nd = texelFetch(u_normal_depth, pixel, 0);
-    if (nd.w <= 0.0) { imageStore(u_noisy, pixel, vec4(1.0, 1.0, 0.0, 0.0)); return; }
+    if (nd.w <= 0.0) { imageStore(u_noisy_out, pixel, vec4(1.0, 1.0, 0.0, 0.0)); return; }
 #if INTERLEAVE == 2
     // Quarter rate: one pixel of each 2x2 block per frame, cycling; the others keep their history.
     const ivec2 ORDER[4] = ivec2[4](ivec2(0, 0), ivec2(1, 1), ivec2(1, 0), ivec2(0, 1));
-    if ((pixel & 1) != ORDER[u_frame & 3u]) { imageStore(u_noisy, pixel, vec4(1.0, 1.0, 0.0, 0.5)); return; }
+    if ((pixel & 1) != ORDER[u_frame & 3u]) { imageStore(u_noisy_out, pixel, vec4(1.0, 1.0, 0.0, 0.5)); return; }
 #endif
     vec4 wp = texelFetch(u_world_position, pixel, 0);
     vec3 p = wp.xyz;
@@ -84,5 +86,5 @@ void main() {
         }
         lit /= float(u_shadow_rays);
     }
-    imageStore(u_noisy, pixel, vec4(open, lit, 1.0, 1.0));
+    imageStore(u_noisy_out, pixel, vec4(open, lit, 1.0, 1.0));
 }

@@ -3,7 +3,7 @@
 // Output: the unoccluded fraction of the cosine-weighted hemisphere within u_radius_m (1 = open).
 #include "lib/view_position.glsl"
 
-uniform sampler2D u_normal_depth;  // xyz view normal, w view depth (metres; 0 = background)
+layout(binding = UNIT_NORMAL_DEPTH) uniform sampler2D u_normal_depth;  // xyz view normal, w view depth (metres; 0 = background)
 uniform float u_radius_m;
 uniform int u_directions;
 uniform int u_steps;

@@ -1,7 +1,7 @@
 // Depth- and normal-aware separable blur of the AO buffer: removes the per-pixel rotation noise
 // without bleeding occlusion across silhouettes.
-uniform sampler2D u_ao;
-uniform sampler2D u_normal_depth;
+layout(binding = UNIT_AO) uniform sampler2D u_ao;
+layout(binding = UNIT_NORMAL_DEPTH) uniform sampler2D u_normal_depth;
 uniform vec2 u_direction;  // (1, 0) or (0, 1) in pixels
 uniform float u_radius_m;
 

@@ -7,11 +7,10 @@
 // outward stops at the first tap of another profile (another material, or nothing) and across depth
 // discontinuities, so light never jumps over a gap or onto another object.
 #include "lib/subsurface_common.glsl"
-#define MAX_TAPS_PER_SIDE 16
 
-uniform sampler2D u_scattered;     // rgb: diffuse radiance (linear), a: profile key (0: does not scatter)
-uniform sampler2D u_world;         // prepass: xyz world position (metres)
-uniform sampler2D u_normal_depth;  // prepass: w view depth (metres; 0 where nothing was drawn)
+layout(binding = UNIT_SCATTERED) uniform sampler2D u_scattered;     // rgb: diffuse radiance (linear), a: profile key (0: does not scatter)
+layout(binding = UNIT_WORLD_POSITION) uniform sampler2D u_world_position;         // prepass: xyz world position (metres)
+layout(binding = UNIT_NORMAL_DEPTH) uniform sampler2D u_normal_depth;  // prepass: w view depth (metres; 0 where nothing was drawn)
 uniform ivec2 u_direction;         // (1, 0) or (0, 1)
 uniform float u_focal_px;          // pixels per metre at 1 m view depth along u_direction (P[i][i] * size / 2)
 uniform int u_taps_per_side;
@@ -45,7 +44,7 @@ void main() {
     offsets[n + 1] = offsets[n] + max(1.0, 2.0 * sigma_px * u_unit_widths[n] - (offsets[n] - offsets[n - 1]));
     float reach = 3.0 * sigma_px + 1.0;  // farther taps weigh nothing
 
-    vec3 origin = texelFetch(u_world, pixel, 0).xyz;
+    vec3 origin = texelFetch(u_world_position, pixel, 0).xyz;
     vec3 falloff = 0.5 / (sigma * sigma);
     vec3 weights = vec3(offsets[1]);
     vec3 sum = centre.rgb * offsets[1];
@@ -56,7 +55,7 @@ void main() {
             if (any(lessThan(q, ivec2(0))) || any(greaterThanEqual(q, size))) break;
             vec4 tap = texelFetch(u_scattered, q, 0);
             if (int(tap.a + 0.5) != key) break;  // another material, or none: the light stops here
-            vec3 d = texelFetch(u_world, q, 0).xyz - origin;
+            vec3 d = texelFetch(u_world_position, q, 0).xyz - origin;
             float r2 = dot(d, d);
             if (r2 > 16.0 * sigma_max * sigma_max) break;  // a step in depth: another surface
             vec3 w = exp(-r2 * falloff) * (0.5 * (offsets[k + 1] - offsets[k - 1]));

@@ -9,13 +9,13 @@
 #endif
 
 #if MULTISAMPLE
-uniform sampler2DMS u_scattered;   // per sample: rgb diffuse radiance (linear), a key
-uniform sampler2DMS u_depth;       // the multisampled HDR depth buffer
-uniform sampler2D u_normal_depth;  // prepass: w view depth at the pixel centre (metres)
+layout(binding = UNIT_SCATTERED) uniform sampler2DMS u_scattered;   // per sample: rgb diffuse radiance (linear), a key
+layout(binding = UNIT_DEPTH) uniform sampler2DMS u_depth;       // the multisampled HDR depth buffer
+layout(binding = UNIT_NORMAL_DEPTH) uniform sampler2D u_normal_depth;  // prepass: w view depth at the pixel centre (metres)
 #else
-uniform sampler2D u_scattered;
+layout(binding = UNIT_SCATTERED) uniform sampler2D u_scattered;
 #endif
-uniform sampler2D u_spread;        // per pixel: rgb spread diffuse radiance, a key
+layout(binding = UNIT_SPREAD) uniform sampler2D u_spread;        // per pixel: rgb spread diffuse radiance, a key
 
 layout(location = 0) out vec4 out_color;
 

@@ -4,9 +4,9 @@
 // silhouette's samples on another surface do not leak into the pixel's value.
 #include "lib/subsurface_common.glsl"
 
-uniform sampler2DMS u_scattered;   // rgb: diffuse radiance (linear), a: key (0: does not scatter)
-uniform sampler2DMS u_depth;       // the multisampled HDR depth buffer
-uniform sampler2D u_normal_depth;  // prepass: w view depth at the pixel centre (metres; 0: nothing)
+layout(binding = UNIT_SCATTERED) uniform sampler2DMS u_scattered;   // rgb: diffuse radiance (linear), a: key (0: does not scatter)
+layout(binding = UNIT_DEPTH) uniform sampler2DMS u_depth;       // the multisampled HDR depth buffer
+layout(binding = UNIT_NORMAL_DEPTH) uniform sampler2D u_normal_depth;  // prepass: w view depth at the pixel centre (metres; 0: nothing)
 
 layout(location = 0) out vec4 out_scattered;
 

@@ -22,11 +22,12 @@ from dataclasses import asdict, dataclass, field
 
 import msgpack  # compact, typed, no code execution on decode (unlike pickle)
 
+from renderer.limits import MAX_CLIP_PLANES  # what the shaders cut with
+
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 64 * 1024  # state and poses are small; lesson bundles travel in chunks of this size
 BUNDLE_CHUNK_BYTES = 48 * 1024
 MAX_BUNDLE_BYTES = 256 * 2**20
-MAX_CLIP_PLANES = 6
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,127}$")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")

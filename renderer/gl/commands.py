@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from OpenGL import GL
 
-from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture, VertexArray
+from renderer.gl.resources import Buffer, Framebuffer, ResourceRegistry, Texture, VertexArray
 
 RGBA8 = GL.GL_RGBA8
 SRGB8_ALPHA8 = GL.GL_SRGB8_ALPHA8
@@ -15,7 +15,6 @@ R16F = GL.GL_R16F
 R8 = GL.GL_R8
 R32F = GL.GL_R32F
 R32UI = GL.GL_R32UI
-RGBA32F = GL.GL_RGBA32F
 DEPTH32F = GL.GL_DEPTH_COMPONENT32F
 DEPTH24 = GL.GL_DEPTH_COMPONENT24
 GREATER = GL.GL_GREATER
@@ -30,6 +29,11 @@ def bind_framebuffer(framebuffer: Framebuffer | int, viewport: tuple[int, int, i
     name = framebuffer if isinstance(framebuffer, int) else framebuffer.name
     GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, name)
     GL.glViewport(*viewport)
+
+
+def bind_uniform_block(binding: int, buffer: Buffer) -> None:
+    """Make `buffer` the uniform block at `binding` (renderer.gl.shader_interface.UNIFORM_BLOCKS)."""
+    GL.glBindBufferBase(GL.GL_UNIFORM_BUFFER, binding, buffer.name)
 
 
 def clear_color_attachment(framebuffer: Framebuffer, index: int, rgba) -> None:
@@ -99,13 +103,6 @@ def resolve_color(source: Framebuffer, destination: Framebuffer) -> None:
     )
 
 
-def blit_to(source: Framebuffer, destination: int, source_rect, destination_rect) -> None:
-    """Copy colour from `source` to framebuffer name `destination` (0 = window), rects = (x0, y0, x1, y1)."""
-    GL.glBlitNamedFramebuffer(
-        source.name, destination, *source_rect, *destination_rect, GL.GL_COLOR_BUFFER_BIT, GL.GL_LINEAR
-    )
-
-
 def read_rgba8(framebuffer: Framebuffer | int, rect: tuple[int, int, int, int]) -> np.ndarray:
     """Pixels of `rect` = (x, y, width, height) as (height, width, 4) uint8, top row first."""
     name = framebuffer if isinstance(framebuffer, int) else framebuffer.name
@@ -167,8 +164,3 @@ def finish() -> None:
 def max_samples() -> int:
     return int(GL.glGetIntegerv(GL.GL_MAX_SAMPLES))
 
-
-def check_error(where: str) -> None:
-    error = GL.glGetError()
-    if error != GL.GL_NO_ERROR:
-        raise RuntimeError(f"GL error 0x{error:x} after {where}")

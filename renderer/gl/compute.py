@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from OpenGL import GL
 
-from renderer.gl.resources import Buffer, Texture
+from renderer.gl.resources import Buffer
 
 RGBA32F = GL.GL_RGBA32F
 RGBA16F = GL.GL_RGBA16F
@@ -18,12 +18,6 @@ def bind_storage_buffer(binding: int, buffer: Buffer) -> None:
     GL.glBindBufferBase(GL.GL_SHADER_STORAGE_BUFFER, binding, buffer.name)
 
 
-def bind_image(unit: int, texture: Texture, write: bool) -> None:
-    """Bind level 0 of `texture` to image unit `unit` (read-only, or write-only when `write`)."""
-    access = GL.GL_WRITE_ONLY if write else GL.GL_READ_ONLY
-    GL.glBindImageTexture(unit, texture.name, 0, GL.GL_FALSE, 0, access, texture.internal_format)
-
-
 def dispatch_2d(width: int, height: int, local: int = 8) -> None:
     """Enough `local`x`local` groups to cover width x height invocations."""
     GL.glDispatchCompute((width + local - 1) // local, (height + local - 1) // local, 1)
@@ -33,12 +27,6 @@ def barrier() -> None:
     """Make image and storage writes of earlier dispatches visible to later reads of any kind."""
     GL.glMemoryBarrier(GL.GL_SHADER_IMAGE_ACCESS_BARRIER_BIT | GL.GL_TEXTURE_FETCH_BARRIER_BIT
                        | GL.GL_SHADER_STORAGE_BARRIER_BIT | GL.GL_FRAMEBUFFER_BARRIER_BIT)  # fmt: skip
-
-
-def enable_clip_distances(count: int, maximum: int = 6) -> None:
-    """Turn gl_ClipDistance[0 .. count) on and the rest (up to `maximum`) off."""
-    for i in range(maximum):
-        (GL.glEnable if i < count else GL.glDisable)(GL.GL_CLIP_DISTANCE0 + i)
 
 
 def weighted_blend_functions() -> None:

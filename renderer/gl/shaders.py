@@ -3,7 +3,10 @@ errors that name the right file and line.
 
 Every included file gets its own GLSL source-string number through `#line LINE FILE_ID`, so the
 driver's `0:12(5): error` (Mesa) or `0(12) : error` (NVIDIA) maps back to `lighting.glsl:12`.
-Programs are cached per (stage files, defines), and linked binaries across runs (`program_cache`).
+Every program also gets the limits and binding points Python shares with GLSL
+(renderer.gl.shader_interface) as defines, after its own. Programs are cached per (stage files,
+defines), and linked binaries across runs (`program_cache`, keyed on the full text, so on the shared
+defines too).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from OpenGL.raw.GL.VERSION import GL_2_0 as raw_gl2
 from renderer.errors import ShaderError
 from renderer.gl.program_cache import ProgramBinaryCache
 from renderer.gl.resources import GLObject, ResourceRegistry
+from renderer.gl.shader_interface import glsl_defines
 
 GLSL_VERSION = "#version 450 core"
 _INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
@@ -66,8 +70,13 @@ class ShaderSources:
     def expand(self, name: str, defines: Mapping[str, object] | None = None) -> ExpandedSource:
         out = ExpandedSource(text="")
         lines = [GLSL_VERSION]
+        shared = glsl_defines()
         for key, value in sorted((defines or {}).items()):
+            if key in shared:
+                raise ShaderError(f"{name}: define {key} is shared with Python (renderer/gl/shader_interface.py); "
+                                  "a program may not redefine it")
             lines.append(f"#define {key} {_define_value(value)}")
+        lines.extend(f"#define {key} {value}" for key, value in shared.items())
         self._expand_file(name, lines, out.files, stack=[])
         out.text = "\n".join(lines) + "\n"
         return out
@@ -170,6 +179,9 @@ class Program(GLObject):
         if entry is None:
             return  # optimised away by the compiler in this variant: nothing to set
         location, gl_type = entry
+        if gl_type in SAMPLER_TYPES or gl_type == GL.GL_IMAGE_2D:
+            raise ShaderError(f"{self.label}: {uniform} is bound at its unit in renderer/gl/shader_interface.py "
+                              "(layout(binding = ...)); bind the texture there instead of setting the sampler")
         # Uniforms live in the program: a value already set is not sent again. Hundreds of parts share
         # a few materials, and each PyOpenGL call costs tens of microseconds of argument conversion.
         array = np.asarray(value)
@@ -224,7 +236,7 @@ _INT_SETTERS = {
     GL.GL_BOOL: GL.glProgramUniform1iv,
     GL.GL_UNSIGNED_INT: GL.glProgramUniform1uiv,
 }
-_SAMPLERS = {
+SAMPLER_TYPES = {
     GL.GL_SAMPLER_2D,
     GL.GL_SAMPLER_2D_MULTISAMPLE,
     GL.GL_SAMPLER_3D,
@@ -261,8 +273,6 @@ def _set_uniform(program: int, location: int, gl_type: int, value) -> None:
         dtype = np.uint32 if gl_type == GL.GL_UNSIGNED_INT else np.int32
         data = np.ascontiguousarray(value, dtype=dtype).ravel()
         _INT_SETTERS[gl_type](program, location, max(1, data.size // _COMPONENTS[gl_type]), data)
-    elif gl_type in _SAMPLERS or gl_type in (GL.GL_IMAGE_2D,):
-        GL.glProgramUniform1i(program, location, int(value))
     else:
         raise ShaderError(f"uniform type 0x{gl_type:x} not supported by the setter")
 

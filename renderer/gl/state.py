@@ -1,16 +1,21 @@
 """Scoped GL state: each pass states what it needs; the previous state comes back on exit.
 
-No pass may rely on state another pass left behind, so every pass enters `gl_state(...)` with the
-full set of switches it depends on.
+No pass may rely on state another pass left behind, so every pass enters `gl_pass(...)` with its
+framebuffer, program and inputs and the full set of switches it depends on (`gl_state`, the
+switches alone, for blocks that bind nothing).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from OpenGL import GL
+
+from renderer.gl.resources import Framebuffer, Texture, TextureArray
+from renderer.gl.shader_interface import IMAGE_UNITS, TEXTURE_UNITS
+from renderer.gl.shaders import Program
 
 _CAPS = {
     "depth_test": GL.GL_DEPTH_TEST,
@@ -105,3 +110,53 @@ def clip_distances(count: int) -> Iterator[None]:
     finally:
         for i, on in enumerate(saved):
             (GL.glEnable if on else GL.glDisable)(GL.GL_CLIP_DISTANCE0 + i)
+
+
+@contextmanager
+def gl_pass(
+    *,
+    framebuffer: Framebuffer | int | None = None,
+    viewport: tuple[int, int, int, int] | None = None,
+    program: Program | None = None,
+    textures: Mapping[str, Texture | TextureArray] | None = None,
+    images: Mapping[str, tuple[Texture, bool]] | None = None,
+    **switches,
+) -> Iterator[None]:
+    """One pass (or one step of a pass) with everything it reads and writes stated up front:
+    `framebuffer` drawn into at `viewport` (x, y, width, height), `program` in use, `textures` by
+    sampler name and `images` by image name -> (texture, written), each bound at its unit of
+    renderer.gl.shader_interface. `switches` are `gl_state`'s; without any, the GL switches are
+    left as the enclosing pass set them (steps of one pass share them).
+
+    On exit the previous framebuffer, viewport and program come back and the textures and images
+    are unbound, so no later pass can read an input it did not state, nor sample a texture it then
+    renders into."""
+    saved_framebuffer = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING)) if framebuffer is not None else None
+    saved_viewport = [int(v) for v in GL.glGetIntegerv(GL.GL_VIEWPORT)] if framebuffer is not None else None
+    saved_program = int(GL.glGetIntegerv(GL.GL_CURRENT_PROGRAM)) if program is not None else None
+    texture_units = [TEXTURE_UNITS[name] for name in textures or ()]
+    image_units = [IMAGE_UNITS[name] for name in images or ()]
+    try:
+        if framebuffer is not None:
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, framebuffer if isinstance(framebuffer, int) else framebuffer.name)
+            if viewport is not None:
+                GL.glViewport(*viewport)
+        for unit, texture in zip(texture_units, (textures or {}).values(), strict=True):
+            texture.bind(unit)
+        for unit, (texture, written) in zip(image_units, (images or {}).values(), strict=True):
+            access = GL.GL_WRITE_ONLY if written else GL.GL_READ_ONLY
+            GL.glBindImageTexture(unit, texture.name, 0, GL.GL_FALSE, 0, access, texture.internal_format)
+        if program is not None:
+            program.use()
+        with gl_state(**switches) if switches else nullcontext():
+            yield
+    finally:
+        for unit in texture_units:
+            GL.glBindTextureUnit(unit, 0)
+        for unit in image_units:
+            GL.glBindImageTexture(unit, 0, 0, GL.GL_FALSE, 0, GL.GL_READ_ONLY, GL.GL_R32F)
+        if saved_program is not None:
+            GL.glUseProgram(saved_program)
+        if saved_framebuffer is not None and saved_viewport is not None:
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, saved_framebuffer)
+            GL.glViewport(*saved_viewport)

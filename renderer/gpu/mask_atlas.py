@@ -18,9 +18,10 @@ import numpy as np
 
 from renderer.gl import commands
 from renderer.gl.resources import ResourceRegistry, TextureArray
+from renderer.gl.shader_interface import TEXTURE_UNITS
 from renderer.scene.alpha_masks import MAX_MASK_SIDE
 
-MASK_ATLAS_UNIT = 7  # texture unit, shared with shaders/lib/mask_sampling.glsl
+MASK_ATLAS_UNIT = TEXTURE_UNITS["u_mask_atlas"]
 MIN_PAGE_SIDE = 64
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from renderer.gl import commands
 from renderer.gl.resources import Framebuffer
 from renderer.gl.shaders import ShaderLibrary
-from renderer.gl.state import gl_state
+from renderer.gl.state import gl_pass
 
 
 def run_anaglyph(shaders: ShaderLibrary, fullscreen: commands.FullscreenTriangle, eyes: Framebuffer,
@@ -14,10 +14,7 @@ def run_anaglyph(shaders: ShaderLibrary, fullscreen: commands.FullscreenTriangle
     encoding (both plain RGBA8: the shader converts, so no sRGB hardware state is involved)."""
     width, height = target.size
     program = shaders.program("fullscreen.vert", "anaglyph.frag")
-    program["u_eyes"] = 0
     program["u_eye_width"] = eyes.size[0] // 2
-    eyes.colors[0].bind(0)
-    commands.bind_framebuffer(target, (0, 0, width, height))
-    with gl_state(framebuffer_srgb=False, multisample=False):
-        program.use()
+    with gl_pass(framebuffer=target, viewport=(0, 0, width, height), program=program,
+                 textures={"u_eyes": eyes.colors[0]}, framebuffer_srgb=False, multisample=False):  # fmt: skip
         fullscreen.draw()

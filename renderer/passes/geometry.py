@@ -1,4 +1,4 @@
-"""Drawing parts: per-view and per-part uniforms, then the indexed draw."""
+"""Drawing parts: lighting and per-part uniforms, then the indexed draw (view data: passes/view_block.py)."""
 
 from __future__ import annotations
 
@@ -8,33 +8,21 @@ import numpy as np
 
 from renderer import maths
 from renderer.gl import commands
+from renderer.gl.shader_interface import MAX_CLIP_PLANES, MAX_CUT_BOXES
 from renderer.gl.shaders import Program
 from renderer.gpu.scene import GpuPart
 from renderer.passes.options import RenderOptions
 from renderer.scene.colors import srgb_to_linear
-from renderer.view import View
+
+__all__ = ["MAX_CLIP_PLANES", "MAX_CUT_BOXES"]  # re-exported for the callers that cut with planes
 
 
-def set_view_uniforms(program: Program, view: View) -> None:
-    program["u_view"] = view.view_matrix
-    program["u_projection"] = view.projection
-    program["u_eye_world"] = view.eye_m
-    p = view.projection
-    program["u_projection_params"] = (p[0, 0], p[1, 1], p[0, 2], p[1, 2])
-
-
-MAX_CLIP_PLANES, MAX_CUT_BOXES = 6, 2  # the array sizes in shaders/lib/clip_planes.glsl and cut_boxes.glsl
-
-
-def set_lighting_uniforms(program: Program, view: View, options: RenderOptions) -> None:
-    """The hemisphere and key light, depth range and AO sampler that every shaded surface reads."""
+def set_lighting_uniforms(program: Program, options: RenderOptions) -> None:
+    """The hemisphere and key light that every shaded surface reads."""
     program["u_sky_color"] = options.sky
     program["u_ground_color"] = options.ground
     program["u_key_direction"] = options.key_direction
     program["u_key_radiance"] = options.key_radiance
-    program["u_near_far"] = (view.near_m, view.far_m)
-    program["u_viewport_origin"] = (0.0, 0.0)
-    program["u_ao"] = 0
 
 
 def set_part_uniforms(program: Program, part: GpuPart) -> None:

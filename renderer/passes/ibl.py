@@ -8,8 +8,6 @@ from renderer.gl.textures import MipmappedTexture
 from renderer.lighting.environment_map import environment_maps
 from renderer.passes.options import RenderOptions
 
-SPECULAR_UNIT, IRRADIANCE_UNIT = 4, 5
-
 
 class EnvironmentLighting:
     """Uploads the maps for the options' sky/ground colours (cached; rebuilt when they change)."""
@@ -21,7 +19,8 @@ class EnvironmentLighting:
         self._irradiance: MipmappedTexture | None = None
         self.levels = 0
 
-    def bind(self, program: Program, options: RenderOptions) -> None:
+    def inputs(self, program: Program, options: RenderOptions) -> dict[str, MipmappedTexture]:
+        """The maps for `options` by sampler name (for `gl_pass`); sets `program`'s level count."""
         key = (tuple(round(c, 5) for c in options.sky), tuple(round(c, 5) for c in options.ground))
         if key != self._key:
             self.release()
@@ -30,11 +29,8 @@ class EnvironmentLighting:
             self._irradiance = MipmappedTexture(self.registry, [irradiance])
             self.levels, self._key = len(levels), key
         assert self._specular is not None and self._irradiance is not None
-        self._specular.bind(SPECULAR_UNIT)
-        self._irradiance.bind(IRRADIANCE_UNIT)
-        program["u_env_specular"] = SPECULAR_UNIT
-        program["u_env_irradiance"] = IRRADIANCE_UNIT
         program["u_env_levels"] = float(self.levels)
+        return {"u_env_specular": self._specular, "u_env_irradiance": self._irradiance}
 
     def release(self) -> None:
         for texture in (self._specular, self._irradiance):

@@ -16,7 +16,7 @@ from renderer.gl import commands, instanced
 from renderer.gl.shaders import Program, ShaderLibrary
 from renderer.gl.state import PREMULTIPLIED, gl_state
 from renderer.gpu.molecule import CUBE_STRIP_VERTICES, GpuMolecule
-from renderer.passes.geometry import MAX_CLIP_PLANES, MAX_CUT_BOXES, set_lighting_uniforms, set_view_uniforms
+from renderer.passes.geometry import MAX_CLIP_PLANES, MAX_CUT_BOXES, set_lighting_uniforms
 from renderer.passes.options import RenderOptions
 from renderer.view import View
 
@@ -30,10 +30,9 @@ def _programs(shaders: ShaderLibrary, view: View, options: RenderOptions | None)
     programs = (shaders.program("impostor_sphere.vert", "impostor_sphere.frag", defines=defines),
                 shaders.program("impostor_cylinder.vert", "impostor_cylinder.frag", defines=defines),
                 shaders.program("molecule_mesh.vert", "molecule_mesh.frag", defines=defines))  # fmt: skip
-    for program in programs:
-        set_view_uniforms(program, view)
+    for program in programs:  # the view comes from the view block the pass bound
         if options is not None:
-            set_lighting_uniforms(program, view, options)
+            set_lighting_uniforms(program, options)
     return programs
 
 
@@ -78,10 +77,6 @@ def draw_molecules_opaque(shaders: ShaderLibrary, view: View, molecules: Iterabl
                 _set_molecule(meshes, molecule)
                 meshes.use()
                 commands.draw_indexed(mesh.vertex_array, mesh.index_count)
-
-
-def has_translucent(molecules: Iterable[GpuMolecule]) -> bool:
-    return any(mesh.translucent for molecule in molecules for mesh in molecule.meshes)
 
 
 def draw_molecules_translucent(shaders: ShaderLibrary, view: View, molecules: Iterable[GpuMolecule],

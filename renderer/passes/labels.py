@@ -14,7 +14,7 @@ from renderer import maths
 from renderer.gl import commands
 from renderer.gl.resources import Buffer, Framebuffer, ResourceRegistry, Texture, VertexArray
 from renderer.gl.shaders import ShaderLibrary
-from renderer.gl.state import PREMULTIPLIED, gl_state
+from renderer.gl.state import PREMULTIPLIED, gl_pass
 from renderer.gpu.scene import GpuScene
 from renderer.labels.atlas import WHITE_TEXEL, dot_image, label_image, pack
 from renderer.labels.layout import Placement, place_labels
@@ -124,11 +124,8 @@ class LabelPass:
         self.buffer.write(data)
         program = shaders.program("label.vert", "label.frag")
         program["u_view_size"] = view.size
-        program["u_atlas"] = 0
-        self.texture.bind(0)
-        commands.bind_framebuffer(target, view.viewport)
-        with gl_state(blend=PREMULTIPLIED, framebuffer_srgb=False, multisample=False):
-            program.use()
+        with gl_pass(framebuffer=target, viewport=view.viewport, program=program, textures={"u_atlas": self.texture},
+                     blend=PREMULTIPLIED, framebuffer_srgb=False, multisample=False):  # fmt: skip
             commands.draw_triangles(self.vertex_array, len(data))
 
     def release_buffers(self) -> None:

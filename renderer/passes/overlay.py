@@ -15,7 +15,7 @@ import numpy as np
 from renderer.gl import commands
 from renderer.gl.resources import Buffer, ResourceRegistry, Texture, VertexArray
 from renderer.gl.shaders import ShaderLibrary
-from renderer.gl.state import PREMULTIPLIED, gl_state
+from renderer.gl.state import PREMULTIPLIED, gl_pass
 from renderer.labels.atlas import pack
 
 FLOATS_PER_VERTEX = 8  # pixel xy, texel xy, tint rgba -- the layout of shaders/label.vert
@@ -45,10 +45,8 @@ class OverlayPass:
         width, height = window_size
         program = shaders.program("label.vert", "label.frag")
         program["u_view_size"] = (width, height)
-        program["u_atlas"] = 0
-        commands.bind_framebuffer(0, (0, 0, width, height))
-        with gl_state(blend=PREMULTIPLIED, framebuffer_srgb=False, multisample=False):
-            program.use()
+        with gl_pass(framebuffer=0, viewport=(0, 0, width, height), program=program, blend=PREMULTIPLIED,
+                     framebuffer_srgb=False, multisample=False):  # fmt: skip
             if scene_image is not None:
                 # texel rows of a rendered texture run bottom-up: pixel row y shows texel row h - 1 - y
                 quad = _quad(0, 0, scene_image.width, scene_image.height, 0, scene_image.height,
@@ -83,8 +81,8 @@ class OverlayPass:
             for location, (components, offset) in enumerate(((2, 0), (2, 8), (4, 16))):
                 self.vertex_array.attribute(location, self.buffer, components, stride, offset)
         self.buffer.write(data)
-        texture.bind(0)
-        commands.draw_triangles(self.vertex_array, len(data))
+        with gl_pass(textures={"u_atlas": texture}):
+            commands.draw_triangles(self.vertex_array, len(data))
 
     def _release_buffers(self) -> None:
         for resource in (self.vertex_array, self.buffer):

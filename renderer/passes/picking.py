@@ -16,9 +16,10 @@ import numpy as np
 from renderer.gl import commands
 from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture
 from renderer.gl.shaders import ShaderLibrary
-from renderer.gl.state import clip_distances, gl_state
+from renderer.gl.state import clip_distances, gl_pass
 from renderer.gpu.scene import GpuPart
-from renderer.passes.geometry import MAX_CLIP_PLANES, set_part_uniforms, set_view_uniforms
+from renderer.passes.geometry import MAX_CLIP_PLANES, set_part_uniforms
+from renderer.passes.view_block import ViewBlock
 from renderer.view import View
 
 
@@ -36,6 +37,7 @@ class PickPass:
     def __init__(self, registry: ResourceRegistry):
         self.registry = registry
         self.framebuffer: Framebuffer | None = None
+        self.view_block: ViewBlock | None = None  # its own: a click comes between frames, for any view
 
     def pick(self, shaders: ShaderLibrary, view: View, parts: list[GpuPart], x: int, y: int) -> PickResult:
         """The part of `parts` seen at pixel (x, y) of `view` (top-left origin, within the view)."""
@@ -43,14 +45,15 @@ class PickPass:
         if not (0 <= x < width and 0 <= y < height):
             return PickResult(None, None)
         framebuffer = self._framebuffer(width, height)
-        commands.bind_framebuffer(framebuffer, (0, 0, width, height))
         commands.clear_color_attachment_uint(framebuffer, 0, 0)
         commands.clear_color_attachment(framebuffer, 1, (0.0, 0.0, 0.0, 0.0))
         commands.clear_depth(framebuffer)
         program = shaders.program("mesh.vert", "pick.frag")
-        with gl_state(depth_test=True, depth_write=True, multisample=False), clip_distances(MAX_CLIP_PLANES):
-            set_view_uniforms(program, view)
-            program.use()
+        if self.view_block is None:
+            self.view_block = ViewBlock(self.registry)
+        self.view_block.bind(view, width, height)
+        with gl_pass(framebuffer=framebuffer, viewport=(0, 0, width, height), program=program, depth_test=True,
+                     depth_write=True, multisample=False), clip_distances(MAX_CLIP_PLANES):  # fmt: skip
             for index, part in enumerate(parts, start=1):
                 set_part_uniforms(program, part)
                 program["u_part_id"] = index
@@ -76,3 +79,6 @@ class PickPass:
         if self.framebuffer is not None:
             self.framebuffer.release()
             self.framebuffer = None
+        if self.view_block is not None:
+            self.view_block.release()
+            self.view_block = None

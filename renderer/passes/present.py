@@ -5,7 +5,7 @@ from __future__ import annotations
 from renderer.gl import commands
 from renderer.gl.resources import Framebuffer
 from renderer.gl.shaders import ShaderLibrary
-from renderer.gl.state import gl_state
+from renderer.gl.state import gl_pass
 from renderer.passes.buffers import ViewBuffers
 from renderer.passes.options import RenderOptions
 from renderer.view import View
@@ -25,12 +25,10 @@ def run_present(
         "present.frag",
         defines={"VIEW_MODE": options.view_mode_index, "ENCODE_SRGB": int(not srgb_target)},
     )
-    program["u_hdr"] = 0
     program["u_exposure"] = options.exposure
     program["u_background"] = options.background
     program["u_origin"] = view.viewport[:2]
-    buffers.resolved.colors[0].bind(0)
-    commands.bind_framebuffer(target, view.viewport)
-    with gl_state(framebuffer_srgb=srgb_target, multisample=False):
-        program.use()
+    with gl_pass(framebuffer=target, viewport=view.viewport, program=program,
+                 textures={"u_hdr": buffers.resolved.colors[0]}, framebuffer_srgb=srgb_target,
+                 multisample=False):  # fmt: skip
         fullscreen.draw()

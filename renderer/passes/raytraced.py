@@ -18,6 +18,7 @@ from renderer import progress
 from renderer.gl import commands, compute
 from renderer.gl.resources import ResourceRegistry, Texture
 from renderer.gl.shaders import ShaderLibrary
+from renderer.gl.state import gl_pass
 from renderer.gpu.scene import GpuScene
 from renderer.passes.buffers import ViewBuffers
 from renderer.passes.options import RenderOptions
@@ -59,11 +60,6 @@ class RayTracedLighting:
         self._triangles = self._spheres = False  # what the current frame traces
         self._histories: dict[tuple[int, int, int], ViewHistory] = {}
 
-    def reset_history(self) -> None:
-        """Forget accumulated samples (e.g. after a scene reload)."""
-        for history in self._histories.values():
-            history.previous_view_projection = None
-
     def run(self, scene: GpuScene, buffers: ViewBuffers, view: View, options: RenderOptions,
             timer: PassTimer | None = None) -> None:  # fmt: skip
         self._triangles = self.rays.sync(scene)
@@ -85,7 +81,7 @@ class RayTracedLighting:
         with progress.task("ray tracing", total=frames, unit="frame") if still else nullcontext() as bar:
             for _ in range(frames):
                 with _timed(timer, "rt_trace"):
-                    self._trace(buffers, view, options, history)
+                    self._trace(buffers, options, history)
                 with _timed(timer, "rt_temporal"):
                     self._accumulate(buffers, view, history, max_frames)
                 if still:
@@ -106,14 +102,13 @@ class RayTracedLighting:
             self._histories[key] = ViewHistory(noisy, history, scratch, textures=[noisy, *history, *scratch])
         return self._histories[key]
 
-    def _trace(self, buffers: ViewBuffers, view: View, options: RenderOptions, history: ViewHistory) -> None:
+    def _trace(self, buffers: ViewBuffers, options: RenderOptions, history: ViewHistory) -> None:
         interleave = 2 if options.rt_resolution_scale <= 0.5 else 1
         # One program per capability set: a scene without masks, translucent parts or atoms runs the
         # plain opaque walk, with no per-hit table lookups.
         program = self.shaders.program("rt_trace.comp", defines={
             "INTERLEAVE": interleave, "TRACE_TRIANGLES": int(self._triangles), "TRACE_SPHERES": int(self._spheres),
             "BVH_MASKS": int(self.rays.any_masks), "BVH_TRANSLUCENT": int(self.rays.any_translucent)})
-        program["u_view"] = view.view_matrix
         radius = options.ao_radius_m
         program["u_ao_radius_m"] = UNBOUNDED_M if radius is None or not math.isfinite(radius) else radius
         extent = max(self.rays.diameter_m if self._triangles else 0.0, self.spheres.extent_m) or 1.0
@@ -125,29 +120,24 @@ class RayTracedLighting:
         program["u_key_cos_half_angle"] = math.cos(math.radians(max(options.key_angular_diameter_deg, 1e-3) / 2))
         program["u_frame"] = history.frame
         program["u_any_sections"] = int(self.rays.any_sections)
-        buffers.normal_depth.bind(0)
-        buffers.world_position.bind(1)
-        compute.bind_image(0, history.noisy, write=True)
-        program.use()
-        compute.dispatch_2d(buffers.width, buffers.height)
+        with gl_pass(program=program, images={"u_noisy_out": (history.noisy, True)},
+                     textures={"u_normal_depth": buffers.normal_depth, "u_world_position": buffers.world_position}):
+            compute.dispatch_2d(buffers.width, buffers.height)
         compute.barrier()
         history.frame += 1
 
     def _accumulate(self, buffers: ViewBuffers, view: View, history: ViewHistory, max_frames: int) -> None:
         program = self.shaders.program("rt_temporal.comp")
         valid = history.previous_view_projection is not None
-        program["u_view"] = view.view_matrix
         program["u_previous_view_projection"] = history.previous_view_projection if valid else np.eye(4)
         program["u_previous_view"] = history.previous_view if valid else np.eye(4)
         program["u_history_valid"] = int(valid)
         program["u_max_frames"] = float(max_frames)
         source, target = history.history
-        history.noisy.bind(0)
-        buffers.world_position.bind(1)
-        source.bind(2)
-        compute.bind_image(0, target, write=True)
-        program.use()
-        compute.dispatch_2d(buffers.width, buffers.height)
+        with gl_pass(program=program, images={"u_history_out": (target, True)},
+                     textures={"u_noisy": history.noisy, "u_world_position": buffers.world_position,
+                               "u_history": source}):  # fmt: skip
+            compute.dispatch_2d(buffers.width, buffers.height)
         compute.barrier()
         history.history.reverse()  # history[0] is now the newest
         history.previous_view_projection = view.view_projection
@@ -160,22 +150,19 @@ class RayTracedLighting:
         for i in range(iterations):
             final = i == iterations - 1
             program = self.shaders.program("rt_denoise.comp", defines={"FINAL": int(final)})
-            program["u_view"] = view.view_matrix
             program["u_step"] = 1 << i
             program["u_rays"] = (max(options.ao_rays_per_pixel, 1), max(options.shadow_rays_per_pixel, 1))
             program["u_pixel_angle"] = pixel_angle
             program["u_value_sigmas"] = 3.0
-            source.bind(0)
-            buffers.normal_depth.bind(1)
-            buffers.world_position.bind(2)
             if final:
-                compute.bind_image(0, buffers.ao_texture, write=True)
-                compute.bind_image(1, buffers.shadow_texture, write=True)
+                images = {"u_ao_out": (buffers.ao_texture, True), "u_shadow_out": (buffers.shadow_texture, True)}
             else:
                 target = history.scratch[i % 2]
-                compute.bind_image(0, target, write=True)
-            program.use()
-            compute.dispatch_2d(buffers.width, buffers.height)
+                images = {"u_output": (target, True)}
+            with gl_pass(program=program, images=images,
+                         textures={"u_input": source, "u_normal_depth": buffers.normal_depth,
+                                   "u_world_position": buffers.world_position}):  # fmt: skip
+                compute.dispatch_2d(buffers.width, buffers.height)
             compute.barrier()
             if not final:
                 source = target
@@ -201,6 +188,4 @@ def _signal(options: RenderOptions) -> tuple:
 
 
 def _timed(timer: PassTimer | None, name: str):
-    from contextlib import nullcontext
-
     return timer.measure(name) if timer else nullcontext()

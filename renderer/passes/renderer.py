@@ -1,7 +1,9 @@
 """The Renderer: runs the passes for one view into a target framebuffer. One instance per context.
 
-It owns the compiled programs and the per-size intermediate buffers; the GPU scene owns geometry;
-targets own their framebuffers. `render_view` is the body of the one draw loop every target uses.
+It owns the compiled programs, the per-size intermediate buffers and the view block; the GPU scene
+owns geometry; targets own their framebuffers. `render_view` is the body of the one draw loop every
+target uses: it fills the view block once, then runs the passes, each handing the next what it made
+(cap faces, back depth, scattering groups) as explicit inputs.
 """
 
 from __future__ import annotations
@@ -20,15 +22,17 @@ from renderer.passes.buffers import BufferPool, ViewBuffers
 from renderer.passes.caps import CapPass
 from renderer.passes.ibl import EnvironmentLighting
 from renderer.passes.labels import LabelPass
+from renderer.passes.early_depth import nearest_first
 from renderer.passes.options import RenderOptions
 from renderer.passes.prepass import run_prepass
 from renderer.passes.present import run_present
 from renderer.passes.raytraced import RayTracedLighting
-from renderer.passes.shading import shade_opaque, shade_translucent
+from renderer.passes.shading import shade_opaque, shade_scattering, shade_translucent
 from renderer.passes.ssao import run_ssao
 from renderer.passes.thickness import ThicknessPass
 from renderer.passes.timing import PassTimer
 from renderer.passes.transparency import WeightedBlendedTransparency
+from renderer.passes.view_block import ViewBlock
 from renderer.view import View
 
 
@@ -54,6 +58,7 @@ class Renderer:
         self.transparency = WeightedBlendedTransparency(context.resources, self.shaders)
         self.subsurface = subsurface.SubsurfaceScattering(context.resources, self.shaders)
         self.labels = LabelPass(context.resources)
+        self.view_block = ViewBlock(context.resources)
 
     def render_view(
         self, scene: GpuScene, view: View, options: RenderOptions, target: Framebuffer | int, srgb_target: bool = True
@@ -64,31 +69,38 @@ class Renderer:
         samples = min(options.msaa_samples, commands.max_samples())
         buffers = self.pool.get(width, height, max(samples, 1))
         parts = scene.visible_parts()
-        opaque = [p for p in parts if not p.translucent]
+        # Nearest first: where a pass's shader cannot discard, hidden fragments are then rejected before
+        # shading (renderer.passes.early_depth).
+        opaque = nearest_first([p for p in parts if not p.translucent], view.eye_m)
         translucent = [p for p in parts if p.translucent]
         molecules = scene.visible_molecules()
         radius = options.ao_radius_for(scene.bounds())
         timer = self.timer
+        self.view_block.bind(view, width, height)  # every pass below reads the view from it
         with _timed(timer, "prepass"):
             run_prepass(self.shaders, buffers, view, opaque, molecules)
         with _timed(timer if self.caps.needed(scene) else None, "caps"):
-            self.caps.run_cap_gbuffer(self.fullscreen, buffers, view, options, scene, self.raytraced.rays)
+            cap_faces = self.caps.run_cap_gbuffer(self.fullscreen, buffers, scene, self.raytraced.rays)
         if options.ao_tier == "raytraced":
             self.raytraced.run(scene, buffers, view, options, timer)  # times its own sub-passes
         else:
             with _timed(timer, "ao"):
-                run_ssao(self.shaders, self.fullscreen, buffers, view, options, radius)
+                run_ssao(self.shaders, self.fullscreen, buffers, options, radius)
             commands.clear_color_attachment(buffers.shadow, 0, (1.0, 1.0, 1.0, 1.0))
         back_depth = None
         if options.view_mode == "color" and options.thickness_transmission and any(
                 p.material.translucency > 0.0 for p in opaque):  # fmt: skip
             with _timed(timer, "thickness"):
-                back_depth = self.thickness.run(view, width, height, opaque)
+                back_depth = self.thickness.run(width, height, opaque)
         scatter = subsurface.wanted(options, opaque)
         with _timed(timer, "shading"):
-            shade_opaque(self.shaders, buffers, view, options, opaque,
-                         lambda: self.caps.shade_caps(self.fullscreen, buffers, view, options),
-                         self.environment, back_depth, molecules, self.subsurface, scatter)  # fmt: skip
+            shade_opaque(self.shaders, buffers, view, options, opaque, self.environment, back_depth, molecules,
+                         scatter)  # fmt: skip
+            if cap_faces is not None:  # cut faces, before translucent layers blend over them
+                self.caps.shade_caps(self.fullscreen, buffers, options, cap_faces)
+            if scatter:
+                shade_scattering(self.shaders, buffers, options, self.environment, back_depth, self.subsurface,
+                                 scatter)  # fmt: skip
         if scatter:
             with _timed(timer, "subsurface"):
                 self.subsurface.run(self.fullscreen, buffers, view, options, scatter)
@@ -114,6 +126,7 @@ class Renderer:
         self.pool.release()
         self.fullscreen.release()
         self.labels.release()
+        self.view_block.release()
         if self.timer:
             self.timer.release()
 

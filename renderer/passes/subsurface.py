@@ -30,8 +30,9 @@ import numpy as np
 
 from renderer.gl import commands
 from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture
+from renderer.gl.shader_interface import MAX_SCATTER_PROFILES, MAX_TAPS_PER_SIDE
 from renderer.gl.shaders import Program, ShaderLibrary
-from renderer.gl.state import ADDITIVE, clip_distances, gl_state
+from renderer.gl.state import ADDITIVE, clip_distances, gl_pass, gl_state
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
 from renderer.passes.early_depth import split_for_early_depth
@@ -40,9 +41,6 @@ from renderer.passes.options import RenderOptions
 from renderer.scene.colors import srgb_to_linear
 from renderer.scene.materials import Material
 from renderer.view import View
-
-MAX_SCATTER_PROFILES = 32  # the table size in shaders/lib/subsurface_common.glsl; key 0: "does not scatter"
-MAX_TAPS_PER_SIDE = 16  # shaders/subsurface_blur.frag
 
 
 def scatter_sigma_m(material: Material) -> tuple[float, float, float] | None:
@@ -146,22 +144,21 @@ class SubsurfaceScattering:
 
         return buffers.derived("subsurface-scattering", make)
 
-    def draw_scattering_parts(self, programs: dict[bool, Program], buffers: ViewBuffers, view: View,
+    def draw_scattering_parts(self, programs: dict[bool, Program], inputs: dict[str, Texture], buffers: ViewBuffers,
                               groups: ScatterGroups, highlight_color) -> None:  # fmt: skip
-        """Step 1: `programs` are pbr.frag with SUBSURFACE=1 by whether they keep its discards (False:
-        for parts with no mask or cut box, renderer.passes.early_depth), frame uniforms set. Draws over
-        what is already in buffers.hdr, depth-tested against it; leaves buffers.hdr bound."""
+        """Step 1: `programs` are pbr.frag with SUBSURFACE=1 by whether they keep its discards (False: for
+        parts with no mask or cut box, renderer.passes.early_depth), lighting uniforms set, reading
+        `inputs` (textures by sampler name). Draws over what is already in buffers.hdr, depth-tested."""
         shading = self._targets(buffers)[0]
         viewport = (0, 0, buffers.width, buffers.height)
         commands.clear_color_attachment(shading, 1, (0.0, 0.0, 0.0, 0.0))
-        commands.bind_framebuffer(shading, viewport)
-        with gl_state(depth_test=True, depth_write=True, multisample=True), clip_distances(MAX_CLIP_PLANES):
+        with gl_pass(framebuffer=shading, viewport=viewport, program=next(iter(programs.values())), textures=inputs,
+                     depth_test=True, depth_write=True, multisample=True), clip_distances(MAX_CLIP_PLANES):  # fmt: skip
             for key, parts in groups.groups:
-                for subset, discards in zip(split_for_early_depth(parts, view.eye_m), (False, True)):
+                for subset, discards in zip(split_for_early_depth(parts), (False, True)):
                     if subset:
                         programs[discards]["u_scatter_key"] = float(key)
                         draw_parts(programs[discards], subset, materials=True, highlight_color=highlight_color)
-        commands.bind_framebuffer(buffers.hdr, viewport)
 
     def run(self, fullscreen: commands.FullscreenTriangle, buffers: ViewBuffers, view: View,
             options: RenderOptions, groups: ScatterGroups) -> None:  # fmt: skip
@@ -176,23 +173,17 @@ class SubsurfaceScattering:
                            buffers.height)  # fmt: skip
         for target in (ping, pong):
             commands.clear_color_attachment(target, 0, (0.0, 0.0, 0.0, 0.0))
-        # Units: 0 scattered light, 1 world positions, 2 prepass normal + depth, 3 HDR depth, 4 spread.
-        buffers.world_position.bind(1)
-        buffers.normal_depth.bind(2)
-        buffers.hdr.depth.bind(3)
+        geometry = {"u_normal_depth": buffers.normal_depth, "u_depth": buffers.hdr.depth}
         with gl_state(multisample=False, scissor=rect):
             source = scattered
             if multisampled:
                 resolve = self.shaders.program("fullscreen.vert", "subsurface_resolve.frag")
-                resolve["u_scattered"], resolve["u_normal_depth"], resolve["u_depth"] = 0, 2, 3
                 resolve["u_sigma_m"], resolve["u_depth_projection"] = groups.sigma_m, depth_projection
-                scattered.bind(0)
-                commands.bind_framebuffer(pong, viewport)
-                resolve.use()
-                fullscreen.draw()
+                with gl_pass(framebuffer=pong, viewport=viewport, program=resolve,
+                             textures={"u_scattered": scattered, **geometry}):  # fmt: skip
+                    fullscreen.draw()
                 source = pong.colors[0]
             blur = self.shaders.program("fullscreen.vert", "subsurface_blur.frag")
-            blur["u_scattered"], blur["u_world"], blur["u_normal_depth"] = 0, 1, 2
             blur["u_sigma_m"] = groups.sigma_m
             n = taps_per_side(options.subsurface_samples)
             blur["u_taps_per_side"] = n
@@ -201,22 +192,18 @@ class SubsurfaceScattering:
             for axis, target in ((0, ping), (1, pong)):
                 blur["u_direction"] = (1, 0) if axis == 0 else (0, 1)
                 blur["u_focal_px"] = float(p[axis, axis]) * (buffers.width if axis == 0 else buffers.height) / 2
-                source.bind(0)
-                commands.bind_framebuffer(target, viewport)
-                blur.use()
-                fullscreen.draw()
+                with gl_pass(framebuffer=target, viewport=viewport, program=blur,
+                             textures={"u_scattered": source, "u_world_position": buffers.world_position,
+                                       "u_normal_depth": buffers.normal_depth}):  # fmt: skip
+                    fullscreen.draw()
                 source = target.colors[0]
         combine = self.shaders.program("fullscreen.vert", "subsurface_combine.frag",
                                        defines={"MULTISAMPLE": int(multisampled)})  # fmt: skip
-        combine["u_scattered"], combine["u_normal_depth"], combine["u_depth"], combine["u_spread"] = 0, 2, 3, 4
         combine["u_sigma_m"], combine["u_depth_projection"] = groups.sigma_m, depth_projection
-        scattered.bind(0)
-        source.bind(4)
-        commands.bind_framebuffer(combine_target, viewport)
-        with gl_state(depth_test=False, depth_write=False, blend=ADDITIVE, multisample=True, scissor=rect):
-            combine.use()
+        with gl_pass(framebuffer=combine_target, viewport=viewport, program=combine,
+                     textures={"u_scattered": scattered, "u_spread": source, **geometry}, depth_test=False,
+                     depth_write=False, blend=ADDITIVE, multisample=True, scissor=rect):  # fmt: skip
             fullscreen.draw()
-        commands.bind_framebuffer(buffers.hdr, viewport)
 
     def release(self) -> None:
         """Nothing of its own: its targets are released with the view buffers they attach to."""

@@ -6,11 +6,10 @@ from __future__ import annotations
 from renderer.gl import commands
 from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture
 from renderer.gl.shaders import ShaderLibrary
-from renderer.gl.state import clip_distances, gl_state
+from renderer.gl.state import clip_distances, gl_pass
 from renderer.gpu.scene import GpuPart
 from renderer.passes.early_depth import NO_DISCARD, split_for_early_depth
-from renderer.passes.geometry import MAX_CLIP_PLANES, set_part_uniforms, set_view_uniforms
-from renderer.view import View
+from renderer.passes.geometry import MAX_CLIP_PLANES, set_part_uniforms
 
 NO_BACK_FACE_M = 1e4  # cleared value: nothing behind, light passes freely
 
@@ -20,8 +19,9 @@ class ThicknessPass:
         self.registry, self.shaders = registry, shaders
         self._targets: dict[tuple[int, int], Framebuffer] = {}
 
-    def run(self, view: View, width: int, height: int, opaque: list[GpuPart]) -> Texture:
-        """Draw the back faces of `opaque` and return the (width, height) R32F back-depth texture."""
+    def run(self, width: int, height: int, opaque: list[GpuPart]) -> Texture:
+        """Draw the back faces of `opaque` as seen from the bound view block; returns the (width, height)
+        R32F back-depth texture."""
         key = (width, height)
         if key not in self._targets:
             if len(self._targets) >= 4:
@@ -30,25 +30,23 @@ class ThicknessPass:
             depth = Texture(self.registry, width, height, commands.DEPTH32F)
             self._targets[key] = Framebuffer(self.registry, [back], depth, owned=True)
         framebuffer = self._targets[key]
-        commands.bind_framebuffer(framebuffer, (0, 0, width, height))
+        # thickness.frag discards only for masks (it never tested cut boxes): renderer.passes.early_depth.
+        groups = [(self.shaders.program("mesh.vert", "thickness.frag", defines=defines), parts)
+                  for defines, parts in zip((NO_DISCARD, None), split_for_early_depth(opaque, cut_boxes=False))
+                  if parts] or [(self.shaders.program("mesh.vert", "thickness.frag"), [])]  # fmt: skip
         commands.clear_color_attachment(framebuffer, 0, (NO_BACK_FACE_M, 0.0, 0.0, 0.0))
         commands.clear_depth(framebuffer)
         # The back faces are what this pass wants: front faces are culled before rasterising (what
         # discarding them in the shader did, after rasterising and with depth tested late).
-        with gl_state(depth_test=True, depth_write=True, cull_face=True, multisample=False), \
-                clip_distances(MAX_CLIP_PLANES):  # fmt: skip
+        with gl_pass(framebuffer=framebuffer, viewport=(0, 0, width, height), program=groups[0][0], depth_test=True,
+                     depth_write=True, cull_face=True, multisample=False), clip_distances(MAX_CLIP_PLANES):  # fmt: skip
             commands.cull_front_faces()
-            # thickness.frag discards only for masks (it never tested cut boxes).
-            groups = split_for_early_depth(opaque, view.eye_m, cut_boxes=False)
-            for parts, defines in zip(groups, (NO_DISCARD, None)):
-                if parts:
-                    program = self.shaders.program("mesh.vert", "thickness.frag", defines=defines)
-                    program.use()
-                    set_view_uniforms(program, view)
-                    for part in parts:
-                        set_part_uniforms(program, part)
-                        commands.draw_indexed(part.mesh.vertex_array, part.mesh.index_count)
-            commands.set_back_face_culling(False)  # culls back faces again when enabled (gl_state restores that)
+            for program, parts in groups:
+                program.use()
+                for part in parts:
+                    set_part_uniforms(program, part)
+                    commands.draw_indexed(part.mesh.vertex_array, part.mesh.index_count)
+            commands.set_back_face_culling(False)  # culls back faces again when enabled (gl_pass restores that)
         return framebuffer.colors[0]
 
     def release(self) -> None:

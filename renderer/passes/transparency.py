@@ -12,7 +12,7 @@ from __future__ import annotations
 from renderer.gl import commands, compute
 from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture
 from renderer.gl.shaders import Program, ShaderLibrary
-from renderer.gl.state import PREMULTIPLIED, Blend, clip_distances, gl_state
+from renderer.gl.state import PREMULTIPLIED, Blend, clip_distances, gl_pass
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
 from renderer.passes.geometry import MAX_CLIP_PLANES, draw_parts
@@ -35,25 +35,22 @@ class WeightedBlendedTransparency:
         return buffers.derived("weighted-blended-transparency", make)[0]
 
     def draw(self, fullscreen: commands.FullscreenTriangle, buffers: ViewBuffers, program: Program,
-             translucent: list[GpuPart], highlight_color=(1.0, 0.78, 0.25)) -> None:  # fmt: skip
-        """Accumulate `translucent` with `program` (pbr.frag built with OIT=1, view and light uniforms
-        set) and composite into buffers.hdr, which is left bound."""
+             inputs: dict[str, Texture], translucent: list[GpuPart],
+             highlight_color=(1.0, 0.78, 0.25)) -> None:  # fmt: skip
+        """Accumulate `translucent` with `program` (pbr.frag built with OIT=1, light uniforms set;
+        `inputs`: the textures it reads, by sampler name) and composite into buffers.hdr."""
         framebuffer = self._target(buffers)
         viewport = (0, 0, buffers.width, buffers.height)
         commands.clear_color_attachment(framebuffer, 0, (0.0, 0.0, 0.0, 0.0))
         commands.clear_color_attachment(framebuffer, 1, (1.0, 1.0, 1.0, 1.0))
-        commands.bind_framebuffer(framebuffer, viewport)
-        with gl_state(depth_test=True, depth_write=False, blend=_ADD, multisample=True), \
-                clip_distances(MAX_CLIP_PLANES):
+        with gl_pass(framebuffer=framebuffer, viewport=viewport, program=program, textures=inputs, depth_test=True,
+                     depth_write=False, blend=_ADD, multisample=True), clip_distances(MAX_CLIP_PLANES):  # fmt: skip
             compute.weighted_blend_functions()
             draw_parts(program, translucent, materials=True, highlight_color=highlight_color, cull_closed=False)
         composite = self.shaders.program("fullscreen.vert", "oit_composite.frag")
-        composite["u_accum"], composite["u_revealage"] = 0, 1
-        framebuffer.colors[0].bind(0)
-        framebuffer.colors[1].bind(1)
-        commands.bind_framebuffer(buffers.hdr, viewport)
-        with gl_state(depth_test=False, depth_write=False, blend=PREMULTIPLIED, multisample=True):
-            composite.use()
+        layers = {"u_accum": framebuffer.colors[0], "u_revealage": framebuffer.colors[1]}
+        with gl_pass(framebuffer=buffers.hdr, viewport=viewport, program=composite, textures=layers, depth_test=False,
+                     depth_write=False, blend=PREMULTIPLIED, multisample=True):  # fmt: skip
             fullscreen.draw()
 
     def release(self) -> None:

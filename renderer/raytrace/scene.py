@@ -18,25 +18,26 @@ import numpy as np
 from renderer import maths
 from renderer.gl.compute import bind_storage_buffer
 from renderer.gl.resources import Buffer, ResourceRegistry
+from renderer.gl.shader_interface import MAX_CLIP_PLANES, MAX_CUT_BOXES, SECTION_STRIDE, STORAGE_BINDINGS
 from renderer.gpu.scene import GpuPart, GpuScene
 from renderer.raytrace.bvh import Bvh, build_bvh
 
-NODES_BINDING, TRIANGLES_BINDING, SECTIONS_BINDING, PARTS_BINDING, UVS_BINDING = 0, 1, 2, 3, 4  # lib/bvh.glsl
-SECTION_STRIDE, MAX_PLANES, MAX_BOXES = 11, 6, 2  # vec4s per part: header, planes, box corners
 OPAQUE = 0.999  # opacity from which a part blocks rays outright (GpuPart.translucent agrees)
 
 
 def section_table(parts: list[GpuPart]) -> np.ndarray:
-    """(P * 11, 4) float32: per part (plane count, box count, 0, 0), 6 planes (n, d), 2 boxes (min, max)."""
+    """(P * SECTION_STRIDE, 4) float32: per part (plane count, box count, 0, 0), MAX_CLIP_PLANES planes
+    (n, d), MAX_CUT_BOXES boxes (min, max)."""
     table = np.zeros((max(len(parts), 1) * SECTION_STRIDE, 4), dtype=np.float32)
     for index, part in enumerate(parts):
         base = index * SECTION_STRIDE
-        planes = np.asarray(part.clip_planes, dtype=np.float32).reshape(-1, 4)[:MAX_PLANES]
-        boxes = np.asarray(part.cut_boxes, dtype=np.float32).reshape(-1, 2, 3)[:MAX_BOXES]
+        planes = np.asarray(part.clip_planes, dtype=np.float32).reshape(-1, 4)[:MAX_CLIP_PLANES]
+        boxes = np.asarray(part.cut_boxes, dtype=np.float32).reshape(-1, 2, 3)[:MAX_CUT_BOXES]
         table[base, :2] = (len(planes), len(boxes))
         table[base + 1:base + 1 + len(planes)] = planes
         for k, (lo, hi) in enumerate(boxes):
-            table[base + 7 + 2 * k, :3], table[base + 8 + 2 * k, :3] = lo, hi
+            corner = base + 1 + MAX_CLIP_PLANES + 2 * k
+            table[corner, :3], table[corner + 1, :3] = lo, hi
     return table
 
 
@@ -232,14 +233,14 @@ class RayScene:
 
     def bind(self) -> None:
         assert self._node_buffer is not None and self._triangle_buffer is not None
-        bind_storage_buffer(NODES_BINDING, self._node_buffer)
-        bind_storage_buffer(TRIANGLES_BINDING, self._triangle_buffer)
+        bind_storage_buffer(STORAGE_BINDINGS["BvhNodes"], self._node_buffer)
+        bind_storage_buffer(STORAGE_BINDINGS["BvhTriangles"], self._triangle_buffer)
         if self._section_buffer is not None:
-            bind_storage_buffer(SECTIONS_BINDING, self._section_buffer)
+            bind_storage_buffer(STORAGE_BINDINGS["BvhSections"], self._section_buffer)
         if self._parts_buffer is not None:
-            bind_storage_buffer(PARTS_BINDING, self._parts_buffer)
+            bind_storage_buffer(STORAGE_BINDINGS["BvhParts"], self._parts_buffer)
         if self._uv_buffer is not None:
-            bind_storage_buffer(UVS_BINDING, self._uv_buffer)
+            bind_storage_buffer(STORAGE_BINDINGS["BvhUvs"], self._uv_buffer)
         if self._atlas is not None:
             self._atlas.bind()
 

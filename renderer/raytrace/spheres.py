@@ -17,11 +17,10 @@ import numpy as np
 from renderer import maths
 from renderer.gl.compute import bind_storage_buffer
 from renderer.gl.resources import Buffer, ResourceRegistry
+from renderer.gl.shader_interface import STORAGE_BINDINGS
 from renderer.gpu.molecule import GpuMolecule
 from renderer.gpu.scene import GpuScene
 from renderer.raytrace.bvh import Bvh, build_bvh
-
-SPHERE_NODES_BINDING, SPHERES_BINDING = 5, 6  # shared with shaders/lib/bvh_spheres.glsl
 
 
 def world_spheres(molecules: list[GpuMolecule]) -> tuple[np.ndarray, np.ndarray]:
@@ -99,8 +98,8 @@ class RaySpheres:
 
     def bind(self) -> None:
         if self._node_buffer is not None and self._sphere_buffer is not None:
-            bind_storage_buffer(SPHERE_NODES_BINDING, self._node_buffer)
-            bind_storage_buffer(SPHERES_BINDING, self._sphere_buffer)
+            bind_storage_buffer(STORAGE_BINDINGS["SphereNodes"], self._node_buffer)
+            bind_storage_buffer(STORAGE_BINDINGS["Spheres"], self._sphere_buffer)
 
     def release(self) -> None:
         for buffer in (self._node_buffer, self._sphere_buffer):

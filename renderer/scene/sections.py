@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
+from renderer.limits import MAX_CLIP_PLANES, MAX_CUT_BOXES
 from renderer.scene.fields import Strict, Text, Vec3, nonzero
 
-MAX_ACTIVE_PLANES = 6  # GL guarantees 8 clip distances; two stay free for the renderer's own use
-MAX_ACTIVE_BOXES = 2
+MAX_ACTIVE_PLANES = MAX_CLIP_PLANES  # what the shaders can cut with at once
+MAX_ACTIVE_BOXES = MAX_CUT_BOXES
 
 
 class ClipPlane(Strict):

@@ -9,22 +9,22 @@
 struct BvhNode { vec3 lo; int a; vec3 hi; int b; };
 struct BvhTriangle { vec4 v0; vec4 e1; vec4 e2; };
 
-layout(std430, binding = 0) readonly buffer BvhNodes { BvhNode bvh_nodes[]; };
-layout(std430, binding = 1) readonly buffer BvhTriangles { BvhTriangle bvh_triangles[]; };
+layout(std430, binding = SSBO_BVH_NODES) readonly buffer BvhNodes { BvhNode bvh_nodes[]; };
+layout(std430, binding = SSBO_BVH_TRIANGLES) readonly buffer BvhTriangles { BvhTriangle bvh_triangles[]; };
 
-// Sections per part (renderer/raytrace/scene.py `section_table`): 11 vec4 per part index --
-// (plane count, box count, 0, 0), 6 planes (world n, d: keep n.p + d >= 0), 2 boxes (min, max).
-layout(std430, binding = 2) readonly buffer BvhSections { vec4 bvh_sections[]; };
+// Sections per part (renderer/raytrace/scene.py `section_table`): SECTION_STRIDE vec4 per part
+// index -- (plane count, box count, 0, 0), MAX_CLIP_PLANES planes (world n, d: keep n.p + d >= 0),
+// MAX_CUT_BOXES boxes (min, max).
+layout(std430, binding = SSBO_BVH_SECTIONS) readonly buffer BvhSections { vec4 bvh_sections[]; };
 uniform int u_any_sections;  // 0: no part is cut, skip the lookups
-const int SECTION_STRIDE = 11;
 
 // Per part (renderer/raytrace/scene.py `part_table`): 2 vec4 per part index -- the alpha mask's
 // rectangle (x, y, width, height in atlas texels), then (mask page, mask cutoff (< 0: no mask),
 // transmittance = 1 - opacity (0: opaque), 1 when a clip plane's cut face may be capped).
-layout(std430, binding = 3) readonly buffer BvhParts { vec4 bvh_parts[]; };
+layout(std430, binding = SSBO_BVH_PARTS) readonly buffer BvhParts { vec4 bvh_parts[]; };
 // Texture coordinates of each triangle's corners (uv0, uv1, uv2), BVH order; filled only when some
 // traced part has a mask.
-layout(std430, binding = 4) readonly buffer BvhUvs { float bvh_uvs[]; };
+layout(std430, binding = SSBO_BVH_UVS) readonly buffer BvhUvs { float bvh_uvs[]; };
 // Capability bits (defines, one program per combination, so a scene without masks or translucent
 // parts runs exactly the opaque any-hit walk): BVH_MASKS -- some traced part has an alpha mask;
 // BVH_TRANSLUCENT -- some traced part is translucent.
@@ -67,7 +67,8 @@ bool bvh_point_kept(vec3 p, int part) {
         if (dot(plane.xyz, p) + plane.w < 0.0) return false;
     }
     for (int i = 0; i < int(header.y); ++i) {
-        vec3 lo = bvh_sections[base + 7 + 2 * i].xyz, hi = bvh_sections[base + 8 + 2 * i].xyz;
+        vec3 lo = bvh_sections[base + 1 + MAX_CLIP_PLANES + 2 * i].xyz;
+        vec3 hi = bvh_sections[base + 2 + MAX_CLIP_PLANES + 2 * i].xyz;
         if (all(greaterThanEqual(p, lo)) && all(lessThanEqual(p, hi))) return false;
     }
     return true;

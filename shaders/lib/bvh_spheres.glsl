@@ -1,8 +1,8 @@
 // Molecule atoms as occluders (renderer/raytrace/spheres.py): spheres in a BVH of their own, with the
 // node layout of lib/bvh.glsl (leaves: a = first sphere, b = -count); sphere = (centre, radius),
 // world metres. Atoms are opaque. Needs lib/bvh.glsl (BvhNode, box test).
-layout(std430, binding = 5) readonly buffer SphereNodes { BvhNode sphere_nodes[]; };
-layout(std430, binding = 6) readonly buffer Spheres { vec4 spheres[]; };
+layout(std430, binding = SSBO_SPHERE_NODES) readonly buffer SphereNodes { BvhNode sphere_nodes[]; };
+layout(std430, binding = SSBO_SPHERES) readonly buffer Spheres { vec4 spheres[]; };
 
 // True when the ray (unit `dir`) runs through the sphere anywhere within (0, t_max); a ray that
 // starts inside a sphere is inside matter, so it counts as blocked.

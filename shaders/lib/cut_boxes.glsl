@@ -1,7 +1,6 @@
 // Cut-away boxes of the part being drawn (fragment stage): world axis-aligned boxes whose inside
 // is removed. A box's inside is not a half-space, so clip distances cannot do it; fragments are
 // discarded instead.
-#define MAX_CUT_BOXES 2
 uniform vec3 u_cut_box_min[MAX_CUT_BOXES];
 uniform vec3 u_cut_box_max[MAX_CUT_BOXES];
 uniform int u_cut_box_count;

@@ -9,8 +9,8 @@ uniform vec3 u_ground_color;   // linear RGB x intensity
 #endif
 
 #if ENVIRONMENT_MAP
-uniform sampler2D u_env_specular;    // equirectangular, mip k: roughness k / (levels - 1)
-uniform sampler2D u_env_irradiance;  // equirectangular, irradiance / pi
+layout(binding = UNIT_ENV_SPECULAR) uniform sampler2D u_env_specular;    // equirectangular, mip k: roughness k / (levels - 1)
+layout(binding = UNIT_ENV_IRRADIANCE) uniform sampler2D u_env_irradiance;  // equirectangular, irradiance / pi
 uniform float u_env_levels;
 
 vec2 environment_uv(vec3 d) {

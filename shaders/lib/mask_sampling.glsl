@@ -5,7 +5,7 @@
 // The CPU twin is renderer/scene/alpha_masks.py `bilinear_alpha`.
 #ifndef MASK_SAMPLING_GLSL
 #define MASK_SAMPLING_GLSL
-layout(binding = 7) uniform sampler2DArray u_mask_atlas;  // R8, one level; unit MASK_ATLAS_UNIT
+layout(binding = UNIT_MASK_ATLAS) uniform sampler2DArray u_mask_atlas;  // R8, one level
 
 float mask_alpha(vec2 uv, vec4 rect, float layer) {
     vec2 texel = rect.xy + clamp(fract(uv) * rect.zw, vec2(0.5), rect.zw - vec2(0.5));

@@ -3,8 +3,7 @@
 // boxes; molecule meshes use the same test. Planes and boxes as in clip_planes.glsl and cut_boxes.glsl
 // (world space: a point p is kept where dot(n, p) + d >= 0 and outside every box).
 #include "lib/cut_boxes.glsl"
-#define MAX_MOLECULE_CLIP_PLANES 6
-uniform vec4 u_clip_planes[MAX_MOLECULE_CLIP_PLANES];
+uniform vec4 u_clip_planes[MAX_CLIP_PLANES];
 uniform int u_clip_plane_count;
 
 vec3 view_to_world_point(vec3 view_pos) {
@@ -13,7 +12,7 @@ vec3 view_to_world_point(vec3 view_pos) {
 
 bool molecule_clipped(vec3 view_pos) {
     vec3 world = view_to_world_point(view_pos);
-    for (int i = 0; i < MAX_MOLECULE_CLIP_PLANES; ++i) {
+    for (int i = 0; i < MAX_CLIP_PLANES; ++i) {
         if (i < u_clip_plane_count && dot(u_clip_planes[i], vec4(world, 1.0)) < 0.0) return true;
     }
     return inside_cut_box(world);

@@ -10,10 +10,8 @@
 layout(location = 0) out vec4 out_normal_depth;  // xyz: view-space normal, w: view depth (metres)
 layout(location = 1) out vec4 out_world;         // xyz: world position, w: packed normal (ray-traced tier)
 #else
-layout(binding = 1) uniform sampler2D u_shadow;  // key-light visibility (ray-traced tier; else 1)
-uniform sampler2D u_ao;            // per-pixel unoccluded fraction (1 when AO is off)
-uniform vec2 u_near_far;           // metres, for the depth view
-uniform vec2 u_viewport_origin;    // pixels, where this view starts in the target
+layout(binding = UNIT_SHADOW) uniform sampler2D u_shadow;  // key-light visibility (ray-traced tier; else 1)
+layout(binding = UNIT_AO) uniform sampler2D u_ao;            // per-pixel unoccluded fraction (1 when AO is off)
 uniform float u_roughness;
 uniform float u_opacity;
 layout(location = 0) out vec4 out_color;  // linear, premultiplied alpha
@@ -41,7 +39,7 @@ void write_surface(vec3 view_pos, vec3 view_normal, vec3 albedo) {
     mat3 view_to_world = transpose(mat3(u_view));  // the view rotation is orthonormal
     vec3 n = view_to_world * view_normal;
     vec3 v = -normalize(view_to_world * view_pos);
-    float ao = texelFetch(u_ao, ivec2(gl_FragCoord.xy - u_viewport_origin), 0).r;
+    float ao = texelFetch(u_ao, ivec2(gl_FragCoord.xy), 0).r;
 #if VIEW_MODE == 1
     out_color = vec4(n * 0.5 + 0.5, 1.0);
 #elif VIEW_MODE == 2
@@ -51,9 +49,9 @@ void write_surface(vec3 view_pos, vec3 view_normal, vec3 albedo) {
 #elif VIEW_MODE == 4
     out_color = vec4(vec3(ao), 1.0);
 #elif VIEW_MODE == 5
-    out_color = vec4(vec3(texelFetch(u_shadow, ivec2(gl_FragCoord.xy - u_viewport_origin), 0).r), 1.0);
+    out_color = vec4(vec3(texelFetch(u_shadow, ivec2(gl_FragCoord.xy), 0).r), 1.0);
 #else
-    g_key_visible = texelFetch(u_shadow, ivec2(gl_FragCoord.xy - u_viewport_origin), 0).r;
+    g_key_visible = texelFetch(u_shadow, ivec2(gl_FragCoord.xy), 0).r;
     SurfaceMaterial m = SurfaceMaterial(albedo, u_roughness, 0.0, 0.0, vec3(0.0), 0.0, vec3(0.0));
     out_color = vec4(shade_surface(n, v, m, ao) * u_opacity, u_opacity);
 #endif

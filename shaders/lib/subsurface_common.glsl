@@ -1,6 +1,5 @@
 // Shared by the subsurface-scattering passes (renderer/passes/subsurface.py): the profile table and
 // which samples of a multisampled pixel belong to the surface its one spread value describes.
-#define MAX_SCATTER_PROFILES 32
 
 uniform vec3 u_sigma_m[MAX_SCATTER_PROFILES];  // by key: standard deviation of each channel's spread, metres
 uniform vec2 u_depth_projection;               // (P[2][2], P[2][3]) of the view's projection

@@ -1,5 +1,6 @@
 // Reconstructing view-space positions from a view-depth texture, and projecting back.
-uniform vec4 u_projection_params;  // (P[0][0], P[1][1], P[0][2], P[1][2]) of the view's projection
+// u_projection_params
+#include "lib/view_block.glsl"
 
 // uv in [0,1]^2 of the viewport, depth = distance along -Z in metres -> view-space position.
 vec3 view_position(vec2 uv, float depth) {
