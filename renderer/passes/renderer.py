@@ -20,9 +20,9 @@ from renderer.gpu.scene import GpuScene
 from renderer.passes import subsurface
 from renderer.passes.buffers import BufferPool, ViewBuffers
 from renderer.passes.caps import CapPass
+from renderer.passes.early_depth import nearest_first
 from renderer.passes.ibl import EnvironmentLighting
 from renderer.passes.labels import LabelPass
-from renderer.passes.early_depth import nearest_first
 from renderer.passes.options import RenderOptions
 from renderer.passes.prepass import run_prepass
 from renderer.passes.present import run_present
