@@ -2,7 +2,7 @@
 
 Run: python benchmarks/bench_startup.py [--cases sphere,library,hpv,body] [--repeats 3] [--size 512x512]
 Quick re-run of the goals: python benchmarks/bench_startup.py --cases sphere,library --repeats 3
-(about 3 minutes on an idle 2-core machine by its CPU time, 7 with 2 repeats at load 10; `body`, the raw
+(with --repeats 2 it took 170 s at load 5 and 6-7 minutes at load 10 on 2 cores; `body`, the raw
 BodyParts3D files, adds the most).
 
 Every figure is one whole process started from the shell, scene files in, PNG out, best of
