@@ -7,7 +7,7 @@ around every stage: interpreter start, imports (scene side, then GL side), the s
 validation), mesh reads, GL context, renderer set-up, uploads (GpuScene.sync), shader programs
 (compile or load from the binary cache), the passes (first frame, shader time taken out), read-back
 and PNG encode. "cold": empty Prosector cache and an empty Mesa shader cache; "warm": the same
-process again, both caches filled by the cold run.
+process again, both caches filled by the cold run. Python bytecode is kept in --work/pycache in both.
 """
 
 from __future__ import annotations
@@ -158,14 +158,15 @@ def interpreter_start(env) -> float:
 def pick_scenes(names: list[str], folder: Path):
     import startup_scenes as scenes
 
-    table = {"brain": scenes.brain, "sphere": lambda: scenes.sphere(folder / "sphere"),
+    table = {"brain": scenes.brain, "sphere": lambda: scenes.sphere(folder / "sphere"), "library": scenes.library_body,
              "body": lambda: scenes.whole_body(folder / "body"), "hpv": scenes.hpv_molecule}  # fmt: skip
     return [s for s in (table[name]() for name in names) if s is not None]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenes", default="brain,sphere,hpv", help="comma-separated: brain, sphere, body, hpv")
+    parser.add_argument("--scenes", default="brain,sphere,hpv",
+                        help="comma-separated: brain, sphere, library, body, hpv")  # fmt: skip
     parser.add_argument("--size", default="512x512")
     parser.add_argument("--view", default="color")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "prosector-bench",
@@ -181,6 +182,10 @@ def main() -> int:
             env = dict(os.environ, PROSECTOR_CACHE_DIR=str(Path(caches) / "prosector"),
                        MESA_SHADER_CACHE_DIR=str(Path(caches) / "mesa"))  # fmt: skip
             env.pop("PROSECTOR_NO_CACHE", None)
+            # Bytecode kept (in --work/pycache), as an installed Prosector has: without it (an environment
+            # with PYTHONDONTWRITEBYTECODE=1) every process compiles its modules from source.
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(args.work / "pycache")
             roots = list(scene.asset_roots)
             for mode in ("cold", "warm"):
                 print(f"profiling {scene.name}, {mode} ...", file=sys.stderr, flush=True)

@@ -62,6 +62,13 @@ def whole_body(folder: Path) -> BenchScene | None:
     return BenchScene(f"whole body ({len(meshes)} parts)", scene, meshes, scale=0.001, z_up=True)
 
 
+def library_body() -> BenchScene:
+    """The bundled whole-body library scene (scenes/whole-body.yaml, 513 parts, 0.9M triangles), as a
+    teacher opens it; the peers read its GLBs (metres, Y up, no node transforms: assets/library)."""
+    meshes = sorted((ROOT / "assets" / "library" / "parts").glob("*.glb"))
+    return BenchScene(f"whole-body library scene ({len(meshes)} parts)", ROOT / "scenes" / "whole-body.yaml", meshes)
+
+
 def hpv_surface(folder: Path) -> BenchScene:
     """1HPV's molecular surface (Prosector's own Gaussian surface, 1 Å = 1 cm) written as a GLB."""
     folder.mkdir(parents=True, exist_ok=True)

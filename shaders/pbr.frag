@@ -42,8 +42,10 @@ layout(location = 1) out float out_revealage;  // OIT: alpha, multiplied into (1
 #endif
 
 void main() {
+#ifndef NO_DISCARD  // parts without a mask or cut box: no discard lets llvmpipe test depth before shading
     if (alpha_masked()) discard;  // a hole: nothing of the part exists here
     if (inside_cut_box(v_world_position)) discard;
+#endif
     vec3 n = normalize(v_world_normal);
     if (!gl_FrontFacing) n = -n;
     vec3 v = normalize(u_eye_world - v_world_position);

@@ -13,8 +13,10 @@ layout(location = 0) out vec4 out_normal_depth;  // xyz: view-space normal, w: v
 layout(location = 1) out vec4 out_world;         // xyz: world position (metres), w: packed geometric normal
 
 void main() {
+#ifndef NO_DISCARD  // parts without a mask or cut box: no discard lets llvmpipe test depth before shading
     if (alpha_masked()) discard;  // a hole: nothing of the part exists here
     if (inside_cut_box(v_world_position)) discard;
+#endif
     vec3 n = normalize(v_world_normal);
     if (!gl_FrontFacing) n = -n;
     out_normal_depth = vec4(normalize(mat3(u_view) * n), v_view_depth);

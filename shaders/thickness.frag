@@ -1,5 +1,6 @@
-// Back faces only: the view depth of the nearest back face behind each pixel. With the front depth
-// of the prepass it gives how much tissue a ray crosses (thickness-based transmission).
+// Back faces only (the pass culls front faces): the view depth of the nearest back face behind each
+// pixel. With the front depth of the prepass it gives how much tissue a ray crosses (thickness-based
+// transmission).
 #include "lib/alpha_mask.glsl"
 
 in vec3 v_world_position;
@@ -9,6 +10,8 @@ in float v_view_depth;
 layout(location = 0) out float out_back_depth;  // metres along the view axis
 
 void main() {
-    if (gl_FrontFacing || alpha_masked()) discard;
+#ifndef NO_DISCARD  // unmasked parts: no discard lets llvmpipe test depth before shading
+    if (alpha_masked()) discard;
+#endif
     out_back_depth = v_view_depth;
 }

@@ -39,6 +39,7 @@ VARIANTS = [
     (("label.vert", "label.frag"), {}),
     (("mesh.vert", "pbr.frag"), {"VIEW_MODE": 0, "SCREEN_TERMS": 1, "ENVIRONMENT_MAP": 1, "SUBSURFACE": 1}),
     (("mesh.vert", "pbr.frag"), {"VIEW_MODE": 0, "SCREEN_TERMS": 0, "OIT": 1}),
+    (("mesh.vert", "pbr.frag"), {"VIEW_MODE": 0, "SCREEN_TERMS": 1, "ENVIRONMENT_MAP": 1, "NO_DISCARD": 1}),
     (("mesh.vert", "pick.frag"), {}),
     (("mesh.vert", "prepass.frag"), {}),
     (("mesh.vert", "thickness.frag"), {}),

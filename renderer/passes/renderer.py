@@ -20,6 +20,7 @@ from renderer.gpu.scene import GpuScene
 from renderer.passes import subsurface
 from renderer.passes.buffers import BufferPool, ViewBuffers
 from renderer.passes.caps import CapPass
+from renderer.passes.early_depth import nearest_first
 from renderer.passes.ibl import EnvironmentLighting
 from renderer.passes.labels import LabelPass
 from renderer.passes.options import RenderOptions
@@ -68,7 +69,9 @@ class Renderer:
         samples = min(options.msaa_samples, commands.max_samples())
         buffers = self.pool.get(width, height, max(samples, 1))
         parts = scene.visible_parts()
-        opaque = [p for p in parts if not p.translucent]
+        # Nearest first: where a pass's shader cannot discard, hidden fragments are then rejected before
+        # shading (renderer.passes.early_depth).
+        opaque = nearest_first([p for p in parts if not p.translucent], view.eye_m)
         translucent = [p for p in parts if p.translucent]
         molecules = scene.visible_molecules()
         radius = options.ao_radius_for(scene.bounds())

@@ -15,6 +15,7 @@ from renderer.gl.state import PREMULTIPLIED, clip_distances, gl_pass
 from renderer.gpu.molecule import GpuMolecule
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
+from renderer.passes.early_depth import NO_DISCARD, may_discard, split_for_early_depth
 from renderer.passes.geometry import MAX_CLIP_PLANES, back_to_front, draw_parts, set_lighting_uniforms
 from renderer.passes.ibl import EnvironmentLighting
 from renderer.passes.impostors import draw_molecules_opaque, draw_molecules_translucent
@@ -25,13 +26,16 @@ from renderer.view import View
 
 
 def shading_program(shaders: ShaderLibrary, options: RenderOptions, oit: bool = False,
-                    subsurface: bool = False, screen_terms: bool = True) -> Program:  # fmt: skip
+                    subsurface: bool = False, screen_terms: bool = True, discards: bool = True) -> Program:  # fmt: skip
     """The pbr program variant for these options (image-based lighting in the colour view; `oit`: the
     weighted blended transparency outputs; `subsurface`: the scattered-light output; `screen_terms`:
-    read the per-pixel AO and shadow, which describe the opaque surface -- not for translucent layers).
+    read the per-pixel AO and shadow, which describe the opaque surface -- not for translucent layers;
+    without `discards`: for parts with no mask or cut box, renderer.passes.early_depth).
     A define, not a uniform: the program cache shares programs between passes, so per-pass values
     set on one would leak into the next."""
     defines = {"VIEW_MODE": options.view_mode_index, "SCREEN_TERMS": int(screen_terms and not oit)}
+    if not discards:
+        defines.update(NO_DISCARD)
     if options.view_mode == "color" and options.environment_map:
         defines["ENVIRONMENT_MAP"] = 1
     if oit:
@@ -60,8 +64,13 @@ def shade_opaque(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, optio
                  scatter: ScatterGroups | None = None) -> None:  # fmt: skip
     """Clear the multisampled HDR buffer and draw the opaque parts and molecules into it; with
     `scatter`, its scattering parts are left out (`shade_scattering` draws them last)."""
-    program = shading_program(shaders, options)
-    textures = surface_inputs(program, buffers, options, environment, back_depth)
+    # (parts without discards, with): renderer.passes.early_depth; only the programs in use are made
+    groups = [(shading_program(shaders, options, discards=discards), parts)
+              for discards, parts in zip((False, True), split_for_early_depth(scatter.plain if scatter else opaque))
+              if parts] or [(shading_program(shaders, options), [])]  # fmt: skip
+    textures = {}
+    for program, _parts in groups:
+        textures.update(surface_inputs(program, buffers, options, environment, back_depth))
     # Colour view: alpha 0 marks background, which `present` fills with the exact requested colour
     # (tone mapping would otherwise shift a teacher's chosen background).
     commands.clear_color_attachment(
@@ -69,10 +78,11 @@ def shade_opaque(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, optio
     )
     commands.clear_depth(buffers.hdr)
     glow = options.highlight_color
-    with gl_pass(framebuffer=buffers.hdr, viewport=(0, 0, buffers.width, buffers.height), program=program,
+    with gl_pass(framebuffer=buffers.hdr, viewport=(0, 0, buffers.width, buffers.height), program=groups[0][0],
                  textures=textures, depth_test=True, depth_write=True, multisample=True):  # fmt: skip
         with clip_distances(MAX_CLIP_PLANES):
-            draw_parts(program, scatter.plain if scatter else opaque, materials=True, highlight_color=glow)
+            for program, parts in groups:
+                draw_parts(program, parts, materials=True, highlight_color=glow)
         draw_molecules_opaque(shaders, view, molecules, options)  # impostor shaders write no clip distances
 
 
@@ -81,9 +91,11 @@ def shade_scattering(shaders: ShaderLibrary, buffers: ViewBuffers, options: Rend
                      subsurface: SubsurfaceScattering, scatter: ScatterGroups) -> None:  # fmt: skip
     """The parts that scatter, after everything else opaque: depth-tested, a scattering part writes
     its light only where it is in front (step 1 of renderer.passes.subsurface)."""
-    program = shading_program(shaders, options, subsurface=True)
-    textures = surface_inputs(program, buffers, options, environment, back_depth)
-    subsurface.draw_scattering_parts(program, textures, buffers, scatter, options.highlight_color)
+    programs, textures = {}, {}  # by whether the variant discards: only those some scattering part needs
+    for discards in sorted({may_discard(p) for _key, parts in scatter.groups for p in parts}):
+        programs[discards] = shading_program(shaders, options, subsurface=True, discards=discards)
+        textures.update(surface_inputs(programs[discards], buffers, options, environment, back_depth))
+    subsurface.draw_scattering_parts(programs, textures, buffers, scatter, options.highlight_color)
 
 
 def shade_translucent(shaders: ShaderLibrary, buffers: ViewBuffers, view: View, options: RenderOptions,

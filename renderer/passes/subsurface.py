@@ -35,6 +35,7 @@ from renderer.gl.shaders import Program, ShaderLibrary
 from renderer.gl.state import ADDITIVE, clip_distances, gl_pass, gl_state
 from renderer.gpu.scene import GpuPart
 from renderer.passes.buffers import ViewBuffers
+from renderer.passes.early_depth import split_for_early_depth
 from renderer.passes.geometry import MAX_CLIP_PLANES, draw_parts
 from renderer.passes.options import RenderOptions
 from renderer.scene.colors import srgb_to_linear
@@ -143,18 +144,21 @@ class SubsurfaceScattering:
 
         return buffers.derived("subsurface-scattering", make)
 
-    def draw_scattering_parts(self, program: Program, inputs: dict[str, Texture], buffers: ViewBuffers,
+    def draw_scattering_parts(self, programs: dict[bool, Program], inputs: dict[str, Texture], buffers: ViewBuffers,
                               groups: ScatterGroups, highlight_color) -> None:  # fmt: skip
-        """Step 1: `program` is pbr.frag with SUBSURFACE=1, its lighting uniforms set, reading `inputs`
-        (textures by sampler name). Draws over what is already in buffers.hdr, depth-tested against it."""
+        """Step 1: `programs` are pbr.frag with SUBSURFACE=1 by whether they keep its discards (False: for
+        parts with no mask or cut box, renderer.passes.early_depth), lighting uniforms set, reading
+        `inputs` (textures by sampler name). Draws over what is already in buffers.hdr, depth-tested."""
         shading = self._targets(buffers)[0]
         viewport = (0, 0, buffers.width, buffers.height)
         commands.clear_color_attachment(shading, 1, (0.0, 0.0, 0.0, 0.0))
-        with gl_pass(framebuffer=shading, viewport=viewport, program=program, textures=inputs, depth_test=True,
-                     depth_write=True, multisample=True), clip_distances(MAX_CLIP_PLANES):  # fmt: skip
+        with gl_pass(framebuffer=shading, viewport=viewport, program=next(iter(programs.values())), textures=inputs,
+                     depth_test=True, depth_write=True, multisample=True), clip_distances(MAX_CLIP_PLANES):  # fmt: skip
             for key, parts in groups.groups:
-                program["u_scatter_key"] = float(key)
-                draw_parts(program, parts, materials=True, highlight_color=highlight_color)
+                for subset, discards in zip(split_for_early_depth(parts), (False, True)):
+                    if subset:
+                        programs[discards]["u_scatter_key"] = float(key)
+                        draw_parts(programs[discards], subset, materials=True, highlight_color=highlight_color)
 
     def run(self, fullscreen: commands.FullscreenTriangle, buffers: ViewBuffers, view: View,
             options: RenderOptions, groups: ScatterGroups) -> None:  # fmt: skip

@@ -8,7 +8,8 @@ from renderer.gl.resources import Framebuffer, ResourceRegistry, Texture
 from renderer.gl.shaders import ShaderLibrary
 from renderer.gl.state import clip_distances, gl_pass
 from renderer.gpu.scene import GpuPart
-from renderer.passes.geometry import MAX_CLIP_PLANES, draw_parts
+from renderer.passes.early_depth import NO_DISCARD, split_for_early_depth
+from renderer.passes.geometry import MAX_CLIP_PLANES, set_part_uniforms
 
 NO_BACK_FACE_M = 1e4  # cleared value: nothing behind, light passes freely
 
@@ -29,12 +30,23 @@ class ThicknessPass:
             depth = Texture(self.registry, width, height, commands.DEPTH32F)
             self._targets[key] = Framebuffer(self.registry, [back], depth, owned=True)
         framebuffer = self._targets[key]
-        program = self.shaders.program("mesh.vert", "thickness.frag")
+        # thickness.frag discards only for masks (it never tested cut boxes): renderer.passes.early_depth.
+        groups = [(self.shaders.program("mesh.vert", "thickness.frag", defines=defines), parts)
+                  for defines, parts in zip((NO_DISCARD, None), split_for_early_depth(opaque, cut_boxes=False))
+                  if parts] or [(self.shaders.program("mesh.vert", "thickness.frag"), [])]  # fmt: skip
         commands.clear_color_attachment(framebuffer, 0, (NO_BACK_FACE_M, 0.0, 0.0, 0.0))
         commands.clear_depth(framebuffer)
-        with gl_pass(framebuffer=framebuffer, viewport=(0, 0, width, height), program=program, depth_test=True,
-                     depth_write=True, multisample=False), clip_distances(MAX_CLIP_PLANES):  # fmt: skip
-            draw_parts(program, opaque, cull_closed=False)  # the back faces are what this pass wants
+        # The back faces are what this pass wants: front faces are culled before rasterising (what
+        # discarding them in the shader did, after rasterising and with depth tested late).
+        with gl_pass(framebuffer=framebuffer, viewport=(0, 0, width, height), program=groups[0][0], depth_test=True,
+                     depth_write=True, cull_face=True, multisample=False), clip_distances(MAX_CLIP_PLANES):  # fmt: skip
+            commands.cull_front_faces()
+            for program, parts in groups:
+                program.use()
+                for part in parts:
+                    set_part_uniforms(program, part)
+                    commands.draw_indexed(part.mesh.vertex_array, part.mesh.index_count)
+            commands.set_back_face_culling(False)  # culls back faces again when enabled (gl_pass restores that)
         return framebuffer.colors[0]
 
     def release(self) -> None:
