@@ -119,7 +119,7 @@ def child(scene: str, size: tuple[int, int], view: str, roots: list[str], output
     times["readback"] = readback_time[0]
     times["passes"] = frame - readback_time[0] - (program_time[0] - programs_before)
     begin = clock()
-    from renderer.commands.output import write_png
+    from renderer.screenshots import write_png
 
     write_png(Path(output), image)
     times["png"] = clock() - begin

@@ -1,5 +1,5 @@
 """Headless rendering end to end: a scene in, images out. Used by `prosector render`, tests and
-benchmarks; the window and OpenXR targets reuse the same Renderer and draw loop."""
+benchmarks: a `Stage` on a headless EGL context, drawn into an offscreen target."""
 
 from __future__ import annotations
 
@@ -12,59 +12,28 @@ choose_platform()  # before anything imports OpenGL
 from renderer.gl import commands  # noqa: E402
 from renderer.gl.context import GLContext, create_headless_context  # noqa: E402
 from renderer.gpu.deformation import DeformationDriver  # noqa: E402
-from renderer.gpu.scene import GpuScene  # noqa: E402
-from renderer.passes.options import RenderOptions, options_from_scene  # noqa: E402
-from renderer.passes.renderer import Renderer, ViewResult  # noqa: E402
-from renderer.scene.load import LoadedScene  # noqa: E402
+from renderer.passes.options import RenderOptions  # noqa: E402
+from renderer.passes.renderer import ViewResult  # noqa: E402
 from renderer.scene.model import Camera  # noqa: E402
+from renderer.stage.stage import Stage  # noqa: E402
+from renderer.targets.base import Frame  # noqa: E402
 from renderer.targets.offscreen import OffscreenTarget  # noqa: E402
-from renderer.view import View, auto_camera  # noqa: E402
+from renderer.view import View  # noqa: E402
 
 
-class HeadlessRenderer:
-    """Owns a headless GL context, a Renderer and a GpuScene. Close it (or use `with`)."""
+class HeadlessRenderer(Stage):
+    """A stage on its own headless context (or `context`). Close it (or use `with`)."""
 
     def __init__(self, context: GLContext | None = None, timing: bool = False):
-        self.context = context or create_headless_context()
-        self.renderer = Renderer(self.context, timing=timing)
-        self.scene = GpuScene(self.context.resources)
-        self.loaded: LoadedScene | None = None
+        super().__init__(context or create_headless_context(), timing=timing)
         self.last_results: list[ViewResult] = []
         self.last_views: list[View] = []
         self._target: OffscreenTarget | None = None
         self._target_key: tuple | None = None
-        self.deformation: DeformationDriver | None = None
-
-    def load(self, loaded: LoadedScene) -> None:
-        self._close_deformation()
-        self.loaded = loaded
-        self.context.make_current()  # another context (a second renderer, a window) may be current
-        self.scene.sync(loaded)
 
     def deform(self, t: float) -> DeformationDriver:
         """Pose the scene's deformable parts at time `t` (seconds); the driver is made on first use."""
-        assert self.loaded is not None, "load() a scene first"
-        self.context.make_current()
-        if self.deformation is None:
-            self.deformation = DeformationDriver(self.scene, self.loaded)
-        self.deformation.update(t)
-        return self.deformation
-
-    def _close_deformation(self) -> None:
-        if self.deformation is not None:
-            self.deformation.close()
-            self.deformation = None
-
-    def camera(self, aspect: float) -> Camera:
-        """The scene's camera, or one that frames the visible parts."""
-        assert self.loaded is not None, "load() a scene first"
-        if self.loaded.scene.camera is not None:
-            return self.loaded.scene.camera
-        return auto_camera(self.scene.bounds(), aspect=aspect, points=self.scene.framing_points())
-
-    def options(self, **overrides) -> RenderOptions:
-        assert self.loaded is not None, "load() a scene first"
-        return options_from_scene(self.loaded.scene).with_(**overrides)
+        return self.pose(t)
 
     def render(
         self,
@@ -77,14 +46,9 @@ class HeadlessRenderer:
     ) -> np.ndarray:
         """Render and return (height, width or 2*width, 3) uint8 sRGB, top row first."""
         self.context.make_current()
-        self.context.begin_frame()
-        camera = camera or self.camera(width / height)
-        options = options or self.options()
+        frame = Frame(options or self.options(), camera or self.camera(width / height))
         target = self._target_for(width, height, stereo, ipd_m)
-        self.last_views = target.views(camera, self.scene.bounds())
-        self.last_results = [
-            self.renderer.render_view(self.scene, view, options, target.framebuffer) for view in self.last_views
-        ]
+        self.last_views, self.last_results = self.draw(target, frame)
         return target.read_image()
 
     def _target_for(self, width: int, height: int, stereo: bool, ipd_m: float) -> OffscreenTarget:
@@ -105,16 +69,11 @@ class HeadlessRenderer:
         return commands.read_float(self.last_results[view_index].buffers.shadow_texture, channels=1)[:, :, 0]
 
     def close(self) -> None:
-        self._close_deformation()
         if self._target is not None:
+            self.context.make_current()
             self._target.release()
             self._target = None
-        self.scene.close()
-        self.renderer.release()
-        self.context.close()
+        super().close()
 
     def __enter__(self) -> HeadlessRenderer:
         return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()

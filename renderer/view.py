@@ -1,7 +1,7 @@
 """Views: what one eye (or the one desktop camera) sees, independent of the target it draws into.
 
 Every target -- offscreen image, window, OpenXR swapchain -- yields `View`s, and one draw loop
-renders each: `for view in target.views(frame): renderer.render_view(gpu_scene, view, ...)`.
+(`Stage.draw`, renderer/stage/stage.py) renders each with `Renderer.render_view`.
 """
 
 from __future__ import annotations
@@ -39,14 +39,6 @@ class View:
     @property
     def view_projection(self) -> np.ndarray:
         return self.projection @ self.view_matrix
-
-
-@dataclass(frozen=True)
-class Frame:
-    """Everything shared by the views of one frame: time and the desktop camera (or rig)."""
-
-    camera: Camera
-    time_s: float = 0.0
 
 
 def bounding_sphere(bounds: np.ndarray) -> tuple[np.ndarray, float]:

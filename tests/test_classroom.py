@@ -220,6 +220,30 @@ def test_hostile_bundles_are_refused(tmp_path, name):
         unpack_bundle(data, "0" * 64, tmp_path)
 
 
+@pytest.mark.parametrize("case", ["duplicate", "file then folder", "no manifest", "bad manifest", "corrupt data"])
+def test_malformed_bundles_are_scene_errors_not_tracebacks(tmp_path, case):
+    import hashlib
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        if case != "no manifest":
+            archive.writestr("prosector-bundle.json", "\xff not json" if case == "bad manifest"
+                             else '{"format": 1, "scene": "s.yaml"}')  # fmt: skip
+        archive.writestr("s.yaml", b"version: 1\n" * 50)
+        if case == "duplicate":
+            archive.writestr("s.yaml", b"version: 1\n")
+        if case == "file then folder":
+            archive.writestr("s.yaml/inner.glb", b"x")
+    data = bytearray(buffer.getvalue())
+    if case == "corrupt data":  # flip a byte inside the scene's deflated data: its CRC fails
+        start = data.index(b"s.yaml") + len("s.yaml")
+        data[start + 3] ^= 0xFF
+    data = bytes(data)
+    with pytest.raises(ProsectorError, match="bundle"):
+        unpack_bundle(data, hashlib.sha256(data).hexdigest(), tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [], "a refused bundle leaves nothing behind"
+
+
 def test_protocol_rejects_out_of_range_fields():
     for bad in ({"step": "two"}, {"language": "ENGLISH!"}, {"clip_planes": [[0, 1, 0, float("nan")]]},
                 {"highlight": ["ok", "../x"]}, {"placement": [1, 2, 3]}):  # fmt: skip

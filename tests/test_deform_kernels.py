@@ -10,12 +10,12 @@ import pytest
 from deform_helpers import capsule, deformation
 
 from renderer.deform import cpu_kernels, geometry
-from renderer.deform import params as P
 from renderer.deform.bones import build_rig, dual_quaternions, pose, segment_distances
 from renderer.deform.curves import cosine_cycle
 from renderer.deform.frames import DeformContext
 from renderer.deform.geometry import to_numpy
 from renderer.deform.skinning import blend_weights
+from renderer.scene import deformers as P
 
 needs_numba = pytest.mark.skipif(not cpu_kernels.AVAILABLE, reason="Numba is not installed")
 

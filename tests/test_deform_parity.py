@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from deform_helpers import CUPY, CUPY_WHY, capsule, deformation
 
-from renderer.deform import params as P
 from renderer.deform.benchmark import cases
 from renderer.deform.geometry import to_numpy
+from renderer.scene import deformers as P
 
 pytestmark = pytest.mark.skipif(CUPY is None, reason=f"CuPy parity needs a CUDA device: {CUPY_WHY}")
 

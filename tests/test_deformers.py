@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from deform_helpers import BACKENDS, assert_smooth, capsule, deformation, sample, volume
 
-from renderer.deform import params as P
 from renderer.deform.frames import DeformContext, DeformError
 from renderer.deform.geometry import to_numpy, topology, vertex_normals
+from renderer.scene import deformers as P
 from renderer.scene.meshes import vertex_normals as reference_normals
 
 TIMES = np.linspace(0.0, 3.0, 271)  # 1/90 s steps
@@ -210,8 +210,8 @@ def test_translation_only_chain_reuses_rest_normals_and_they_are_right():
 
     from renderer.deform.frames import DeformContext
     from renderer.deform.geometry import topology, vertex_normals
-    from renderer.deform.params import ExplodedView
     from renderer.deform.pipeline import PartDeformation
+    from renderer.scene.deformers import ExplodedView
 
     sphere = trimesh.creation.icosphere(subdivisions=3, radius=0.05)
     rest = np.asarray(sphere.vertices, np.float32)

@@ -153,3 +153,75 @@ def test_scene_loads_use_the_cache_and_bound_its_size(cache, mesh_file, monkeypa
 
     cache_dir.prune(cache / "meshes", max_bytes=1, pattern="*.mesh")
     assert _entries(cache) == []
+
+
+def _glb_with_external_buffer(source: Path, target: Path, uri: str, bin_path: Path) -> None:
+    """Rewrite the GLB `source` as `target` whose only buffer is the file `bin_path`, named by `uri`."""
+    import json
+    import struct
+
+    data = source.read_bytes()
+    (json_length,) = struct.unpack_from("<I", data, 12)
+    tree = json.loads(data[20 : 20 + json_length])
+    offset = 20 + json_length + (-json_length % 4)
+    (bin_length,) = struct.unpack_from("<I", data, offset)
+    bin_path.parent.mkdir(parents=True, exist_ok=True)
+    bin_path.write_bytes(data[offset + 8 : offset + 8 + bin_length])
+    tree["buffers"][0]["uri"] = uri
+    document = json.dumps(tree).encode()
+    document += b" " * (-len(document) % 4)
+    target.write_bytes(struct.pack("<4sII", b"glTF", 2, 20 + len(document))
+                       + struct.pack("<II", len(document), 0x4E4F534A) + document)  # fmt: skip
+
+
+def test_a_glb_naming_other_files_is_never_served_from_the_cache(cache, tmp_path):
+    """A GLB whose buffer is another file: its own bytes do not decide the mesh, and whether the
+    buffer may be read depends on the scene's roots, so every load re-reads and re-checks it."""
+    scene_folder, outside = tmp_path / "scene", tmp_path / "outside"
+    scene_folder.mkdir()
+    glb = scene_folder / "bone.glb"
+    _glb_with_external_buffer(RADIUS, glb, "../outside/bone.bin", outside / "bone.bin")
+    allowed = meshes.load_mesh(glb, unit="mm", up_axis="z", roots=(scene_folder, outside))
+    np.testing.assert_array_equal(allowed.positions, meshes.read_mesh(RADIUS, unit="mm", up_axis="z").positions)
+    assert _entries(cache) == []
+    meshes._load_cached.cache_clear()
+    from renderer.errors import MeshError
+
+    with pytest.raises(MeshError, match="outside"):
+        meshes.load_mesh(glb, unit="mm", up_axis="z", roots=(scene_folder,))
+    # Same GLB bytes, other buffer content: the mesh follows the buffer.
+    blob = bytearray((outside / "bone.bin").read_bytes())
+    blob[:12] = np.array([1.0, 2.0, 3.0], np.float32).tobytes()
+    (outside / "bone.bin").write_bytes(bytes(blob))
+    meshes._load_cached.cache_clear()
+    edited = meshes.load_mesh(glb, unit="mm", up_axis="z", roots=(scene_folder, outside))
+    assert not np.array_equal(edited.positions, allowed.positions)
+
+
+def test_a_self_contained_glb_is_cached_and_still_checked_against_the_roots(cache, mesh_file, tmp_path):
+    from renderer.errors import MeshError
+    from renderer.scene.mesh_input import names_other_files
+
+    assert not names_other_files(mesh_file, (mesh_file.parent,))
+    _load(mesh_file)
+    assert len(_entries(cache)) == 1
+    meshes._load_cached.cache_clear()
+    with pytest.raises(MeshError, match="outside"):
+        meshes.load_mesh(mesh_file, unit="mm", up_axis="z", roots=(tmp_path / "elsewhere",))
+
+
+def test_a_fifo_swapped_in_after_the_checks_is_not_hashed(cache, tmp_path):
+    """The cache hashes a file the scene's checks already passed; if it has become a FIFO meanwhile,
+    hashing must refuse at once (the checked reader then words it) instead of blocking forever."""
+    import os
+
+    from renderer.scene import mesh_cache
+
+    fifo = tmp_path / "swapped.glb"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="not a regular file"):
+        mesh_cache.content_digest(fifo)
+    from renderer.errors import MeshError
+
+    with pytest.raises(MeshError, match="not a regular file"):
+        meshes.load_mesh(fifo)

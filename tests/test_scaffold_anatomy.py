@@ -12,10 +12,10 @@ import pytest
 
 from renderer.cli import main
 from renderer.scene.load import load_scene
+from renderer.scene.part_materials import part_material
 from renderer.scene.scaffold_frame import decide_frame
 from renderer.scene.scaffold_names import clean_name, make_id
 from renderer.scene.scaffold_tissue import guess_tissue
-from renderer.scene.step_state import part_material
 
 BODYPARTS3D = Path(os.environ.get("PROSECTOR_BODYPARTS3D", "")
                    or Path(__file__).resolve().parents[2] / "shared/data/bodyparts3d")  # ../shared beside the checkout

@@ -12,7 +12,7 @@ from renderer.errors import SceneError
 from renderer.scene.languages import language_warning
 from renderer.scene.lints import scene_warnings
 from renderer.scene.load import load_scene
-from renderer.scene.step_state import part_material
+from renderer.scene.part_materials import part_material
 from tests.test_scaffold_anatomy import BODYPARTS3D, needs_data
 
 

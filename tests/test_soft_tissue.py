@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from deform_helpers import BACKENDS, deformation, volume
 
-from renderer.deform import params as P
 from renderer.deform import soft_tissue, xpbd
 from renderer.deform.frames import DeformContext
 from renderer.deform.geometry import to_numpy
 from renderer.deform.lattice import build_lattice
+from renderer.scene import deformers as P
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,8 @@ import trimesh
 from renderer.errors import ProsectorError
 from renderer.scene.animation import KeyframeAnimation, keyframe_matrix
 from renderer.scene.load import load_scene
-from renderer.scene.step_state import group_members, part_material, scene_state
+from renderer.scene.part_materials import part_material
+from renderer.scene.step_state import group_members, scene_state
 
 SCENE = """
 version: 1

@@ -110,3 +110,20 @@ def test_cli_errors_are_messages(argv, capsys):
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.strip()
+
+
+def test_eyes_the_runtime_could_not_locate_are_not_drawn():
+    """Zeroed views with cleared pose bits (Monado after an interrupted IPC call) must not reach the
+    projection (it divided by zero); well-formed views do. Real pyopenxr structures, no runtime."""
+    xr = pytest.importorskip("xr")
+    from renderer.targets.openxr import views_usable
+
+    def views(left, right, down, up):
+        return [xr.View(fov=xr.Fovf(left, right, up, down)) for _ in range(2)]
+
+    valid = xr.ViewState(view_state_flags=xr.ViewStateFlags.ORIENTATION_VALID_BIT | xr.ViewStateFlags.POSITION_VALID_BIT)
+    assert views_usable(valid, views(-0.8, 0.7, -0.8, 0.75))
+    assert not views_usable(xr.ViewState(), views(-0.8, 0.7, -0.8, 0.75))
+    assert not views_usable(valid, views(0.0, 0.0, 0.0, 0.0))
+    assert not views_usable(valid, views(-0.8, float("nan"), -0.8, 0.75))
+    assert not views_usable(valid, [])

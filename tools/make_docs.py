@@ -34,10 +34,10 @@ IMAGES = {
 
 def main(only: list[str] | None = None) -> int:
     """Write every image, or those named in `only` (file names as in IMAGES)."""
-    from renderer.commands.output import write_png
     from renderer.headless import HeadlessRenderer
     from renderer.scene.load import load_scene
     from renderer.scene.step_state import scene_state
+    from renderer.screenshots import write_png
 
     out = ROOT / "docs" / "images"
     out.mkdir(parents=True, exist_ok=True)

@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from renderer import __version__
+from renderer.errors import ProsectorError
 from renderer.preview.reload import scene_files
+from renderer.scene import limits
 from renderer.scene.load import LoadedScene
+from renderer.scene.safe_read import UnsafeFileError, hash_regular_file
 
 BAKE_FORMAT = 1  # bump when outputs change for the same inputs
 
@@ -45,9 +48,10 @@ def asset_digest(loaded: LoadedScene) -> str:
         if path.suffix.lower() in (".yaml", ".yml", ".json"):
             continue  # scene text is hashed through the validated model instead
         digest.update(path.name.encode())
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        try:  # the scene checked these files when it loaded; one swapped for a FIFO since must not hang a bake
+            hash_regular_file(path, digest, max(limits.MAX_MESH_FILE_BYTES, limits.MAX_MOLECULE_FILE_BYTES))
+        except UnsafeFileError as exc:
+            raise ProsectorError(f"{exc}; it changed since the scene {loaded.path} was read") from None
     return digest.hexdigest()
 
 

@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from renderer.classroom.protocol import MAX_BUNDLE_BYTES
@@ -83,16 +84,11 @@ def unpack_bundle(data: bytes, digest: str, cache_dir: Path | None = None) -> Pa
             raise ProsectorError("the lesson bundle unpacks to more than the classroom allows")
         staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=cache_dir))
         try:
-            for info in infos:
-                relative = _safe_name(info.filename)
-                destination = staging.joinpath(*relative.parts)
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(info) as source, open(destination, "xb") as sink:
-                    shutil.copyfileobj(source, sink, 1 << 20)
-            manifest = json.loads((staging / MANIFEST).read_text("utf-8"))
-            scene = scene_name(manifest)
-            if not (staging / scene).is_file():
-                raise ProsectorError("the lesson bundle does not contain its scene file")
+            try:
+                scene = _extract(archive, infos, staging)
+            except _CORRUPT as exc:  # a bundle made by Prosector never does this: say so, not a traceback
+                raise ProsectorError(f"the lesson bundle cannot be unpacked ({type(exc).__name__}: "
+                                     f"{str(exc)[:200]}); ask the teacher to lead the lesson again") from None  # fmt: skip
             try:
                 staging.rename(target)
             except OSError:  # another follower on this machine unpacked the same bundle meanwhile
@@ -101,6 +97,31 @@ def unpack_bundle(data: bytes, digest: str, cache_dir: Path | None = None) -> Pa
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return target / scene
+
+
+# What a hostile zip can raise while it is read: duplicate or colliding names (a file where a
+# folder must go), members whose data fail their CRC or do not inflate, an undecodable manifest.
+_CORRUPT = (OSError, ValueError, EOFError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error)
+
+
+def _extract(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], staging: Path) -> str:
+    """Write every member under `staging` (each created exclusively); return the scene's name."""
+    written = 0
+    for info in infos:
+        relative = _safe_name(info.filename)
+        destination = staging.joinpath(*relative.parts)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(info) as source, open(destination, "xb") as sink:
+            while chunk := source.read(1 << 20):  # counted as inflated, whatever the header declares
+                written += len(chunk)
+                if written > 4 * MAX_BUNDLE_BYTES:
+                    raise ProsectorError("the lesson bundle unpacks to more than the classroom allows")
+                sink.write(chunk)
+    manifest = json.loads((staging / MANIFEST).read_text("utf-8"))
+    scene = scene_name(manifest)
+    if not (staging / scene).is_file():
+        raise ProsectorError("the lesson bundle does not contain its scene file")
+    return scene
 
 
 def cached_scene(folder: Path) -> Path | None:

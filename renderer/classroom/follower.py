@@ -3,14 +3,12 @@ pure functions shared by the headless follower, the window and (later) the heads
 
 from __future__ import annotations
 
-import numpy as np
-
 from renderer.classroom.protocol import LessonState, Pose
 from renderer.interaction.preview_state import scene_languages
 from renderer.scene.load import LoadedScene
 from renderer.scene.model import Camera
-from renderer.scene.sections import MAX_ACTIVE_PLANES
 from renderer.scene.step_state import SceneState, scene_state
+from renderer.scene.viewer_changes import clamped_step, with_clip_planes, with_highlight
 
 
 def followed_state(loaded: LoadedScene, lesson: LessonState) -> SceneState:
@@ -19,21 +17,13 @@ def followed_state(loaded: LoadedScene, lesson: LessonState) -> SceneState:
     scene = loaded.scene
     language = lesson.language if lesson.language in scene_languages(scene) else None
     state = scene_state(loaded, followed_step(loaded, lesson), language)
-    state.highlighted |= {part for part in lesson.highlight if part in scene.parts}
-    if lesson.clip_planes:
-        planes = np.asarray(lesson.clip_planes, dtype=np.float64).reshape(-1, 4)
-        for part_id, own in state.clip_planes.items():
-            room = MAX_ACTIVE_PLANES - len(own.reshape(-1, 4))
-            if room > 0:
-                state.clip_planes[part_id] = np.vstack([own.reshape(-1, 4), planes[:room]])
-    return state
+    state = with_highlight(state, on=lesson.highlight)
+    return with_clip_planes(state, lesson.clip_planes)
 
 
 def followed_step(loaded: LoadedScene, lesson: LessonState) -> int | None:
     """The teacher's step (0-based), clamped to this copy of the lesson; None before any step."""
-    scene = loaded.scene
-    count = len(scene.lesson.steps) if scene.lesson else 0
-    return None if lesson.step is None or count == 0 else min(lesson.step, count - 1)
+    return clamped_step(loaded.scene, lesson.step)
 
 
 def teacher_camera(pose: Pose, base: Camera) -> Camera:

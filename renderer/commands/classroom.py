@@ -159,8 +159,8 @@ def _follow(args) -> int:
 
 def _render_follower(args, loaded, received, pose) -> None:
     from renderer.classroom.follower import followed_state, teacher_camera
-    from renderer.commands.output import write_png
     from renderer.headless import HeadlessRenderer
+    from renderer.screenshots import write_png
 
     state = followed_state(loaded, received.state)
     width, height = args.size

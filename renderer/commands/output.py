@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
-from renderer.atomic_file import check_target, write_atomically
+from renderer.atomic_file import check_target
 from renderer.errors import ProsectorError
 
 
@@ -21,9 +19,3 @@ def check_output_path(output: Path, protected: list[Path], suffix: str = ".png")
     if not resolved.parent.is_dir():
         raise ProsectorError(f"folder {output.parent} does not exist")
 
-
-def write_png(path: Path, image: np.ndarray) -> None:
-    """Write (H, W, 3|4) uint8 to `path` atomically (temporary file + rename)."""
-    from PIL import Image  # Pillow: the PNG writer; also rasterises label text
-
-    write_atomically(path, lambda handle: Image.fromarray(image).save(handle, format="PNG"))

@@ -6,13 +6,14 @@ import math
 from pathlib import Path
 
 from renderer import progress
-from renderer.commands.output import check_output_path, write_png
+from renderer.commands.output import check_output_path
 from renderer.errors import ProsectorError
 from renderer.passes.options import RenderOptions
 from renderer.scene.languages import check_language_option
 from renderer.scene.load import LoadedScene, load_scene
 from renderer.scene.model import Camera
 from renderer.scene.step_state import scene_state, start_step
+from renderer.screenshots import write_png
 
 
 def render_command(args) -> int:

@@ -47,9 +47,12 @@ def add_xr_parser(sub) -> None:
     xr.add_argument("--reconnect", type=cli_args.seconds, default=30.0, metavar="SECONDS",
                     help="how long to keep trying when the runtime goes away mid-session (default 30)")  # fmt: skip
     cli_args.asset_root_option(xr)
-    xr.add_argument("--follow", metavar="URL", help="follow the lesson a teacher leads through the relay at URL")
-    xr.add_argument("--room", help="the classroom's room name (with --follow)")
-    xr.add_argument("--token", help="the room's token (with --follow)")
+    classroom = xr.add_argument_group("classroom (docs/classroom.md)")
+    classroom.add_argument("--lead", metavar="URL", help="lead this lesson from the headset through the relay at URL")
+    classroom.add_argument("--follow", metavar="URL", help="follow the lesson a teacher leads through the relay at URL")
+    classroom.add_argument("--room", help="the classroom's room name")
+    classroom.add_argument("--token", help="the room's token")
+    classroom.add_argument("--ca", type=Path, help="CA certificate of a self-signed relay")
 
 
 def xr_command(args: argparse.Namespace) -> int:
@@ -62,11 +65,12 @@ def xr_command(args: argparse.Namespace) -> int:
     from renderer.scene.load import load_scene
     from renderer.scene.step_state import scene_state, start_step
 
-    link, loaded = _classroom(args)
-    if loaded is None:
-        if args.scene is None:
-            raise ProsectorError("give the scene file (or --follow URL --room R --token T)")
-        loaded = load_scene(args.scene, asset_roots=args.asset_root)
+    if args.lead and args.follow:
+        raise ProsectorError("--lead and --follow exclude each other")
+    if args.follow is None and args.scene is None:
+        raise ProsectorError("give the scene file (or --follow URL --room R --token T)")
+    loaded = load_scene(args.scene, asset_roots=args.asset_root) if args.scene is not None else None
+    link, loaded = _classroom(args, loaded)
     from renderer.scene.languages import check_language_option
 
     check_language_option(loaded.scene, args.lang)
@@ -96,19 +100,29 @@ def xr_command(args: argparse.Namespace) -> int:
     return status
 
 
-def _classroom(args: argparse.Namespace):
-    """(link, loaded scene) for --follow: the teacher's lesson bundle unless a scene file is given."""
-    if args.follow is None:
-        return None, None
+def _classroom(args: argparse.Namespace, loaded):
+    """(link, loaded scene) for --lead or --follow, else (None, `loaded`). A follower without a scene
+    file gets the teacher's lesson bundle; a lead offers its scene's bundle to followers."""
+    if args.follow is None and args.lead is None:
+        return None, loaded
     if not (args.room and args.token):
-        raise ProsectorError("--follow needs --room NAME and --token T")
+        raise ProsectorError("a classroom needs --room NAME and --token T")
     from renderer.classroom.client import ClassroomLink
-    from renderer.classroom.session import receive_lesson
 
-    link = ClassroomLink(args.follow, args.room, args.token, "follow", client="headset").start()
+    ca = str(args.ca) if args.ca else None
+    if args.lead:
+        from renderer.classroom.bundle import make_bundle
+
+        link = ClassroomLink(args.lead, args.room, args.token, "lead", client="headset", ca_file=ca,
+                             bundle=make_bundle(loaded)).start()  # fmt: skip
+    else:
+        link = ClassroomLink(args.follow, args.room, args.token, "follow", client="headset", ca_file=ca).start()
     try:
         link.wait_connected(20)
-        loaded = None if args.scene is not None else receive_lesson(link, 60)[0]
+        if loaded is None:
+            from renderer.classroom.session import receive_lesson
+
+            loaded = receive_lesson(link, 60)[0]
     except BaseException:
         link.close()
         raise

@@ -14,13 +14,13 @@ from types import ModuleType
 
 import numpy as np
 
-from renderer.deform import params as P
 from renderer.deform import xpbd
 from renderer.deform.backend import try_cupy
 from renderer.deform.frames import DeformContext
 from renderer.deform.geometry import incidence_matrix, to_numpy, vertex_normals
 from renderer.deform.lattice import build_lattice
 from renderer.deform.pipeline import PartDeformation
+from renderer.scene import deformers as P
 
 CPU_GOAL_MS = 10.0  # issue 7: 100k vertices of any deformer per frame on the CPU machine
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from renderer import maths
 from renderer.deform.frames import DeformContext, DeformError
-from renderer.deform.params import Bone
+from renderer.scene.deformers import Bone
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import numpy as np
 from renderer.deform.curves import cosine_cycle
 from renderer.deform.frames import DeformContext, unit
 from renderer.deform.geometry import scaled_plus_span
-from renderer.deform.params import Breathing
+from renderer.scene.deformers import Breathing
 
 LATERAL_SHARE = 0.5  # lateral expansion relative to `depth`
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from renderer.deform.curves import smoothstep
 from renderer.deform.frames import DeformContext, unit
-from renderer.deform.params import ExplodedView
+from renderer.scene.deformers import ExplodedView
 
 # The part only moves along a direction: normals need no recompute (see pipeline.PartDeformation).
 TRANSLATION_ONLY = True

@@ -72,11 +72,3 @@ def long_axis(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         axis = -axis
     along = (p - centre) @ axis
     return centre + axis * along.min(), centre + axis * along.max()
-
-
-def perpendicular_basis(axis: np.ndarray) -> np.ndarray:
-    """(2, 3) two unit vectors perpendicular to `axis` and to each other."""
-    helper = np.array([1.0, 0.0, 0.0]) if abs(axis[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-    u = np.cross(axis, helper)
-    u /= np.linalg.norm(u)
-    return np.array([u, np.cross(axis, u)])

@@ -17,7 +17,7 @@ import numpy as np
 from renderer.deform.curves import systolic_pulse
 from renderer.deform.frames import DeformContext, axis_endpoints, long_axis, unit
 from renderer.deform.geometry import scaled_plus_span
-from renderer.deform.params import Heartbeat
+from renderer.scene.deformers import Heartbeat
 
 SYSTOLE_FRACTION = 0.35  # of the cardiac cycle
 WAVE_DELAY = 0.15  # cycle fraction between base and apex

@@ -22,7 +22,7 @@ import numpy as np
 from renderer.deform.curves import cosine_cycle
 from renderer.deform.frames import DeformContext, axis_endpoints, unit
 from renderer.deform.geometry import scaled_plus_span
-from renderer.deform.params import MuscleContraction
+from renderer.scene.deformers import MuscleContraction
 
 MAX_BULGE = 20.0  # c is clamped to [-0.9, MAX_BULGE] so extreme input never inverts or explodes
 

@@ -23,7 +23,7 @@ import numpy as np
 from renderer.deform.bones import Rig, build_rig, dual_quaternions, pose, segment_distances
 from renderer.deform.curves import cosine_cycle
 from renderer.deform.frames import DeformContext
-from renderer.deform.params import Skinning
+from renderer.scene.deformers import Skinning
 
 MAX_INFLUENCES = 4
 

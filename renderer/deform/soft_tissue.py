@@ -20,7 +20,7 @@ from renderer.deform.curves import bump
 from renderer.deform.frames import DeformContext, unit
 from renderer.deform.geometry import sparse_matrix, sparse_product
 from renderer.deform.lattice import Lattice, build_lattice
-from renderer.deform.params import SoftTissue
+from renderer.scene.deformers import SoftTissue
 
 CATCH_UP_S = 3.0  # a jump further ahead than this restarts from rest this long before `t`
 

@@ -23,7 +23,8 @@ from renderer.scene.colors import srgb_to_linear
 from renderer.scene.load import LoadedScene
 from renderer.scene.materials import resolve
 from renderer.scene.molecule_state import molecule_states
-from renderer.scene.step_state import base_matrix, part_material
+from renderer.scene.part_materials import part_material
+from renderer.scene.step_state import base_matrix
 
 
 @dataclass

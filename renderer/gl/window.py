@@ -65,9 +65,6 @@ class WindowContext(GLContext):
         """Sleep until input arrives or `timeout_s` passes (an idle window costs no CPU)."""
         self._glfw.wait_events_timeout(timeout_s)
 
-    def set_title(self, title: str) -> None:
-        self._glfw.set_window_title(self.window, title)
-
     def request_close(self) -> None:
         self._glfw.set_window_should_close(self.window, True)
 

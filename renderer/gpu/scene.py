@@ -20,7 +20,8 @@ from renderer.scene.load import LoadedScene
 from renderer.scene.materials import Material, resolve
 from renderer.scene.model import Part, Scene
 from renderer.scene.molecule_state import molecule_states
-from renderer.scene.step_state import LabelRequest, SceneState, part_material
+from renderer.scene.part_materials import part_material
+from renderer.scene.step_state import LabelRequest, SceneState
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,18 @@ import numpy as np
 
 from renderer import maths
 from renderer.interaction.orbit import OrbitCamera
-from renderer.scene.fields import LANGUAGE, text_in
+from renderer.scene.fields import LANGUAGE
 from renderer.scene.load import LoadedScene
 from renderer.scene.model import Scene
-from renderer.scene.sections import MAX_ACTIVE_PLANES
-from renderer.scene.step_state import LabelRequest, SceneState, group_members, scene_state
+from renderer.scene.step_state import SceneState, group_members, scene_state
+from renderer.scene.viewer_changes import (
+    clamped_step,
+    step_count,
+    with_clip_planes,
+    with_highlight,
+    with_picked_label,
+    with_visibility,
+)
 
 STEREO_MODES = ("mono", "side-by-side", "anaglyph")
 VIEWER_PLANE = "viewer"  # the name of the section plane that faces the viewer
@@ -57,16 +64,13 @@ class PreviewState:
     # -- lesson and language -------------------------------------------------------------------------------
 
     def step_count(self, scene: Scene) -> int:
-        return len(scene.lesson.steps) if scene.lesson else 0
+        return step_count(scene)
 
     def go_to_step(self, index: int, scene: Scene) -> bool:
         """Show step `index` (clamped to the lesson); the viewer's changes of the old step are dropped,
         since each step is self-contained. Returns whether the step changed."""
-        count = self.step_count(scene)
-        if count == 0:
-            return False
-        index = max(0, min(index, count - 1))
-        if index == self.step:
+        index = clamped_step(scene, index)
+        if index is None or index == self.step:
             return False
         self.step = index
         self.shown.clear()
@@ -102,26 +106,14 @@ class PreviewState:
 
     def scene_state(self, loaded: LoadedScene, camera: OrbitCamera | None = None) -> SceneState:
         """The lesson step's state with the viewer's changes on top (`camera` places the viewer's plane)."""
-        shifted = self._with_section_offsets(loaded)
-        state = scene_state(shifted, self.step, self.language)
-        for part_id, visible in self.shown.items():
-            state.visible[part_id] = visible
-        for part_id, on in self.highlighted.items():
-            (state.highlighted.add if on else state.highlighted.discard)(part_id)
+        state = scene_state(self._with_section_offsets(loaded), self.step, self.language)
+        state = with_visibility(state, self.shown)
+        state = with_highlight(state, on=[p for p, on in self.highlighted.items() if on],
+                               off=[p for p, on in self.highlighted.items() if not on])  # fmt: skip
         if self.viewer_plane and camera is not None:
-            plane = viewer_plane_equation(camera, self.viewer_plane_offset_m)
-            for part_id, planes in state.clip_planes.items():
-                if len(planes) < MAX_ACTIVE_PLANES:
-                    state.clip_planes[part_id] = np.vstack([planes.reshape(-1, 4), plane[None]])
-            for molecule_id, molecule in state.molecules.items():  # the viewer's plane cuts molecules too
-                if len(molecule.clip_planes) < MAX_ACTIVE_PLANES:
-                    planes = np.vstack([molecule.clip_planes.reshape(-1, 4), plane[None]])
-                    state.molecules[molecule_id] = dataclasses.replace(molecule, clip_planes=planes)
-        if self.picked is not None and state.visible.get(self.picked.part_id, False):
-            part = loaded.scene.parts[self.picked.part_id]
-            text = text_in(part.name, state.language, loaded.scene.language) or self.picked.part_id
-            state.labels = [label for label in state.labels if label.target_id != self.picked.part_id]
-            state.labels.append(LabelRequest(self.picked.part_id, text, self.picked.point_m, np.zeros((0, 3))))
+            state = with_clip_planes(state, viewer_plane_equation(camera, self.viewer_plane_offset_m))
+        if self.picked is not None:
+            state = with_picked_label(state, loaded.scene, self.picked.part_id, self.picked.point_m)
         return state
 
     def _with_section_offsets(self, loaded: LoadedScene) -> LoadedScene:

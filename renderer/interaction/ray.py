@@ -1,9 +1,9 @@
-"""Ray casting on the CPU: which part a controller's ray points at, and where it hits.
+"""Rays against parts: `RayHit` (what a controller's ray hits) and a CPU ray cast on given geometry.
 
-Why on the CPU here (the preview picks on the GPU): the XR ray is cast every frame for the hover
-highlight, from a hand rather than from an eye, so a GPU pick would need an extra view and a
-read-back stall per frame; a box test per part and a vectorised triangle test on the few parts whose
-boxes the ray crosses costs a few milliseconds on meshes of the bundled scenes' size.
+The apps do not cast on the CPU: the window and the headset both pick through the stage's GPU id
+pass (renderer.stage.picking), which hits deformed, exploded and cut parts where they are drawn --
+a CPU cast on the loaded meshes sees rest positions only. `cast_ray` stays as exact reference
+geometry for tests of the hand tools (renderer.interaction.xr_controls takes any cast function).
 """
 
 from __future__ import annotations

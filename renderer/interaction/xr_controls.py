@@ -230,9 +230,5 @@ class XrControls:
     def poking(self) -> str | None:
         return self._poke[1] if self._poke else None
 
-    def hand_in_scene(self, pose: np.ndarray) -> np.ndarray:
-        """An XR-space pose as a scene-space matrix (for drawing the hand's feedback in the scene)."""
-        return np.linalg.inv(self.placement) @ pose
-
 
 __all__ = ["HANDS", "MODES", "Event", "HandInput", "XrControls", "forward", "rigid_inverse"]

@@ -5,14 +5,11 @@ looks through the teacher's eyes."""
 
 from __future__ import annotations
 
-import time
-
 from renderer.classroom.client import ClassroomLink
+from renderer.classroom.lead import LeadPublisher
 from renderer.classroom.protocol import LessonState, Pose
 from renderer.interaction.orbit import OrbitCamera
 from renderer.interaction.preview_state import PreviewState, scene_languages, viewer_plane_equation
-
-POSE_INTERVAL_S = 1 / 30  # head poses at 30 Hz: smooth enough for follow-me, light on school links
 
 
 def lesson_state_of(preview: PreviewState, orbit: OrbitCamera | None) -> LessonState:
@@ -29,8 +26,7 @@ class PreviewClassroom:
 
     def __init__(self, link: ClassroomLink, view: str = "free"):
         self.link, self.view = link, view
-        self._published: LessonState | None = None
-        self._last_pose_s = 0.0
+        self.lead = LeadPublisher(link)
         self._applied = 0
         self._pose_seen: Pose | None = None
 
@@ -43,15 +39,12 @@ class PreviewClassroom:
             self._follow(app)
 
     def _lead(self, app) -> None:
-        state = lesson_state_of(app.preview, app.orbit)
-        if state != self._published:
-            self.link.publish_state(state)
-            self._published = state
-        now = time.monotonic()
-        if app.orbit is not None and now - self._last_pose_s >= POSE_INTERVAL_S:
-            self._last_pose_s = now
+        """The teacher's camera is their head pose (a window has no pointer)."""
+        pose = None
+        if app.orbit is not None:
             eye, target = (tuple(float(v) for v in p) for p in (app.orbit.eye_m, app.orbit.target_m))
-            self.link.publish_pose(Pose(eye, target))
+            pose = Pose(eye, target)
+        self.lead.publish(lesson_state_of(app.preview, app.orbit), pose)
 
     def _follow(self, app) -> None:
         received = self.link.latest()
@@ -62,7 +55,7 @@ class PreviewClassroom:
                 app.preview.language = lesson.language
             app.preview.highlighted = {part: True for part in lesson.highlight if part in scene.parts}
             if lesson.step is not None:
-                app._go_to_step(lesson.step)
+                app.go_to_step(lesson.step)
             app.state_dirty = True
         pose = self.link.latest_pose()
         if self.view == "teacher" and pose is not None and pose != self._pose_seen and app.orbit is not None:

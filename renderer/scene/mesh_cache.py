@@ -33,8 +33,10 @@ from pathlib import Path
 import numpy as np
 
 from renderer import cache_dir
+from renderer.scene import limits
 from renderer.scene.alpha_masks import AlphaMask
 from renderer.scene.mesh_data import MeshData
+from renderer.scene.safe_read import UnsafeFileError, hash_regular_file
 
 log = logging.getLogger("prosector.cache")
 
@@ -42,7 +44,6 @@ FORMAT = "mesh-raw-1"
 _MAGIC = b"PROSECTOR-MESH1\n"
 _PREFIX = struct.Struct("<16sII")  # magic, header length, CRC-32 of the array bytes
 _ALIGN = 64
-_CHUNK = 1 << 20
 _ARRAYS = {"positions": np.float32, "normals": np.float32, "indices": np.uint32, "uvs": np.float32,
            "mask_alpha": np.uint8}  # fmt: skip
 _prune_lock = threading.Lock()
@@ -102,9 +103,10 @@ def content_digest(path: Path) -> str:
         except (OSError, ValueError, UnicodeDecodeError):
             pass
     digest = hashlib.blake2b(digest_size=20)
-    with open(resolved, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
+    try:
+        hash_regular_file(resolved, digest, limits.MAX_MESH_FILE_BYTES)
+    except UnsafeFileError as exc:  # the checked reader, which the caller falls back to, words it for the scene
+        raise OSError(str(exc)) from None
     value = digest.hexdigest()
     if index is not None and f"{os.stat(resolved).st_ctime_ns}" == signature.split()[2]:  # unchanged meanwhile
         cache_dir.write_entry(index, f"{signature} {value}".encode())

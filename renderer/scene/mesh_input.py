@@ -13,6 +13,7 @@ Files named but missing or unsafe are reported; trimesh gets a resolver that ser
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 from pathlib import Path
@@ -70,6 +71,40 @@ def checked_mesh_input(path: Path, roots) -> tuple[bytes, dict[str, bytes]]:
         return data, {}
     except (UnsafeFileError, GltfCheckError) as exc:
         raise MeshInputError(str(exc)) from None
+
+
+def names_other_files(path: Path, roots) -> bool:
+    """Whether the mesh at `path` may depend on files besides itself, so that a cached parse of its
+    own bytes would not be the whole read (the side files could have changed, or lie outside this
+    scene's roots). glTF and OBJ always may; a GLB when a buffer or image has a `uri` that is not a
+    `data:` URI; a PLY naming a TextureFile. Anything that cannot be checked here counts as True:
+    the full checked read then reports what is wrong."""
+    suffix = path.suffix.lower()
+    if suffix in (".gltf", ".obj"):
+        return True
+    try:
+        if suffix == ".glb":
+            header = read_checked(path, limits.MAX_MESH_FILE_BYTES, roots, what="mesh file", first=20)
+            if len(header) < 20 or header[:4] != b"glTF":
+                return True
+            (json_length,) = struct.unpack_from("<I", header, 12)
+            if json_length > limits.MAX_MESH_FILE_BYTES:
+                return True
+            prefix = read_checked(path, limits.MAX_MESH_FILE_BYTES, roots, what="mesh file", first=20 + json_length)
+            tree = json.loads(prefix[20:].decode("utf-8"))
+            items = [*tree.get("buffers", []), *tree.get("images", [])]
+            return any(not isinstance(item, dict) or _external(item.get("uri")) for item in items)
+        if suffix == ".ply":
+            header = read_checked(path, limits.MAX_MESH_FILE_BYTES, roots, what="mesh file", first=1 << 16)
+            return b"texturefile" in header.split(b"end_header", 1)[0].lower()
+        read_checked(path, limits.MAX_MESH_FILE_BYTES, roots, what="mesh file", first=0)
+        return False
+    except (UnsafeFileError, ValueError, RecursionError, AttributeError, TypeError):
+        return True
+
+
+def _external(uri) -> bool:
+    return uri is not None and not (isinstance(uri, str) and uri.startswith("data:"))
 
 
 def _check_stl(data: bytes) -> None:

@@ -20,7 +20,7 @@ from renderer.errors import MeshError
 from renderer.scene.alpha_masks import AlphaMask, mask_from_gltf_material
 from renderer.scene.mesh_cache import cached_read  # the on-disk cache of checked reads
 from renderer.scene.mesh_data import MeshData  # noqa: F401  (re-exported: the type every reader returns)
-from renderer.scene.mesh_input import MeshInputError, check_vertex_magnitude, checked_mesh_input
+from renderer.scene.mesh_input import MeshInputError, check_vertex_magnitude, checked_mesh_input, names_other_files
 from renderer.scene.safe_read import CheckedResolver
 
 MESH_SUFFIXES = {".obj", ".stl", ".ply", ".glb", ".gltf", ".off"}
@@ -55,12 +55,9 @@ def load_mesh(path: Path, node: str | None = None, unit: str = "m", up_axis: str
 def _load_cached(path: str, _mtime: int, _size: int, node: str | None, unit: str, up_axis: str,
                  roots: tuple[Path, ...] = ()) -> MeshData:  # fmt: skip
     read = lambda: read_mesh(Path(path), node, unit, up_axis, roots)  # noqa: E731
-    if Path(path).suffix.lower() in _NAMES_OTHER_FILES:
+    if names_other_files(Path(path), roots or (Path(path).resolve().parent,)):
         return read()  # its buffers, textures or materials are other files: the disk cache would not see them
     return cached_read(Path(path), node, unit, up_axis, read)
-
-
-_NAMES_OTHER_FILES = (".gltf", ".obj")
 
 
 def read_mesh(path: Path, node: str | None = None, unit: str = "m", up_axis: str = "y",

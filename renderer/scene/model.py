@@ -13,9 +13,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from renderer.deform.params import DeformerSpec
 from renderer.library.selection import LibraryRef
 from renderer.scene.animation import Animation
+from renderer.scene.deformers import DeformerSpec
 from renderer.scene.fields import ID, LANGUAGE, Camera, PositiveFloat, Strict, Text, Transform, Vec3, text_in
 from renderer.scene.lesson import Lesson
 from renderer.scene.materials import Color, Material

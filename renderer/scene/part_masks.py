@@ -15,6 +15,7 @@ from renderer.errors import MaskImageError, Problem
 from renderer.scene.alpha_masks import MAX_MASK_TEXELS_PER_SCENE, AlphaMask, read_mask_image
 from renderer.scene.assets import AssetPathError, resolve_asset
 from renderer.scene.materials import Material, resolve
+from renderer.scene.part_materials import material_origin, part_material
 from renderer.scene.yaml_source import SourceMap, format_path
 
 
@@ -52,8 +53,6 @@ def resolve_mask_paths(data: dict, source: SourceMap, roots: list[Path]) -> tupl
 def load_part_masks(loaded) -> list[Problem]:
     """Fill `loaded.masks` (part id -> AlphaMask) for parts whose material or mesh file has a mask.
     `loaded` is a LoadedScene with its meshes loaded; returns the problems found."""
-    from renderer.scene.step_state import material_origin, part_material  # step_state imports the loader
-
     scene, problems, images, texels = loaded.scene, [], {}, {}
     for part_id, mesh in loaded.meshes.items():
         origin = material_origin(scene, part_id)

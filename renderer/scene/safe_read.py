@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import stat
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -43,35 +44,55 @@ def inside_roots(path: Path, roots: list[Path] | tuple[Path, ...]) -> Path:
 
 
 def read_checked(path: Path, max_bytes: int, roots: list[Path] | tuple[Path, ...] | None = None,
-                 what: str = "file") -> bytes:  # fmt: skip
-    """The whole content of the regular file `path`, at most `max_bytes` long.
+                 what: str = "file", first: int | None = None) -> bytes:  # fmt: skip
+    """The whole content of the regular file `path`, at most `max_bytes` long (only its first
+    `first` bytes when given: a header, checked the same way).
 
     With `roots`, the path must also resolve inside one of them. Raises UnsafeFileError."""
     target = inside_roots(path, roots) if roots is not None else Path(path)
+    chunks: list[bytes] = []
+    with _open_regular(target, path, max_bytes, what) as (fd, size):
+        _read_blocks(fd, size if first is None else min(first, size), 1 << 24, chunks.append)
+    return b"".join(chunks)
+
+
+def hash_regular_file(path: Path, digest, max_bytes: int, chunk: int = 1 << 20) -> None:
+    """Feed the bytes of the regular file `path` to `digest` (hashlib object), opened and checked
+    like `read_checked` (no blocking on a FIFO swapped in since a scene was checked, no device read
+    forever), without holding the file in memory. Raises UnsafeFileError."""
+    with _open_regular(Path(path), path, max_bytes, "file") as (fd, size):
+        _read_blocks(fd, size, chunk, digest.update)
+
+
+@contextmanager
+def _open_regular(target: Path, shown: Path, max_bytes: int, what: str):
+    """(descriptor, size) of `target`, opened non-blocking and checked on the open descriptor: a
+    regular file no larger than `max_bytes`. `shown`: the path as messages name it."""
     try:
         fd = os.open(target, _FLAGS)
     except FileNotFoundError:
-        raise MissingFileError(f"{what} {path} not found") from None
+        raise MissingFileError(f"{what} {shown} not found") from None
     except OSError as exc:
-        raise UnsafeFileError(f"cannot open {what} {path}: {exc.strerror}") from None
+        raise UnsafeFileError(f"cannot open {what} {shown}: {exc.strerror}") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise UnsafeFileError(f"{path} is not a regular file ({_kind(info.st_mode)}); name a {what}")
+            raise UnsafeFileError(f"{shown} is not a regular file ({_kind(info.st_mode)}); name a {what}")
         if info.st_size > max_bytes:
-            raise UnsafeFileError(f"{what} {path} is {_size(info.st_size)}; the limit is {_size(max_bytes)}")
-        chunks, left = [], info.st_size
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 24))
-            if not chunk:
-                break  # truncated meanwhile: parse what is there
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
+            raise UnsafeFileError(f"{what} {shown} is {_size(info.st_size)}; the limit is {_size(max_bytes)}")
+        yield fd, info.st_size
     except OSError as exc:
-        raise UnsafeFileError(f"cannot read {what} {path}: {exc.strerror}") from None
+        raise UnsafeFileError(f"cannot read {what} {shown}: {exc.strerror}") from None
     finally:
         os.close(fd)
+
+
+def _read_blocks(fd: int, count: int, block: int, sink) -> None:
+    """Hand `sink` the next `count` bytes of `fd` in blocks; no more than the size seen is read,
+    and a file truncated meanwhile gives what is there."""
+    while count > 0 and (data := os.read(fd, min(count, block))):
+        sink(data)
+        count -= len(data)
 
 
 def side_file(base_file: Path, reference: str, roots, max_bytes: int, what: str) -> bytes:

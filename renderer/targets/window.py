@@ -3,7 +3,7 @@
 Modes: `mono` (one view filling the window), `side-by-side` (left and right eye each in one half,
 for cross-eyed/parallel viewing or a 3D monitor's side-by-side input) and `anaglyph` (both eyes at
 full size, combined red-cyan). The views go through the same draw loop as every other target
-(`renderer.render_view`), into an RGBA8 image of the window's size holding sRGB-encoded bytes; the
+(`Stage.draw`), into an RGBA8 image of the window's size holding sRGB-encoded bytes; the
 overlay pass then copies that image into the window with the on-screen text, so text can change
 without rendering the scene again.
 """
@@ -20,6 +20,7 @@ from renderer.passes.anaglyph import run_anaglyph
 from renderer.passes.options import RenderOptions
 from renderer.passes.renderer import Renderer
 from renderer.scene.model import Camera
+from renderer.targets.base import Frame
 from renderer.view import View, camera_views, near_far
 
 MODES = ("mono", "side-by-side", "anaglyph")
@@ -55,9 +56,15 @@ def desktop_stereo_views(camera: Camera, bounds: np.ndarray, width: int, height:
 
 
 class WindowTarget:
-    def __init__(self, registry: ResourceRegistry, width: int, height: int):
+    """The window's scene image. `mode` and `ipd_m` say how the frame's camera becomes views."""
+
+    srgb_target = False  # an RGBA8 image holding sRGB-encoded bytes (the overlay copies them as they are)
+
+    def __init__(self, registry: ResourceRegistry, width: int, height: int, mode: str = "mono",
+                 ipd_m: float = 0.063):  # fmt: skip
         self.registry = registry
         self.width, self.height = width, height
+        self.mode, self.ipd_m = mode, ipd_m
         self.image: Framebuffer | None = None
         self.eyes: Framebuffer | None = None
 
@@ -66,45 +73,58 @@ class WindowTarget:
             self.width, self.height = width, height
             self.release()
 
-    def views(self, camera: Camera, bounds: np.ndarray, mode: str, ipd_m: float = 0.063) -> list[View]:
+    def camera_views(self, camera: Camera, bounds: np.ndarray) -> list[View]:
         """Views in the pixels of the image they are drawn into (for anaglyph: the eyes' image, 2 x width)."""
-        if mode == "side-by-side":
-            return desktop_stereo_views(camera, bounds, max(self.width // 2, 1), self.height, ipd_m)
-        if mode == "anaglyph":
-            return desktop_stereo_views(camera, bounds, self.width, self.height, ipd_m)
+        if self.mode == "side-by-side":
+            return desktop_stereo_views(camera, bounds, max(self.width // 2, 1), self.height, self.ipd_m)
+        if self.mode == "anaglyph":
+            return desktop_stereo_views(camera, bounds, self.width, self.height, self.ipd_m)
         return camera_views(camera, bounds, self.width, self.height)
 
-    def view_at(self, camera: Camera, bounds: np.ndarray, mode: str, x: int, y: int,
-                ipd_m: float = 0.063) -> tuple[View, int, int]:  # fmt: skip
+    def view_at(self, camera: Camera, bounds: np.ndarray, x: int, y: int) -> tuple[View, int, int]:
         """The view under window pixel (x, y) (top-left origin) and the pixel within it. Anaglyph
         picks through the central (mono) camera, which is what both eyes fuse to."""
-        if mode == "side-by-side":
-            for view in self.views(camera, bounds, mode, ipd_m):
+        if self.mode == "side-by-side":
+            for view in self.camera_views(camera, bounds):
                 vx, _, vw, _ = view.viewport
                 if vx <= x < vx + vw:
                     return view, x - vx, y
         view = camera_views(camera, bounds, self.width, self.height)[0]
         return view, x, y
 
-    def render(self, renderer: Renderer, scene: GpuScene, camera: Camera, options: RenderOptions, mode: str,
-               ipd_m: float = 0.063) -> list[View]:  # fmt: skip
-        """Draw the scene into `self.image` (the whole window's size); returns the views drawn."""
-        image = self._image()
-        views = self.views(camera, scene.bounds(), mode, ipd_m)
-        anaglyph = mode == "anaglyph"
-        target = self._eyes() if anaglyph else image
+    # -- the target protocol (renderer.targets.base) --------------------------------------------------------
+
+    def views(self, frame: Frame, bounds: np.ndarray) -> list[View]:
+        """Start the frame: clear the image the views go into (the odd column of side-by-side stays black)."""
+        target = self._drawn_into()
         commands.bind_framebuffer(target, (0, 0, *target.size))
-        commands.clear_region((0.0, 0.0, 0.0, 1.0), (0, 0, *target.size))  # the odd column of side-by-side
-        results = [renderer.render_view(scene, view, options.with_(labels=not anaglyph and options.labels),
-                                        target, srgb_target=False) for view in views]  # fmt: skip
-        if anaglyph:
-            # eyes side by side in the eyes image: the right eye's viewport starts at x = width
-            run_anaglyph(renderer.shaders, renderer.fullscreen, target, image)
-            if scene.labels and options.labels and options.view_mode == "color":
-                # labels once, from the central camera: red and cyan copies of text cannot be read
-                central = camera_views(camera, scene.bounds(), self.width, self.height)[0]
-                renderer.labels.run(renderer.shaders, scene, central, results[-1].buffers, image)
-        return views
+        commands.clear_region((0.0, 0.0, 0.0, 1.0), (0, 0, *target.size))
+        return self.camera_views(frame.camera, bounds)
+
+    def view_options(self, options: RenderOptions) -> RenderOptions:
+        """Anaglyph draws labels once, after combining the eyes: red and cyan copies of text cannot be read."""
+        return options.with_(labels=self.mode != "anaglyph" and options.labels)
+
+    def begin_view(self, view: View) -> Framebuffer:
+        return self._drawn_into()
+
+    def end_view(self, view: View, result) -> None:
+        pass
+
+    def finish(self, renderer: Renderer, scene: GpuScene, frame: Frame, views: list[View], results: list) -> None:
+        if self.mode != "anaglyph":
+            return
+        image = self._image()
+        # eyes side by side in the eyes image: the right eye's viewport starts at x = width
+        run_anaglyph(renderer.shaders, renderer.fullscreen, self._eyes(), image)
+        options = frame.options
+        if scene.labels and options.labels and options.view_mode == "color" and results:
+            central = camera_views(frame.camera, scene.bounds(), self.width, self.height)[0]
+            renderer.labels.run(renderer.shaders, scene, central, results[-1].buffers, image)
+
+    def _drawn_into(self) -> Framebuffer:
+        self._image()
+        return self._eyes() if self.mode == "anaglyph" else self._image()
 
     @property
     def texture(self) -> Texture:

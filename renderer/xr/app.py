@@ -2,15 +2,16 @@
 OpenXR instances and sessions come and go around them (a lost session or a restarted runtime is
 re-created with back-off), so the lesson step, the model's placement and the selection survive.
 
-Per frame: xrWaitFrame / xrBeginFrame; input (only when FOCUSED); the eye-independent work once
-(lesson state, highlight, label, clip plane, deformation, feedback geometry); then for each eye the
-one draw loop body `Renderer.render_view` into the eye's swapchain image; xrEndFrame with the
+Per frame: xrWaitFrame / xrBeginFrame; input (only when FOCUSED; the controller ray picks through
+the stage's one picking path, which sees deformed parts where they are drawn); the classroom (lead
+or follow); the eye-independent work once (the step's `SceneState` with the headset's changes --
+hover highlight, the hand's clip plane, the picked label -- applied as pure functions, then
+deformation); then `Stage.draw` into the OpenXR target, one view per eye; xrEndFrame with the
 projection layer (rendering skipped when the session is not VISIBLE).
 """
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 import time
@@ -20,24 +21,24 @@ from pathlib import Path
 
 import numpy as np
 
-from renderer.commands.output import write_png
 from renderer.deform.clock import DeformationClock
 from renderer.errors import ProsectorError, XrUnavailableError
 from renderer.gl import commands
 from renderer.gl.xr_binding import XrGraphics, create_graphics
-from renderer.gpu.deformation import DeformationDriver
-from renderer.gpu.scene import GpuScene
 from renderer.interaction.grab import in_front_of, initial_placement, placement_scale
-from renderer.interaction.ray import RayTarget, cast_ray
 from renderer.interaction.xr_controls import Event, HandInput, XrControls
-from renderer.passes.geometry import MAX_CLIP_PLANES
 from renderer.passes.options import RenderOptions, options_from_scene
-from renderer.passes.renderer import Renderer
-from renderer.scene.fields import text_in
 from renderer.scene.load import LoadedScene
-from renderer.scene.step_state import LabelRequest, SceneState, scene_state
-from renderer.targets.openxr import OpenXRTarget, eye_poses
+from renderer.scene.step_state import SceneState, scene_state
+from renderer.scene.viewer_changes import moved_step, part_name, with_clip_planes, with_highlight, with_label
+from renderer.stage.stage import Stage
+from renderer.targets.base import Frame
+from renderer.targets.openxr import OpenXRTarget, views_usable
 from renderer.xr.actions import XrActions
+from renderer.xr.classroom import HeadsetClassroom
+from renderer.xr.event_log import EventLog
+from renderer.xr.eye_dump import write_eye_dump
+from renderer.xr.feedback import FeedbackGeometry
 from renderer.xr.governor import Quality, QualityGovernor
 from renderer.xr.instance import XrInstance, create_instance
 from renderer.xr.session import XrSession
@@ -63,32 +64,7 @@ class XrSettings:
     show_timing: bool = False
     reconnect_s: float = 30.0
     depth_layers: bool = True
-    classroom: object | None = None  # a following renderer.classroom.client.ClassroomLink
-
-
-class EventLog:
-    """JSON lines for tools and tests (`--events FILE`): session states, recoveries, interaction."""
-
-    def __init__(self, path: Path | None):
-        self._file = open(path, "w", encoding="utf-8", buffering=1) if path else None  # noqa: SIM115
-
-    def write(self, event: str, **data) -> None:
-        if self._file is not None:
-            self._file.write(json.dumps({"event": event, "t": round(time.monotonic(), 4), **data},
-                                        default=_jsonable) + "\n")  # fmt: skip
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
-
-def _jsonable(value):
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return str(value)
+    classroom: object | None = None  # a leading or following renderer.classroom.client.ClassroomLink
 
 
 @dataclass
@@ -107,21 +83,18 @@ class XrApp:
     def __init__(self, xr, loaded: LoadedScene, settings: XrSettings):
         self.xr, self.loaded, self.settings = xr, loaded, settings
         self.graphics: XrGraphics = create_graphics(xr, settings.binding)
-        context = self.graphics.context
-        self.renderer = Renderer(context, timing=True)
-        self.gpu = GpuScene(context.resources)
-        self.gpu.sync(loaded)
-        from renderer.xr.feedback import FeedbackGeometry  # GL objects: after the context exists
-
-        self.feedback = FeedbackGeometry(context.resources)
+        self.stage = Stage(self.graphics.context, timing=True)  # closes the context (the graphics) last
+        self.stage.load(loaded)
+        self.feedback = self.stage.own(FeedbackGeometry(self.graphics.context.resources))
         self.log = EventLog(settings.events_file)
         self.step = settings.step
         self.language = settings.language or loaded.scene.language
         self.base_state: SceneState = scene_state(loaded, self.step, self.language)
-        self.gpu.apply(self.base_state)
-        self.controls = XrControls(initial_placement(self.gpu.bounds()), show_timing=settings.show_timing)
-        self.deformation = self._deformation()
-        self.soft_parts = self.deformation.soft_parts if self.deformation else set()
+        self.stage.show(self.base_state)
+        self.controls = XrControls(initial_placement(self.stage.scene.bounds()), show_timing=settings.show_timing)
+        self.deformation = self.stage.driver()
+        self.soft_parts = self.stage.soft_parts
+        self.classroom = HeadsetClassroom(settings.classroom) if settings.classroom is not None else None
         best = Quality(options_from_scene(loaded.scene))
         self.governor = QualityGovernor(best, budget_ms=11.1) if settings.governor else None
         self.quality = best
@@ -133,9 +106,8 @@ class XrApp:
         self._exit_wanted = False
         self._focused_before = False
         self.deformation_clock = DeformationClock()
-        self._hands: dict[str, HandInput] = {}
+        self.hands: dict[str, HandInput] = {}
         self._placed = False
-        self._followed = 0  # the classroom state last shown (ClassroomLink's count)
 
     # ------------------------------------------------------------------------------------ top level
 
@@ -261,12 +233,14 @@ class XrApp:
         if not self._placed:
             self._place_model(c, display_time)
         self._input(c, display_time)
-        self._follow_teacher()
+        if self.classroom is not None:
+            leading = self.classroom.lead is not None
+            self.classroom.tick(self, c.session.head_pose(display_time) if leading else None)
         self._prepare_scene()
         layers, gpu_ms = [], []
         if frame_state.should_render and machine.should_render:
             layer, gpu_ms = self._render(c, display_time)
-            layers = [byref(layer)]
+            layers = [byref(layer)] if layer is not None else []
         xr.end_frame(c.session.handle, xr.FrameEndInfo(display_time=display_time,
                                                        environment_blend_mode=c.instance.blend_mode, layers=layers))
         cpu_ms = (time.perf_counter() - started) * 1000
@@ -294,7 +268,7 @@ class XrApp:
         is across a reconnect."""
         head = c.session.head_pose(display_time)
         if head is not None:
-            self.controls.placement = initial_placement(self.gpu.bounds(), in_front_of(head))
+            self.controls.placement = initial_placement(self.stage.scene.bounds(), in_front_of(head))
             self._placed = True
             self.log.write("placed", placement=self.controls.placement, head=head, frame=self.rendered)
 
@@ -302,7 +276,7 @@ class XrApp:
         if not (c.machine.input_enabled and c.actions.sync()):
             if self._focused_before:
                 self._perform(self.controls.release_all())
-                self._hands = {}
+                self.hands = {}
             self._focused_before = False
             return
         self._focused_before = True
@@ -311,21 +285,12 @@ class XrApp:
             c.session.recenter(display_time)
             self._place_model(c, display_time)
             self.log.write("recenter", frame=self.rendered, placement=self.controls.placement)
-        self._hands = reading.hands
+        self.hands = reading.hands
         events = self.controls.update(reading.hands, self._cast, self.soft_parts)
         self._perform(events, c)
 
     def _cast(self, origin: np.ndarray, direction: np.ndarray, max_distance: float):
-        targets = []
-        for part in self.gpu.visible_parts():
-            scene_part = self.loaded.scene.parts[part.part_id]
-            if not scene_part.pickable or part.opacity < PICK_MIN_OPACITY:
-                continue
-            mesh = self.loaded.meshes[part.part_id]
-            planes = part.clip_planes.reshape(-1, 4)
-            targets.append(RayTarget(part.part_id, part.model_matrix, mesh.positions, mesh.indices, mesh.bounds,
-                                     planes, mesh.uvs, self.loaded.masks.get(part.part_id)))  # fmt: skip
-        return cast_ray(origin, direction, targets, max_distance)
+        return self.stage.pick_ray(origin, direction, max_distance, min_opacity=PICK_MIN_OPACITY)
 
     def _perform(self, events: list[Event], c: _Connection | None = None) -> None:
         for event in events:
@@ -349,113 +314,68 @@ class XrApp:
                                placement=self.controls.placement, frame=self.rendered, **extra)  # fmt: skip
 
     def _go_to_step(self, delta: int) -> None:
-        steps = self.loaded.scene.lesson.steps if self.loaded.scene.lesson else []
-        if not steps:
-            return
-        current = -1 if self.step is None else self.step
-        wanted = min(max(current + delta, 0), len(steps) - 1)
-        if wanted != self.step:
+        wanted = moved_step(self.loaded.scene, self.step, delta)
+        if wanted is not None and wanted != self.step:
             self.step = wanted
             self.base_state = scene_state(self.loaded, self.step, self.language)
             self.log.write("step", step=self.step, title=self.base_state.title, frame=self.rendered)
-
-    def _follow_teacher(self) -> None:
-        """In a classroom, show the teacher's step, language, highlight and planes when they change."""
-        link = self.settings.classroom
-        received = link.latest() if link is not None else None
-        if received is None or received.seq == self._followed:
-            return
-        from renderer.classroom.follower import followed_state, followed_step
-
-        self._followed = received.seq
-        self.base_state = followed_state(self.loaded, received.state)
-        self.step, self.language = followed_step(self.loaded, received.state), self.base_state.language
-        self.log.write("step", step=self.step, title=self.base_state.title, frame=self.rendered, source="teacher")
 
     def _select(self, event: Event) -> None:
         if event.part_id is None:
             self.selected_label = None
             self.log.write("select", part=None, label=None, frame=self.rendered)
             return
-        part = self.loaded.scene.parts[event.part_id]
-        self.selected_label = text_in(part.name, self.language, self.loaded.scene.language) or event.part_id
+        self.selected_label = part_name(self.loaded.scene, event.part_id, self.language)
         self.log.write("select", part=event.part_id, label=self.selected_label, point=event.point_m,
                        language=self.language, frame=self.rendered)  # fmt: skip
 
     # ------------------------------------------------------------------------------------ the frame's scene
 
-    def _deformation(self) -> DeformationDriver | None:
-        if not any(p.deform for p in self.loaded.scene.parts.values()):
-            return None
-        return DeformationDriver(self.gpu, self.loaded)
-
     def _prepare_scene(self) -> None:
-        """Everything that does not depend on the eye, once per frame."""
-        self.graphics.context.make_current()
-        self.gpu.apply(self.base_state)
-        hovered = {h.part_id for h in self.controls.hover.values() if h is not None}
-        for part_id in hovered:
-            self.gpu.parts[part_id].highlight = True
-        plane = self.controls.clip_plane
-        if plane is not None:
-            for part in [*self.gpu.parts.values(), *(m for m in self.gpu.molecules.values() if m.occludes)]:
-                if len(part.clip_planes) < MAX_CLIP_PLANES:  # molecules are cut by the hand's plane too
-                    part.clip_planes = np.vstack([part.clip_planes.reshape(-1, 4), plane[None]])
+        """Everything that does not depend on the eye, once per frame: the step's state with the
+        headset's own changes on top, then the deformers."""
+        state = with_highlight(self.base_state, on=[h.part_id for h in self.controls.hover.values() if h is not None])
+        if self.controls.clip_plane is not None:
+            state = with_clip_planes(state, self.controls.clip_plane)  # molecules are cut by it too
         selected = self.controls.selected
-        labels = [label for label in self.gpu.labels if selected is None or label.target_id != selected.part_id]
-        if selected is not None and self.selected_label and self.gpu.parts[selected.part_id].visible:
-            labels.append(LabelRequest(selected.part_id, self.selected_label, selected.point_m, np.zeros((0, 3))))
+        if selected is not None and self.selected_label:
+            state = with_label(state, selected.part_id, self.selected_label, selected.point_m)
         if self.controls.show_timing:
             anchor = np.linalg.inv(self.controls.placement) @ np.array([0.0, 1.75, -0.8, 1.0])
-            labels.append(LabelRequest("@xr/timing", self.timings.overlay_text(), anchor[:3], np.zeros((0, 3))))
-        self.gpu.labels = labels
+            state = with_label(state, "@xr/timing", self.timings.overlay_text(), anchor[:3])
+        self.stage.show(state)
         if self.deformation is not None:
-            self.deformation.update(self.deformation_clock.tick(time.monotonic()))
+            self.stage.pose(self.deformation_clock.tick(time.monotonic()))
 
     def _options(self) -> RenderOptions:
         options = self.quality.options
         if options.ao_tier != "ssao":
             return options
-        radius = options.ao_radius_for(self.gpu.bounds()) * placement_scale(self.controls.placement)
+        radius = options.ao_radius_for(self.stage.scene.bounds()) * placement_scale(self.controls.placement)
         return options.with_(ao_radius_m=radius)  # screen-space AO works in view space: XR metres
 
-    def _render(self, c: _Connection, display_time) -> tuple[object, list[float]]:
+    def _render(self, c: _Connection, display_time) -> tuple[object | None, list[float]]:
+        """(projection layer, GPU ms per eye), or (None, []) when the runtime could not locate the eyes."""
         xr = self.xr
-        _, located = xr.locate_views(c.session.handle, xr.ViewLocateInfo(
+        view_state, located = xr.locate_views(c.session.handle, xr.ViewLocateInfo(
             view_configuration_type=xr.ViewConfigurationType.PRIMARY_STEREO, display_time=display_time,
             space=c.session.space))  # fmt: skip
-        from renderer.xr.feedback import FrameScene
-
-        frame_scene = FrameScene(self.gpu, self.feedback.parts(self.controls, self._hands))
+        if not views_usable(view_state, located):
+            return None, []  # the spec's answer: end the frame with no layers rather than draw from garbage
         options = self._options()
-        views = c.target.views(eye_poses(located), self.controls.placement, self.gpu.bounds(),
-                               self.quality.render_scale)  # fmt: skip
-        gpu_ms = []
+        c.target.locate(located, self.controls.placement, self.quality.render_scale)
         dump = self.settings.dump_dir is not None and self.rendered == self.settings.dump_frame
-        for view, framebuffer in c.target.eyes(views):
-            result = self.renderer.render_view(frame_scene, view, options, framebuffer.name,
-                                               srgb_target=c.swapchains.srgb)  # fmt: skip
-            gpu_ms.append(float(sum(result.timings_ms.values())))
-            if c.target.depth_layers and framebuffer.has_depth:
-                framebuffer.copy_depth_from(result.buffers.prepass)
-            if dump:
-                self._dump_eye(view, framebuffer, options, c)
-        return c.target.layer(c.session.space, located, views), gpu_ms
+        c.target.on_eye = (lambda view, framebuffer: self._dump_eye(view, framebuffer, options, c)) if dump else None
+        frame = Frame(options, overlay_parts=tuple(self.feedback.parts(self.controls, self.hands)))
+        _, results = self.stage.draw(c.target, frame)
+        return c.target.layer(c.session.space), [float(sum(r.timings_ms.values())) for r in results]
 
     def _dump_eye(self, view, framebuffer, options: RenderOptions, c: _Connection) -> None:
         """Read the eye's swapchain image back before it is released, with what renders it again."""
-        folder = self.settings.dump_dir
-        folder.mkdir(parents=True, exist_ok=True)
         image = commands.read_rgba8(framebuffer.name, view.viewport)[:, :, :3]
-        write_png(folder / f"eye-{view.index}.png", image)
-        info = {"index": view.index, "view_matrix": view.view_matrix, "projection": view.projection,
-                "eye_m": view.eye_m, "viewport": view.viewport, "near_m": view.near_m, "far_m": view.far_m,
-                "frame": self.rendered, "step": self.step, "language": self.language, "srgb": c.swapchains.srgb,
-                "placement": self.controls.placement,
-                "options": {"msaa_samples": options.msaa_samples, "ambient_occlusion": options.ambient_occlusion,
-                            "ao_directions": options.ao_directions, "ao_steps": options.ao_steps,
-                            "ao_radius_m": options.ao_radius_m}}  # fmt: skip
-        (folder / f"eye-{view.index}.json").write_text(json.dumps(info, default=_jsonable))
+        info = {"frame": self.rendered, "step": self.step, "language": self.language, "srgb": c.swapchains.srgb,
+                "placement": self.controls.placement}  # fmt: skip
+        folder = write_eye_dump(self.settings.dump_dir, view, image, options, info)
         self.log.write("dump", eye=view.index, frame=self.rendered, folder=str(folder))
 
     # ------------------------------------------------------------------------------------ the end
@@ -471,16 +391,10 @@ class XrApp:
                                                for part in self.soft_parts}}
 
     def close(self) -> None:
-        if self.settings.classroom is not None:
-            self.settings.classroom.close()
+        if self.classroom is not None:
+            self.classroom.close()
         self.log.write("exit", **self.summary())
         self.log.close()
         if self.settings.timing_file is not None:
             self.timings.write(self.settings.timing_file, {"governor": self.governor.changes if self.governor else []})
-        self.graphics.context.make_current()
-        if self.deformation is not None:
-            self.deformation.close()
-        self.feedback.release()
-        self.gpu.close()
-        self.renderer.release()
-        self.graphics.close()
+        self.stage.close()  # the feedback meshes, deformation, scene, renderer, then the GL context

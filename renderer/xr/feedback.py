@@ -12,7 +12,7 @@ import numpy as np
 from renderer import maths
 from renderer.gl.resources import ResourceRegistry
 from renderer.gpu.mesh import GpuMesh
-from renderer.gpu.scene import GpuPart, GpuScene
+from renderer.gpu.scene import GpuPart
 from renderer.interaction.xr_controls import HANDS, HandInput, XrControls, forward
 from renderer.scene.materials import Material
 from renderer.scene.meshes import MeshData
@@ -103,22 +103,3 @@ class FeedbackGeometry:
         self.box.release()
         self.square.release()
 
-
-class FrameScene:
-    """The GPU scene plus this frame's feedback parts, as the renderer sees it (same interface as
-    `GpuScene` for drawing: visible parts, bounds, labels). Bounds stay the anatomy's, so the
-    feedback never changes the AO radius or the label layout."""
-
-    def __init__(self, scene: GpuScene, extra: list[GpuPart]):
-        self._scene, self._extra = scene, extra
-
-    def visible_parts(self) -> list[GpuPart]:
-        return self._scene.visible_parts() + self._extra
-
-    @property
-    def parts(self) -> dict[str, GpuPart]:
-        """Passes look parts up by id (section caps: their colour); feedback parts included."""
-        return {**self._scene.parts, **{p.part_id: p for p in self._extra}}
-
-    def __getattr__(self, name):
-        return getattr(self._scene, name)

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from renderer.commands.output import write_png
 from renderer.headless import HeadlessRenderer
 from renderer.scene.load import load_scene
 from renderer.scene.step_state import scene_state
+from renderer.screenshots import write_png
 from renderer.targets.offscreen import OffscreenTarget
 from renderer.view import View
 

@@ -1,0 +1,1 @@
+"""The stage: one GL context, renderer, GPU scene and deformation, drawn into any target."""
