@@ -4,6 +4,7 @@ interpreter, because the import order is what is being tested."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -62,6 +63,30 @@ def test_render_command_after_openxr_import(tmp_path):
     result = _run(code)
     assert result.returncode == 0, result.stdout + result.stderr
     assert out.stat().st_size > 0
+
+
+@pytest.mark.gl
+@pytest.mark.parametrize("order", ["gl modules, then xr", "xr, then gl modules"])
+def test_gl_modules_imported_around_openxr_stay_bound(tmp_path, order):
+    """A test run chooses EGL, collects GL modules and imports xr (which swaps PyOpenGL's platform
+    object) in either order. The renderer's later choose_platform must put a platform object back,
+    not reload PyOpenGL under modules already holding its functions: in the full suite those stale
+    functions made glProgramBinary (a program-cache hit) resolve to nothing."""
+    out = tmp_path / "brain.png"
+    gl_modules, openxr = "import renderer.gl.program_cache, renderer.gl.shaders", "import xr"
+    lines = ["import sys", "from renderer.gl.platform import choose_platform", "choose_platform()",
+             *((gl_modules, openxr) if order.startswith("gl") else (openxr, gl_modules)),
+             "from renderer.cli import main",
+             f"code = main(['render', '{SCENES / 'brain.yaml'}', '-o', '{out}', '--size', '64x48', '--quiet'])",
+             "import renderer.gl.program_cache as cache",
+             "print('bound to the loaded PyOpenGL:', cache.GL is sys.modules['OpenGL.GL'])", "sys.exit(code)"]
+    code = "\n".join(lines)
+    env = {**os.environ, "PROSECTOR_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("PROSECTOR_NO_CACHE", None)
+    for attempt in ("cold", "program cache hit"):
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+        assert result.returncode == 0, f"{attempt}: {result.stdout + result.stderr}"
+        assert "bound to the loaded PyOpenGL: True" in result.stdout, result.stdout
 
 
 def test_missing_driver_named_only_when_missing():

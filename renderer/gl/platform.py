@@ -32,7 +32,16 @@ def choose_platform(preferred: str | None = None) -> str:
     if loaded is not None and loaded != wanted:
         if _contexts_created:
             raise RuntimeError(f"OpenGL contexts exist on platform {loaded!r}; cannot switch to {wanted!r}")
-        _forget_opengl_modules()
+        if wanted == current_platform() and _gl_modules_bound():
+            # PyOpenGL was loaded with our platform and our GL modules hold its functions; only the
+            # platform object was swapped since (pyopenxr's import does that). Reloading PyOpenGL now
+            # would leave those modules with stale functions (glProgramBinary resolving to nothing):
+            # put a platform object of ours back instead.
+            from OpenGL import platform as gl_platform
+
+            gl_platform.PLATFORM = _new_platform_object(wanted)
+        else:
+            _forget_opengl_modules()
     os.environ["PYOPENGL_PLATFORM"] = wanted
     if wanted == "osmesa":
         _resolve_core_functions_through_osmesa()
@@ -105,6 +114,11 @@ def _new_platform_object(name: str | None):
     from OpenGL.platform.glx import GLXPlatform
 
     return GLXPlatform()
+
+
+def _gl_modules_bound() -> bool:
+    """Whether a module of renderer.gl that imports OpenGL is loaded (it holds PyOpenGL's functions)."""
+    return any(name.startswith("renderer.gl.") and name != "renderer.gl.platform" for name in sys.modules)
 
 
 def _forget_opengl_modules() -> None:
