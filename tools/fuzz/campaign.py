@@ -153,4 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     for failure in summary["failures"][:10]:
         print(f"case {failure['index']} ({failure['kind']}, {failure['note']}): {failure['outcome']}\n"
               f"{failure['detail'][-800:]}")  # fmt: skip
+    if summary["worker_failures"] or (args.budget_s is None and summary["cases"] < args.cases):
+        print(f"fuzz: only {summary['cases']} of {args.cases} cases ran (worker exit codes "
+              f"{summary['worker_failures']}); the campaign is incomplete", file=sys.stderr)  # fmt: skip
+        return 2
     return 0 if summary["internal_errors"] == 0 and summary["over_10_s"] == 0 else 1

@@ -224,7 +224,8 @@ def _mutate_obj(data: bytes, rng: random.Random) -> bytes:
     if action == "mtllib":
         return b"mtllib " + hostile + b"\n" + data
     if action == "map":
-        return re.sub(rb"map_Kd [^\n]+", b"map_Kd " + hostile, data) + b"\nmap_Ka -s 1 1 1 " + hostile + b"\n"
+        # A function, not a template: hostile names such as ..\\outside hold backslashes re would parse.
+        return re.sub(rb"map_Kd [^\n]+", lambda _: b"map_Kd " + hostile, data) + b"\nmap_Ka -s 1 1 1 " + hostile + b"\n"
     return data + b"\nf 1 2 " + str(rng.choice([2**31, 10**12, -(10**9), 0])).encode() + b"\n"
 
 
