@@ -118,3 +118,15 @@ def asset_root_option(parser: argparse.ArgumentParser) -> None:
     """`--asset-root DIR` (repeatable), for every command that reads a scene's assets."""
     parser.add_argument("--asset-root", type=Path, action="append", default=[], metavar="DIR",
                         help="also allow assets from this folder (repeatable)")  # fmt: skip
+
+
+def classroom_options(parser: argparse.ArgumentParser, lead_help: str, follow_help: str):
+    """`--lead/--follow URL --room --token --ca`, the same on every app that can join a classroom;
+    returns the group so an app can add its own (the window's `--view`)."""
+    classroom = parser.add_argument_group("classroom (docs/classroom.md)")
+    classroom.add_argument("--lead", metavar="URL", help=lead_help)
+    classroom.add_argument("--follow", metavar="URL", help=follow_help)
+    classroom.add_argument("--room", help="the classroom's room name")
+    classroom.add_argument("--token", help="the room's token")
+    classroom.add_argument("--ca", type=Path, help="CA certificate of a self-signed relay")
+    return classroom

@@ -32,12 +32,8 @@ def add_preview_parser(sub) -> None:
     preview.add_argument("--time", type=cli_args.seconds, metavar="SECONDS",
                          help="hold the deformers (heartbeat, breathing, ...) at this time instead of playing them")
     cli_args.asset_root_option(preview)
-    classroom = preview.add_argument_group("classroom (docs/classroom.md)")
-    classroom.add_argument("--lead", metavar="URL", help="lead this lesson: publish to the relay at URL")
-    classroom.add_argument("--follow", metavar="URL", help="follow the lesson a teacher leads through URL")
-    classroom.add_argument("--room", help="the classroom's room name")
-    classroom.add_argument("--token", help="the room's token")
-    classroom.add_argument("--ca", type=Path, help="CA certificate of a self-signed relay")
+    classroom = cli_args.classroom_options(preview, lead_help="lead this lesson: publish to the relay at URL",
+                                           follow_help="follow the lesson a teacher leads through URL")  # fmt: skip
     classroom.add_argument("--view", choices=("free", "teacher"), default="free",
                            help="following: teacher = see through the teacher's eyes; free = your own camera")
 

@@ -47,12 +47,8 @@ def add_xr_parser(sub) -> None:
     xr.add_argument("--reconnect", type=cli_args.seconds, default=30.0, metavar="SECONDS",
                     help="how long to keep trying when the runtime goes away mid-session (default 30)")  # fmt: skip
     cli_args.asset_root_option(xr)
-    classroom = xr.add_argument_group("classroom (docs/classroom.md)")
-    classroom.add_argument("--lead", metavar="URL", help="lead this lesson from the headset through the relay at URL")
-    classroom.add_argument("--follow", metavar="URL", help="follow the lesson a teacher leads through the relay at URL")
-    classroom.add_argument("--room", help="the classroom's room name")
-    classroom.add_argument("--token", help="the room's token")
-    classroom.add_argument("--ca", type=Path, help="CA certificate of a self-signed relay")
+    cli_args.classroom_options(xr, lead_help="lead this lesson from the headset through the relay at URL",
+                               follow_help="follow the lesson a teacher leads through the relay at URL")  # fmt: skip
 
 
 def xr_command(args: argparse.Namespace) -> int:
