@@ -128,10 +128,9 @@ def gl_pass(
     renderer.gl.shader_interface. `switches` are `gl_state`'s; without any, the GL switches are
     left as the enclosing pass set them (steps of one pass share them).
 
-    On exit the previous framebuffer, viewport and program come back and the textures and images
-    are unbound, so no later pass can read an input it did not state, nor sample a texture it then
-    renders into."""
-    saved_framebuffer = int(GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING)) if framebuffer is not None else None
+    On exit the previous viewport and program come back and the textures and images are unbound, so
+    no later pass can read an input it did not state, nor sample a texture it then renders into. The
+    framebuffer stays bound (see below): a pass never relies on the one bound before it."""
     saved_viewport = [int(v) for v in GL.glGetIntegerv(GL.GL_VIEWPORT)] if framebuffer is not None else None
     saved_program = int(GL.glGetIntegerv(GL.GL_CURRENT_PROGRAM)) if program is not None else None
     texture_units = [TEXTURE_UNITS[name] for name in textures or ()]
@@ -157,6 +156,8 @@ def gl_pass(
             GL.glBindImageTexture(unit, 0, 0, GL.GL_FALSE, 0, GL.GL_READ_ONLY, GL.GL_R32F)
         if saved_program is not None:
             GL.glUseProgram(saved_program)
-        if saved_framebuffer is not None and saved_viewport is not None:
-            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, saved_framebuffer)
+        if saved_viewport is not None:
+            # The framebuffer stays bound: rebinding the previous one while a GL_TIME_ELAPSED query is
+            # open makes llvmpipe report 0 or nothing for that pass and the ones after it (the GPU
+            # campaign's pass times). Every pass binds the framebuffer it draws into on entry.
             GL.glViewport(*saved_viewport)
