@@ -83,6 +83,8 @@ class Sandbox:
 
 def warm_up(sandbox: Sandbox, corpus: Corpus) -> float:
     """Import what cases use and load every example scene with its meshes; returns the RSS in MB."""
+    import trimesh  # noqa: F401  mutated meshes always miss the mesh cache; a warm one would hide this import
+
     from renderer.scene.load import load_scene
     from renderer.scene.step_state import scene_state
 
