@@ -133,6 +133,31 @@ def test_label_is_drawn_with_a_leader_line(headless, output_dir, ball_scene, lan
     assert outside.sum() > 5, "no leader line between the anchor and the label"
 
 
+def test_stereo_eyes_put_a_label_on_the_same_side(headless, output_dir, ball_scene):
+    """A label whose anchor lies near the middle of the picture: the anchor (on the ball's near
+    surface) falls right of the middle in the left eye and left of it in the right eye, and laying
+    the eyes out apart put the plate on opposite sides, which a headset wearer cannot fuse."""
+    size, ipd = (320, 240), 0.1
+    state = scene_state(ball_scene, 4, "en")
+    headless.load(ball_scene)
+    headless.scene.apply(state)
+    camera = headless.camera(size[0] / size[1])
+    images = {}
+    for labels in (False, True):
+        images[labels] = headless.render(*size, camera, headless.options(labels=labels), stereo=True, ipd_m=ipd)
+    save_png(output_dir / "stereo-label.png", images[True])
+    changed = np.abs(images[True].astype(int) - images[False].astype(int)).sum(axis=2) > 30
+    ball = images[False].sum(axis=2) > 30
+    offsets = []
+    for eye in (0, 1):
+        half = slice(eye * size[0], (eye + 1) * size[0])
+        label_x = np.nonzero(changed[:, half])[1].mean()
+        ball_x = np.nonzero(ball[:, half])[1].mean()
+        offsets.append(label_x - ball_x)
+    assert abs(offsets[0]) > 10 and np.sign(offsets[0]) == np.sign(offsets[1]), offsets
+    assert abs(offsets[0] - offsets[1]) < 6, offsets  # the plate keeps its place beside the anchor
+
+
 def test_cli_renders_one_step_and_all_steps(tmp_path, capsys):
     scene = SCENES / "brain-lesson.yaml"
     assert main(["render", str(scene), "--step", "2", "--lang", "zh", "--size", "160x120",

@@ -17,7 +17,7 @@ from renderer.gl.shaders import ShaderLibrary
 from renderer.gl.state import PREMULTIPLIED, gl_pass
 from renderer.gpu.scene import GpuScene
 from renderer.labels.atlas import WHITE_TEXEL, dot_image, label_image, pack
-from renderer.labels.layout import Placement, place_labels
+from renderer.labels.layout import Placement, follow_placements, place_labels
 from renderer.passes.buffers import ViewBuffers
 from renderer.scene.step_state import LabelRequest
 from renderer.view import View
@@ -77,6 +77,7 @@ class LabelPass:
         self.vertex_array: VertexArray | None = None
         self.last_placements: list[Placement] = []
         self.last_anchors: list[np.ndarray] = []
+        self._left_eye_offsets: dict[tuple[int, str, int], tuple[float, float]] = {}  # (id, text, px) -> offset
 
     def run(self, shaders: ShaderLibrary, scene: GpuScene, view: View, buffers: ViewBuffers,
             target: Framebuffer | int) -> None:  # fmt: skip
@@ -85,6 +86,8 @@ class LabelPass:
         chosen = [(label, choose_anchor(view, label, view_depth)) for label in scene.labels]
         chosen = [(label, anchor) for label, anchor in chosen if anchor is not None]
         self.last_placements, self.last_anchors = [], []
+        if view.index == 0:
+            self._left_eye_offsets = {}
         if not chosen:
             return
         width, height = view.size
@@ -93,8 +96,16 @@ class LabelPass:
         dot = dot_image()
         anchors = np.array([anchor for _, anchor in chosen])
         sizes = np.array([[im.shape[1], im.shape[0]] for im in images], dtype=np.float64)
-        centre = _subject_centre(view, scene)
-        placements = place_labels(anchors, sizes, (width, height), centre, gap=size_px * 1.6)
+        placements = None
+        if view.index == 1:  # the right eye follows the left one, drawn just before it in the same frame
+            offsets = [self._left_eye_offsets.get((id(label), label.text, size_px)) for label, _ in chosen]
+            placements = follow_placements(anchors, sizes, (width, height), offsets)
+        if placements is None:
+            centre = _subject_centre(view, scene)
+            placements = place_labels(anchors, sizes, (width, height), centre, gap=size_px * 1.6)
+        if view.index == 0:
+            self._left_eye_offsets = {(id(label), label.text, size_px): (p.box[0] - a[0], p.box[1] - a[1])
+                                      for (label, _), p, a in zip(chosen, placements, anchors)}  # fmt: skip
         self.last_placements, self.last_anchors = placements, list(anchors)
         sprites = self._upload_atlas([*images, dot], key=(tuple(label.text for label, _ in chosen), size_px,
                                                           scene.label_language))  # fmt: skip

@@ -1,7 +1,8 @@
 """Render, offscreen, what one eye of `prosector xr --dump-frame` saw: the same scene and lesson step,
 the same view matrix, projection and render options (from the eye's JSON), through the same
-Renderer. Runs as its own process (pyopenxr, imported by the test process, takes over PyOpenGL's
-platform on import).
+Renderer; for the right eye the left one is drawn first, as in the headset, since the right eye's
+labels follow the left eye's layout. Runs as its own process (pyopenxr, imported by the test
+process, takes over PyOpenGL's platform on import).
 
     python tests/xr/render_reference.py SCENE EYE.json OUT.png [--asset-root DIR ...]
 """
@@ -31,17 +32,21 @@ def main() -> None:
     args = parser.parse_args()
     info = json.loads(args.eye.read_text())
     loaded = load_scene(args.scene, asset_roots=args.asset_root)
-    x, y, width, height = info["viewport"]
-    view = View(np.array(info["view_matrix"]), np.array(info["projection"]), np.array(info["eye_m"]),
-                (0, 0, width, height), info["near_m"], info["far_m"], info["index"])  # fmt: skip
+    # The right eye lays its labels out after the left one, drawn just before it in the same frame.
+    eyes = [json.loads((args.eye.parent / "eye-0.json").read_text()), info] if info["index"] == 1 else [info]
     with HeadlessRenderer() as headless:
         headless.load(loaded)
         headless.scene.apply(scene_state(loaded, info["step"], info["language"]))
         options = headless.options(**info["options"])
-        target = OffscreenTarget(headless.context.resources, width, height)
-        headless.renderer.render_view(headless.scene, view, options, target.framebuffer)
-        write_png(args.output, target.read_image())
-        target.release()
+        for eye in eyes:
+            x, y, width, height = eye["viewport"]
+            view = View(np.array(eye["view_matrix"]), np.array(eye["projection"]), np.array(eye["eye_m"]),
+                        (0, 0, width, height), eye["near_m"], eye["far_m"], eye["index"])  # fmt: skip
+            target = OffscreenTarget(headless.context.resources, width, height)
+            headless.renderer.render_view(headless.scene, view, options, target.framebuffer)
+            image = target.read_image()
+            target.release()
+        write_png(args.output, image)
 
 
 if __name__ == "__main__":
