@@ -261,3 +261,31 @@ def test_example_scenes_use_molecules():
     assert muscle.meshes["right_long_head_of_biceps_brachii"].triangle_count > 0  # a library part
     assert "right_short_head_of_biceps_brachii" in muscle.scene.groups["biceps"].parts
     assert scene_state(muscle, 0).molecules["protease"].scale_bar.length_nm == 1.0
+
+
+def test_new_summarises_an_assembly_of_many_chains_in_readable_comments(tmp_path, capsys):
+    """A tiled assembly (16 copies of 1hpv: 32 chains, 16 ligands): the molecule's comment counts the
+    chains by kind instead of a line of 32 entries, and lists a dozen ligands, not all of them."""
+    import sys
+
+    sys.path.insert(0, str(ASSETS.parent / "benchmarks"))
+    from tiled_mmcif import tiled_mmcif
+
+    atoms = tiled_mmcif(16 * 1631, tmp_path / "assembly.cif")
+    scene = tmp_path / "assembly.yaml"
+    assert main(["new", str(scene), "--from", str(tmp_path / "assembly.cif")]) == 0
+    text = scene.read_text()
+    assert max(len(line) for line in text.splitlines()) < 200
+    assert f"# {atoms} atoms" in text and "chains: 32 (32 protein): A0, B0, A1, B1," in text
+    assert text.count("# ligand 478:") == 12 and "# ... and 4 more ligands" in text
+    assert set(load_scene(scene).scene.molecules) == {"assembly"}
+
+
+def test_a_molecule_or_mesh_named_as_the_scene_says_how_to_make_one(capsys):
+    for command in (["validate", str(HPV)], ["info", str(HPV)], ["render", str(HPV), "-o", "unused.png"]):
+        assert main(command) == 1
+        err = capsys.readouterr().err
+        assert "this is a molecule file, not a scene" in err and f"prosector new scene.yaml --from {HPV}" in err
+        assert "YAML" not in err
+    assert main(["validate", str(ASSETS / "library" / "parts" / "occipital_bone.glb")]) == 1
+    assert "this is a mesh file, not a scene" in capsys.readouterr().err

@@ -17,9 +17,9 @@ from renderer.library.expand import expand_library
 from renderer.scene import limits
 from renderer.scene.assets import AssetPathError, allowed_roots, resolve_asset
 from renderer.scene.includes import read_document, read_scene_text
-from renderer.scene.meshes import MeshData, load_mesh
+from renderer.scene.meshes import MESH_SUFFIXES, MeshData, load_mesh
 from renderer.scene.model import Scene
-from renderer.scene.molecule_spec import MoleculeSpec, molecule_format
+from renderer.scene.molecule_spec import MOLECULE_SUFFIXES, MoleculeSpec, molecule_format
 from renderer.scene.parallel_reads import parallel_reads
 from renderer.scene.part_masks import load_part_masks, resolve_mask_paths
 from renderer.scene.problems import validation_problems
@@ -52,6 +52,7 @@ class LoadedScene:
 def load_scene(path: Path | str, load_assets: bool = True, asset_roots: list[Path] | None = None) -> LoadedScene:
     """Read, validate and (with `load_assets`) load the meshes of a scene file."""
     path = Path(path)
+    _refuse_asset_given_as_scene(path)
     try:
         roots = allowed_roots(path, asset_roots)
     except (OSError, RuntimeError) as exc:
@@ -78,6 +79,16 @@ def load_scene(path: Path | str, load_assets: bool = True, asset_roots: list[Pat
         if problems:
             raise SceneError(problems)
     return loaded
+
+
+def _refuse_asset_given_as_scene(path: Path) -> None:
+    """A mesh or molecule named where a scene goes (`prosector render 1hpv.pdb`) would otherwise be
+    read as YAML and fail with a syntax error at some line of the PDB file."""
+    suffix = path.suffix.lower()
+    what = "molecule" if suffix in MOLECULE_SUFFIXES else "mesh" if suffix in MESH_SUFFIXES else None
+    if what is not None:
+        raise SceneError([Problem(str(path), 1, 1, f"this is a {what} file, not a scene: make a scene from it "
+                                  f"with `prosector new scene.yaml --from {path}`, then give scene.yaml here")])
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

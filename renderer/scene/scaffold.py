@@ -36,6 +36,7 @@ __all__ = ["guess_preset", "guess_unit", "make_id", "scaffold_scene"]
 UNIT_METRES = {"m": 1.0, "cm": 0.01, "mm": 0.001}
 # Files that come with meshes (`--from downloads/*` picks them up too): skipped, not refused.
 COMPANION_SUFFIXES = {".mtl", ".bin", ".png", ".jpg", ".jpeg", ".ktx2", ".webp", ".json", ".txt", ".md"}
+LISTED_MAX = 12  # chains and ligands named one by one in a molecule's comments; past this, counts
 
 
 def guess_unit(extent: float) -> str:
@@ -197,8 +198,7 @@ def _molecules_yaml(entries: list) -> str:
         return ""
     lines = ["molecules:"]
     for molecule_id, path, summary, scale, translation in entries:
-        chains = ", ".join(f"{c.chain_id or '-'} ({c.kind}, {c.residues} residues)" for c in summary.chains)
-        lines.append(f"  {molecule_id}:  # {summary.atoms} atoms, {summary.bonds} bonds; chains: {chains or 'none'}")
+        lines.append(f"  {molecule_id}:  # {summary.atoms} atoms, {summary.bonds} bonds; chains: {_chains_text(summary)}")
         lines.append(f"    path: {quote(path)}")
         lines.append(f"    name: {{en: {quote(summary.title or Path(path).stem.upper())}}}")
         lines.append(f"    scale_m_per_angstrom: {scale:g}  # 1 Å drawn as {scale * 1000:g} mm")
@@ -211,7 +211,24 @@ def _molecules_yaml(entries: list) -> str:
         for rep in summary.suggested_representations():
             fields = ", ".join(f"{key}: {quote(value)}" for key, value in rep.items())
             lines.append(f"      - {{{fields}}}")
-        for ligand in summary.ligands:
+        for ligand in summary.ligands[:LISTED_MAX]:
             selection = quote(ligand.selection)
             lines.append(f"    # ligand {ligand.res_name}: {ligand.atoms} atoms; select it with {selection}")
+        if len(summary.ligands) > LISTED_MAX:
+            lines.append(f"    # ... and {len(summary.ligands) - LISTED_MAX} more ligands (`prosector info` of this scene lists them all)")
     return "\n".join(lines) + "\n"
+
+
+def _chains_text(summary) -> str:
+    """The chains for the molecule's comment line: each one for a protein or two, counts by kind for
+    an assembly of hundreds (a line a teacher can still read)."""
+    if not summary.chains:
+        return "none"
+    if len(summary.chains) <= LISTED_MAX:
+        return ", ".join(f"{c.chain_id or '-'} ({c.kind}, {c.residues} residues)" for c in summary.chains)
+    kinds: dict[str, int] = {}
+    for chain in summary.chains:
+        kinds[chain.kind] = kinds.get(chain.kind, 0) + 1
+    counts = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+    first = ", ".join(c.chain_id or "-" for c in summary.chains[:LISTED_MAX])
+    return f"{len(summary.chains)} ({counts}): {first}, ..."
