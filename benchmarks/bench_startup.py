@@ -41,6 +41,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
+import startup_floor  # noqa: E402
 import startup_scenes as scenes  # noqa: E402
 
 CAMERAS = {  # eye, target (metres, scene space), vertical fov (degrees): what each scene file says
@@ -154,6 +155,27 @@ def peer(script: str, case: scenes.BenchScene, camera, size, output: Path) -> li
     return [sys.executable, "-c", script, json.dumps(job)]
 
 
+def floor(case: scenes.BenchScene, camera, size, output: Path, work: Path, name: str) -> list[str]:
+    """The floor's command (benchmarks/startup_floor.py) on the case's meshes, parsed once here into
+    an .npz the way a warm mesh cache would hold them (not timed)."""
+    arrays = work / f"{name}-floor.npz"
+    if not arrays.exists():
+        import numpy as np
+        import trimesh
+
+        meshes = []
+        for path in case.meshes:
+            mesh = trimesh.load(path, force="mesh", process=False)
+            v = np.asarray(mesh.vertices, dtype=np.float64) * case.scale
+            mesh.vertices = v[:, [0, 2, 1]] * np.array([1.0, 1.0, -1.0]) if case.z_up else v
+            meshes.append(mesh)
+        work.mkdir(parents=True, exist_ok=True)
+        startup_floor.write_arrays(meshes, arrays)
+    eye, target, fov = camera
+    return [sys.executable, str(BENCH / "startup_floor.py"), str(arrays), ",".join(map(str, eye)),
+            ",".join(map(str, target)), str(fov), f"{size[0]}x{size[1]}", str(output)]  # fmt: skip
+
+
 def peer_available(module: str) -> bool:
     return subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True).returncode == 0
 
@@ -195,6 +217,7 @@ def main() -> int:
         for tool, script in (("pyvista", PYVISTA_SCRIPT), ("pyrender", PYRENDER_SCRIPT)):
             if tools[tool]:
                 runs[tool] = (peer(script, case, CAMERAS[name], size, images / f"{name}-{tool}.png"), peer_env, None)
+        runs["floor"] = (floor(case, CAMERAS[name], size, images / f"{name}-floor.png", args.work, name), peer_env, None)
         timings = {tool: [] for tool in runs}
         for _ in range(args.repeats):  # in turns: a change of load hits every tool alike
             for tool, (command, tool_env, cwd) in runs.items():
@@ -205,7 +228,7 @@ def main() -> int:
         ratios = "  ".join(f"{tool} {row[f'{tool}_s']:.2f} s ({row[f'{tool}_cpu_s']:.2f} CPU) -> Prosector/{tool} = "
                            f"{row['prosector_s'] / row[f'{tool}_s']:.2f}x (CPU "
                            f"{row['prosector_cpu_s'] / row[f'{tool}_cpu_s']:.2f}x)"
-                           for tool in tools if f"{tool}_s" in row)  # fmt: skip
+                           for tool in [*tools, "floor"] if f"{tool}_s" in row)  # fmt: skip
         goal = f" (goal {GOAL_LIBRARY_S:.0f} s)" if name == "library" else ""
         print(f"{case.name:<26} Prosector {row['prosector_s']:6.2f} s{goal}, {row['prosector_cpu_s']:.2f} s CPU "
               f"(first, cold {row['first_run_s']:6.2f} s)  {ratios}", flush=True)  # fmt: skip
