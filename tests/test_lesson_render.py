@@ -135,8 +135,8 @@ def test_label_is_drawn_with_a_leader_line(headless, output_dir, ball_scene, lan
 
 def test_stereo_eyes_put_a_label_on_the_same_side(headless, output_dir, ball_scene):
     """A label whose anchor lies near the middle of the picture: the anchor (on the ball's near
-    surface) falls right of the middle in the left eye and left of it in the right eye, and laying
-    the eyes out apart put the plate on opposite sides, which a headset wearer cannot fuse."""
+    surface) falls right of the middle in the left eye and left of it in the right eye; laying out
+    each eye on its own put the plate on opposite sides, which a headset wearer cannot fuse."""
     size, ipd = (320, 240), 0.1
     state = scene_state(ball_scene, 4, "en")
     headless.load(ball_scene)
@@ -148,14 +148,16 @@ def test_stereo_eyes_put_a_label_on_the_same_side(headless, output_dir, ball_sce
     save_png(output_dir / "stereo-label.png", images[True])
     changed = np.abs(images[True].astype(int) - images[False].astype(int)).sum(axis=2) > 30
     ball = images[False].sum(axis=2) > 30
-    offsets = []
-    for eye in (0, 1):
-        half = slice(eye * size[0], (eye + 1) * size[0])
-        label_x = np.nonzero(changed[:, half])[1].mean()
-        ball_x = np.nonzero(ball[:, half])[1].mean()
-        offsets.append(label_x - ball_x)
+    halves = [slice(eye * size[0], (eye + 1) * size[0]) for eye in (0, 1)]
+    offsets = [np.nonzero(changed[:, half])[1].mean() - np.nonzero(ball[:, half])[1].mean() for half in halves]
     assert abs(offsets[0]) > 10 and np.sign(offsets[0]) == np.sign(offsets[1]), offsets
-    assert abs(offsets[0] - offsets[1]) < 6, offsets  # the plate keeps its place beside the anchor
+    # Both eyes point at the same spot of the ball, and the plate keeps its offset from the dot.
+    ((left_point,), (left_anchor,), (left_box,)) = headless.renderer.labels.last_by_eye[0]
+    ((right_point,), (right_anchor,), (right_box,)) = headless.renderer.labels.last_by_eye[1]
+    assert np.allclose(left_point, right_point)
+    assert right_anchor[0] < left_anchor[0] - 10  # a near point: further left in the right eye
+    offsets = [np.array(box.box[:2]) - anchor for box, anchor in ((left_box, left_anchor), (right_box, right_anchor))]
+    assert np.allclose(*offsets, atol=0.5), offsets
 
 
 def test_cli_renders_one_step_and_all_steps(tmp_path, capsys):

@@ -42,28 +42,36 @@ def project(view: View, points_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def choose_anchor(view: View, label: LabelRequest, view_depth: np.ndarray | None) -> np.ndarray | None:
-    """Pixel (2,) where the leader line points: the teacher's anchor, else the visible candidate point
-    nearest the middle of the part's visible points (None when the part is off screen)."""
+    """Scene point (3,), metres, where the leader line points: the teacher's anchor, else the visible
+    candidate point whose pixel is nearest the middle of the part's visible points (None when the
+    part is off screen)."""
     if label.anchor_m is not None:
-        pixels, depth = project(view, label.anchor_m[None])
-        return pixels[0] if depth[0] > view.near_m else None
-    pixels, depth = project(view, label.points_m)
+        _, depth = project(view, label.anchor_m[None])
+        return label.anchor_m if depth[0] > view.near_m else None
+    points = label.points_m
+    pixels, depth = project(view, points)
     width, height = view.size
     inside = (depth > view.near_m) & (pixels[:, 0] >= 0) & (pixels[:, 0] < width) & (pixels[:, 1] >= 0) \
         & (pixels[:, 1] < height)  # fmt: skip
     if not inside.any():
         return None
-    pixels, depth = pixels[inside], depth[inside]
+    points, pixels, depth = points[inside], pixels[inside], depth[inside]
     if view_depth is not None:
         column, row = pixels[:, 0].astype(int), pixels[:, 1].astype(int)
         surface = view_depth[row, column]  # 0 where only background (or translucent parts) lies
         seen = (surface <= 0.0) | (depth <= surface * 1.01 + 0.002)
         if seen.any():
-            pixels = pixels[seen]
+            points, pixels = points[seen], pixels[seen]
         else:
-            return pixels[int(np.argmin(depth))]
+            return points[int(np.argmin(depth))]
     middle = pixels.mean(axis=0)
-    return pixels[int(np.argmin(np.linalg.norm(pixels - middle, axis=1)))]
+    return points[int(np.argmin(np.linalg.norm(pixels - middle, axis=1)))]
+
+
+def _on_screen(view: View, point_m: np.ndarray) -> bool:
+    pixels, depth = project(view, point_m[None])
+    width, height = view.size
+    return bool(depth[0] > view.near_m and 0 <= pixels[0, 0] < width and 0 <= pixels[0, 1] < height)
 
 
 class LabelPass:
@@ -77,36 +85,52 @@ class LabelPass:
         self.vertex_array: VertexArray | None = None
         self.last_placements: list[Placement] = []
         self.last_anchors: list[np.ndarray] = []
-        self._left_eye_offsets: dict[tuple[int, str, int], tuple[float, float]] = {}  # (id, text, px) -> offset
+        # per view index: (anchor points (3,) scene metres, anchor pixels, placements), for diagnostics and tests
+        self.last_by_eye: dict[int, tuple[list[np.ndarray], list[np.ndarray], list[Placement]]] = {}
+        # the left eye's choices, which the right eye of the same frame follows: (id, text, px) ->
+        # (anchor point (3,) scene metres, box offset from the anchor's pixel)
+        self._left_eye: dict[tuple[int, str, int], tuple[np.ndarray, tuple[float, float]]] = {}
 
     def run(self, shaders: ShaderLibrary, scene: GpuScene, view: View, buffers: ViewBuffers,
             target: Framebuffer | int) -> None:  # fmt: skip
-        needs_depth = any(label.anchor_m is None for label in scene.labels)
-        view_depth = commands.read_float(buffers.normal_depth)[:, :, 3] if needs_depth else None
-        chosen = [(label, choose_anchor(view, label, view_depth)) for label in scene.labels]
-        chosen = [(label, anchor) for label, anchor in chosen if anchor is not None]
         self.last_placements, self.last_anchors = [], []
+        self.last_by_eye[view.index] = ([], [], [])
         if view.index == 0:
-            self._left_eye_offsets = {}
-        if not chosen:
-            return
+            self._left_eye = {}
         width, height = view.size
         size_px = label_pixel_size(height, scene.label_scale)
+        # The right eye points at the same spots as the left one, drawn just before it in the same
+        # frame, and keeps each label at the same offset: a label then floats at its anchor's depth,
+        # where choosing again could move the dot or put the plate on the other side in one eye only.
+        followed = {}
+        if view.index == 1:
+            for label in scene.labels:
+                left = self._left_eye.get((id(label), label.text, size_px))
+                if left is not None and _on_screen(view, left[0]):
+                    followed[id(label)] = left
+        needs_depth = any(label.anchor_m is None and id(label) not in followed for label in scene.labels)
+        view_depth = commands.read_float(buffers.normal_depth)[:, :, 3] if needs_depth else None
+        chosen = [(label, followed[id(label)][0] if id(label) in followed else choose_anchor(view, label, view_depth))
+                  for label in scene.labels]  # fmt: skip
+        chosen = [(label, point) for label, point in chosen if point is not None]
+        if not chosen:
+            return
         images = [label_image(label.text, size_px, scene.label_language) for label, _ in chosen]
         dot = dot_image()
-        anchors = np.array([anchor for _, anchor in chosen])
+        anchors = project(view, np.array([point for _, point in chosen]))[0]
         sizes = np.array([[im.shape[1], im.shape[0]] for im in images], dtype=np.float64)
         placements = None
-        if view.index == 1:  # the right eye follows the left one, drawn just before it in the same frame
-            offsets = [self._left_eye_offsets.get((id(label), label.text, size_px)) for label, _ in chosen]
+        if followed:
+            offsets = [followed[id(label)][1] if id(label) in followed else None for label, _ in chosen]
             placements = follow_placements(anchors, sizes, (width, height), offsets)
         if placements is None:
             centre = _subject_centre(view, scene)
             placements = place_labels(anchors, sizes, (width, height), centre, gap=size_px * 1.6)
         if view.index == 0:
-            self._left_eye_offsets = {(id(label), label.text, size_px): (p.box[0] - a[0], p.box[1] - a[1])
-                                      for (label, _), p, a in zip(chosen, placements, anchors)}  # fmt: skip
+            self._left_eye = {(id(label), label.text, size_px): (point, (p.box[0] - a[0], p.box[1] - a[1]))
+                              for (label, point), p, a in zip(chosen, placements, anchors)}  # fmt: skip
         self.last_placements, self.last_anchors = placements, list(anchors)
+        self.last_by_eye[view.index] = ([point for _, point in chosen], list(anchors), placements)
         sprites = self._upload_atlas([*images, dot], key=(tuple(label.text for label, _ in chosen), size_px,
                                                           scene.label_language))  # fmt: skip
         vertices = _vertices(anchors, placements, sprites[:-1], sprites[-1], size_px)
