@@ -278,6 +278,7 @@ def test_new_summarises_an_assembly_of_many_chains_in_readable_comments(tmp_path
     assert max(len(line) for line in text.splitlines()) < 200
     assert f"# {atoms} atoms" in text and "chains: 32 (32 protein): A0, B0, A1, B1," in text
     assert text.count("# ligand 478:") == 12 and "# ... and 4 more ligands" in text
+    assert "scale_m_per_angstrom: 0.002  # 1 Å drawn as 2 mm" in text  # about 34 cm wide, not 1.7 m
     assert set(load_scene(scene).scene.molecules) == {"assembly"}
 
 

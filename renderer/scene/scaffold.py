@@ -36,6 +36,7 @@ __all__ = ["guess_preset", "guess_unit", "make_id", "scaffold_scene"]
 UNIT_METRES = {"m": 1.0, "cm": 0.01, "mm": 0.001}
 # Files that come with meshes (`--from downloads/*` picks them up too): skipped, not refused.
 COMPANION_SUFFIXES = {".mtl", ".bin", ".png", ".jpg", ".jpeg", ".ktx2", ".webp", ".json", ".txt", ".md"}
+MOLECULE_ALONE_MAX_M = 0.6  # a molecule scaffolded alone is at most this wide (a 1M-atom assembly: 5 m at 10 mm/Å)
 LISTED_MAX = 12  # chains and ligands named one by one in a molecule's comments; past this, counts
 
 
@@ -171,8 +172,10 @@ def _round_down(value: float) -> float:
 
 
 def _molecule_entries(sources: list[Path], scene_dir: Path, taken: set[str], anatomy: np.ndarray | None) -> list:
-    """(id, relative path, summary, scale m/Å, translation m) per molecule file. Beside anatomy, each
-    molecule is scaled to about 40% of the anatomy's size and put to its right, one after another."""
+    """(id, relative path, summary, scale m/Å, translation m) per molecule file. Alone, 1 Å is drawn as
+    10 mm (a protein the size of a head), or smaller for an assembly that would otherwise be metres
+    wide; beside anatomy, each molecule is scaled to about 40% of the anatomy's size and put to its
+    right, one after another."""
     from renderer.molecules.describe import describe_molecule
 
     out = []
@@ -182,7 +185,7 @@ def _molecule_entries(sources: list[Path], scene_dir: Path, taken: set[str], ana
         relative = _place_next_to_scene(source, scene_dir)
         extent_a = max(float(np.ptp(np.asarray(summary.bounds_a), axis=0).max()), 1.0)
         if anatomy is None:
-            scale, translation = 0.01, (0.0, 0.0, 0.0)
+            scale, translation = min(0.01, _round_down(MOLECULE_ALONE_MAX_M / extent_a)), (0.0, 0.0, 0.0)
         else:
             size_m = float((anatomy[1] - anatomy[0]).max())
             scale = _round_down(0.4 * size_m / extent_a)
