@@ -46,20 +46,19 @@ def place_labels(anchors: np.ndarray, sizes: np.ndarray, view_size: tuple[int, i
     return [Placement(box, _line_end(box, anchors[i])) for i, box in enumerate(placed)]
 
 
-def follow_placements(anchors: np.ndarray, sizes: np.ndarray, view_size: tuple[int, int],
-                      offsets: list[tuple[float, float] | None]) -> list[Placement] | None:
+def follow_placements(anchors: np.ndarray, sizes: np.ndarray, offsets: list[tuple[float, float] | None],
+                      ) -> list[Placement] | None:  # fmt: skip
     """The other eye of a stereo pair: each label at the same offset from its anchor as in the first
     eye's layout (`offsets`, (dx, dy) of the box's top-left corner from the anchor, pixels), so a label
     floats at its anchor's depth in both eyes instead of changing sides between them (which the eyes
-    cannot fuse). None when a label has no offset (it was off screen in the first eye)."""
+    cannot fuse). Boxes are not pushed back inside the view: near the edge of one eye's picture a
+    label is cut there, as anything floating at that spot would be. None when a label has no offset
+    (it was off screen in the first eye)."""
     if any(offset is None for offset in offsets):
         return None
-    width, height = view_size
     placements = []
     for (ax, ay), (w, h), (dx, dy) in zip(anchors, sizes, offsets):
-        x0 = float(np.clip(ax + dx, 1, max(1, width - w - 1)))
-        y0 = float(np.clip(ay + dy, 1, max(1, height - h - 1)))
-        box = (x0, y0, x0 + w, y0 + h)
+        box = (float(ax + dx), float(ay + dy), float(ax + dx + w), float(ay + dy + h))
         placements.append(Placement(box, _line_end(box, (ax, ay))))
     return placements
 

@@ -122,7 +122,7 @@ class LabelPass:
         placements = None
         if followed:
             offsets = [followed[id(label)][1] if id(label) in followed else None for label, _ in chosen]
-            placements = follow_placements(anchors, sizes, (width, height), offsets)
+            placements = follow_placements(anchors, sizes, offsets)
         if placements is None:
             centre = _subject_centre(view, scene)
             placements = place_labels(anchors, sizes, (width, height), centre, gap=size_px * 1.6)
