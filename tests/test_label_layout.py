@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from renderer.labels.atlas import label_image, pack
-from renderer.labels.layout import overlaps, place_labels
+from renderer.labels.layout import follow_placements, overlaps, place_labels
 
 
 def test_crowded_labels_do_not_overlap():
@@ -37,6 +37,18 @@ def test_labels_go_outward_from_the_subject():
     placements = place_labels(np.array([[200.0, 240.0], [440.0, 240.0]]), np.array([[80.0, 20.0]] * 2),
                               (640, 480), np.array([320.0, 240.0]), gap=30)  # fmt: skip
     assert placements[0].box[2] < 200 and placements[1].box[0] > 440
+
+
+def test_the_other_eye_keeps_each_offset_and_is_cut_at_its_edge():
+    sizes = np.array([[80.0, 20.0], [60.0, 20.0]])
+    left = place_labels(np.array([[60.0, 100.0], [300.0, 200.0]]), sizes, (320, 240), np.array([160.0, 120.0]), 30)
+    offsets = [(p.box[0] - a[0], p.box[1] - a[1]) for p, a in zip(left, [(60.0, 100.0), (300.0, 200.0)])]
+    right_anchors = np.array([[20.0, 100.0], [262.0, 200.0]])  # both nearer: further left in the right eye
+    right = follow_placements(right_anchors, sizes, offsets)
+    for placement, anchor, offset in zip(right, right_anchors, offsets):
+        assert np.allclose(np.array(placement.box[:2]) - anchor, offset)
+    assert right[0].box[0] < 0  # past the left edge: cut there, not pushed over its own anchor
+    assert follow_placements(right_anchors, sizes, [offsets[0], None]) is None
 
 
 def test_font_has_latin_cyrillic_and_chinese_glyphs():
