@@ -2,7 +2,8 @@
 ray-tracing structures, accumulating ray-traced frames, rendering many steps).
 
 A bar appears on standard error only when the work has already run for `SHOW_AFTER_S` and standard
-error is a terminal, so quick commands, pipes, CI logs and tests stay quiet; `prosector --quiet`
+error is a terminal (a heartbeat redraws it twice a second, so one long step, a million-atom file
+being read, still shows its bar and its elapsed time), so quick commands, pipes, CI logs and tests stay quiet; `prosector --quiet`
 (or PROSECTOR_QUIET=1) silences them everywhere. tqdm draws them: it is small, pure Python and
 handles the terminal-width and not-a-terminal cases.
 """
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
 SHOW_AFTER_S = 2.0
+HEARTBEAT_S = 0.5
 
 T = TypeVar("T")
 
@@ -57,10 +60,24 @@ def task(description: str, total: int | None, unit: str = "it") -> Iterator[_Bar
 
     bar = tqdm(total=total, desc=description, unit=unit, delay=SHOW_AFTER_S, leave=False, file=sys.stderr,
                dynamic_ncols=True)  # fmt: skip
+    done = threading.Event()
+    heartbeat = threading.Thread(target=_redraw, args=(bar, done), name="progress-heartbeat", daemon=True)
+    heartbeat.start()
     try:
         yield _Bar(bar)
     finally:
+        done.set()
+        heartbeat.join()
         bar.close()
+
+
+def _redraw(bar, done: threading.Event) -> None:
+    """tqdm draws only when a step ends; between steps, redraw once the bar is due to show."""
+    if done.wait(SHOW_AFTER_S):
+        return
+    while not done.is_set():
+        bar.refresh()
+        done.wait(HEARTBEAT_S)
 
 
 def track(items: Iterable[T], description: str, total: int | None = None, unit: str = "it") -> Iterator[T]:

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import ROOT, SCENES
+from tests.conftest import ASSETS, ROOT, SCENES
 
 
 def prosector(*args, cwd=None, env=None) -> subprocess.CompletedProcess:
@@ -178,6 +178,45 @@ def test_progress_bar_shows_on_a_terminal_only_when_work_is_long():
     assert "ray tracing" not in _stderr_through_a_terminal(short_work)
     quiet = {**os.environ, "PROSECTOR_QUIET": "1"}
     assert "ray tracing" not in _stderr_through_a_terminal(long_work, env=quiet)
+
+
+def test_one_long_step_still_shows_its_bar():
+    """A single step longer than SHOW_AFTER_S (one big molecule file being read) shows its bar and its
+    elapsed time while it runs: tqdm alone would draw only when the step ends, and then clear it."""
+    code = (
+        "import time, sys, renderer.progress as p\n"
+        "p.SHOW_AFTER_S, p.HEARTBEAT_S = 0.1, 0.05\n"
+        "with p.task('reading molecules', 1, 'file') as bar:\n"
+        "    bar.note('big.cif'); time.sleep(0.6)\n"
+        "    sys.stderr.write('STEP-DONE'); sys.stderr.flush(); bar.advance()\n"
+    )
+    before_the_end = _stderr_through_a_terminal(code).split("STEP-DONE")[0]
+    assert "reading molecules" in before_the_end and "0/1" in before_the_end and "big.cif" in before_the_end
+
+
+def test_loading_and_building_a_big_molecule_show_progress(tmp_path):
+    """The bars of a molecule scene: reading its file, then building its shapes, each bar naming what
+    it is at while one long step runs."""
+    scene = tmp_path / "hpv.yaml"
+    scene.write_text(f"version: 1\nmolecules:\n  hpv:\n    path: {ASSETS / 'molecules' / '1hpv.pdb'}\n"
+                     "    representations: [{style: cartoon}, {style: ball_and_stick, select: ligand}]\n")  # fmt: skip
+    code = (
+        "import renderer.progress as p\n"
+        "p.SHOW_AFTER_S, p.HEARTBEAT_S = 0.2, 0.1\n"
+        "import time, renderer.molecules.io as io, renderer.molecules.representations as reps\n"
+        "def slowly(work):  # a file and a cartoon as slow as a million atoms' (the bars' delay is shortened alike)\n"
+        "    return lambda *args, **kwargs: (time.sleep(0.6), work(*args, **kwargs))[1]\n"
+        "io.read_structure, reps.cartoon_mesh = slowly(io.read_structure), slowly(reps.cartoon_mesh)\n"
+        "from pathlib import Path\n"
+        "from renderer.headless import HeadlessRenderer\n"
+        "from renderer.scene.load import load_scene\n"
+        f"loaded = load_scene(Path({str(scene)!r}), asset_roots=[Path({str(ASSETS)!r})])\n"
+        "with HeadlessRenderer() as h:\n"
+        "    h.load(loaded)\n"
+    )
+    shown = _stderr_through_a_terminal(code)
+    assert "reading molecules" in shown and "1hpv.pdb" in shown
+    assert "building molecule shapes" in shown and "0/2" in shown and "cartoon of 1,631 atoms" in shown
 
 
 # -- label fonts ----------------------------------------------------------------------------------------

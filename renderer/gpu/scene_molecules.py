@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from renderer import maths
+from renderer import maths, progress
 from renderer.gl.resources import ResourceRegistry
 from renderer.gpu.molecule import GpuMolecule
 from renderer.molecules import representations as reps
@@ -130,7 +130,15 @@ class SceneMolecules:
             tint = None
             if state.highlight_select is not None:
                 tint = (select(structure, state.highlight_select), tuple(highlight_color), SELECTION_HIGHLIGHT_MIX)
-            made = reps.build_drawables(structure, [to_representation(r) for r in state.representations], tint)
+            representations = [to_representation(r) for r in state.representations]
+            with progress.task("building molecule shapes", len(representations), unit="style") as bar:
+
+                def started(index: int, rep) -> None:
+                    bar.advance(1 if index else 0)
+                    bar.note(f"{rep.style} of {structure.atom_count:,} atoms")
+
+                made = reps.build_drawables(structure, representations, tint, started)
+                bar.advance()  # the last one is done
             self._drawables[key] = drawables = (structure, made)  # the structure keeps id() from being reused
             while len(self._drawables) > DRAWABLES_CACHED:
                 self._drawables.popitem(last=False)

@@ -7,6 +7,8 @@ batch, one cylinder batch and a list of meshes, so a molecule costs a handful of
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,13 +114,17 @@ class MoleculeDrawables:
 
 
 def build_drawables(structure: Structure, representations: list[Representation],
-                    tint: tuple[np.ndarray, tuple, float] | None = None) -> MoleculeDrawables:  # fmt: skip
+                    tint: tuple[np.ndarray, tuple, float] | None = None,
+                    started: Callable[[int, Representation], None] | None = None) -> MoleculeDrawables:  # fmt: skip
     """Arrays for every representation; selections and colours evaluated once per representation.
     tint: (mask (N,) bool, sRGB colour, amount 0..1): those atoms' colours mixed toward the colour in
-    every representation (a highlighted selection; cartoons take it at their guide atoms)."""
+    every representation (a highlighted selection; cartoons take it at their guide atoms).
+    started: called with (index, representation) as each one begins (a progress bar's steps)."""
     spheres, cylinders, meshes, hbond_pairs = [], [], [], []
     s = structure
-    for rep in representations:
+    for index, rep in enumerate(representations):
+        if started is not None:
+            started(index, rep)
         mask = select(s, rep.select)
         if rep.style == "hbonds":
             pairs = hydrogen_bonds(s, mask)

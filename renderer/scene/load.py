@@ -156,31 +156,44 @@ def _load_molecules(loaded: LoadedScene) -> list[Problem]:
     if not loaded.scene.molecules:
         return []
     try:
-        from renderer.molecules.io import read_structure
+        from renderer.molecules.io import read_structure  # noqa: F401  (read in _read_molecule)
         from renderer.molecules.representations import build_drawables  # noqa: F401  (drawing needs it too)
     except ImportError as exc:
         where = ("molecules", next(iter(loaded.scene.molecules)))
         message = f"this installation cannot read molecules ({exc}); reinstall: pip install --force-reinstall prosector"
         return [loaded.source.problem(where, f"{format_path(where)}: {message}")]
     problems, total = [], 0
-    for molecule_id, spec in loaded.scene.molecules.items():
-        where = ("molecules", molecule_id, "path")
-        try:
-            structure = read_structure(loaded.molecule_paths[molecule_id], spec.model, fmt=molecule_format(spec))
-        except MoleculeError as exc:
-            at = ("molecules", molecule_id, "model") if "model" in exc.reason and "model" in spec.model_fields_set \
-                else where  # fmt: skip
-            problems.append(loaded.source.problem(at, f"{format_path(at)}: {exc}"))
-            continue
-        total += structure.atom_count
-        if total > limits.MAX_ATOMS_PER_SCENE:
-            problems.append(loaded.source.problem(where, f"{format_path(where)}: the scene exceeds "
-                                                         f"{limits.MAX_ATOMS_PER_SCENE:,} atoms"))  # fmt: skip
-            break
-        loaded.structures[molecule_id] = structure
-        problems += _empty_selections(loaded, molecule_id, spec, structure)
-        problems += _empty_cartoons(loaded, molecule_id, spec, structure)
+    with progress.task("reading molecules", len(loaded.scene.molecules), unit="file") as bar:
+        for molecule_id, spec in loaded.scene.molecules.items():
+            bar.note(loaded.molecule_paths[molecule_id].name)
+            problem, structure = _read_molecule(loaded, molecule_id, spec)
+            bar.advance()
+            if problem is not None:
+                problems.append(problem)
+                continue
+            total += structure.atom_count
+            if total > limits.MAX_ATOMS_PER_SCENE:
+                where = ("molecules", molecule_id, "path")
+                problems.append(loaded.source.problem(where, f"{format_path(where)}: the scene exceeds "
+                                                             f"{limits.MAX_ATOMS_PER_SCENE:,} atoms"))  # fmt: skip
+                break
+            loaded.structures[molecule_id] = structure
+            problems += _empty_selections(loaded, molecule_id, spec, structure)
+            problems += _empty_cartoons(loaded, molecule_id, spec, structure)
     return problems
+
+
+def _read_molecule(loaded: LoadedScene, molecule_id: str, spec: MoleculeSpec):
+    """(None, the structure) or (the problem, None)."""
+    from renderer.molecules.io import read_structure
+
+    where = ("molecules", molecule_id, "path")
+    try:
+        return None, read_structure(loaded.molecule_paths[molecule_id], spec.model, fmt=molecule_format(spec))
+    except MoleculeError as exc:
+        at = ("molecules", molecule_id, "model") if "model" in exc.reason and "model" in spec.model_fields_set \
+            else where  # fmt: skip
+        return loaded.source.problem(at, f"{format_path(at)}: {exc}"), None
 
 
 def _selections(molecule_id: str, spec: MoleculeSpec, scene) -> list[tuple[tuple, str]]:
