@@ -180,8 +180,13 @@ def _molecule_entries(sources: list[Path], scene_dir: Path, taken: set[str], ana
 
     out = []
     next_x = float(anatomy[1][0]) if anatomy is not None else 0.0
-    for source in sources:
-        summary = describe_molecule(source)  # raises MoleculeError naming the file and line
+    with progress.task("reading molecules", len(sources), unit="file") as bar:
+        summaries = []
+        for source in sources:
+            bar.note(source.name)
+            summaries.append(describe_molecule(source))  # raises MoleculeError naming the file and line
+            bar.advance()
+    for source, summary in zip(sources, summaries):
         relative = _place_next_to_scene(source, scene_dir)
         extent_a = max(float(np.ptp(np.asarray(summary.bounds_a), axis=0).max()), 1.0)
         if anatomy is None:
