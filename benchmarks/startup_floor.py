@@ -93,7 +93,7 @@ def _png(path: Path, rgb: np.ndarray) -> None:
 
 def main(argv: list[str]) -> int:
     arrays_path, eye, target, fov, size, out = argv
-    eye, target = np.array(eval_triplet(eye)), np.array(eval_triplet(target))
+    eye, target = np.array(_triplet(eye)), np.array(_triplet(target))
     width, height = (int(v) for v in size.split("x"))
     arrays = np.load(arrays_path)
     positions, normals, indices = arrays["positions"], arrays["normals"], arrays["indices"]
@@ -145,7 +145,7 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def eval_triplet(text: str) -> list[float]:
+def _triplet(text: str) -> list[float]:
     return [float(v) for v in text.split(",")]
 
 

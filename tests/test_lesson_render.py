@@ -152,8 +152,9 @@ def test_stereo_eyes_put_a_label_on_the_same_side(headless, output_dir, ball_sce
     offsets = [np.nonzero(changed[:, half])[1].mean() - np.nonzero(ball[:, half])[1].mean() for half in halves]
     assert abs(offsets[0]) > 10 and np.sign(offsets[0]) == np.sign(offsets[1]), offsets
     # Both eyes point at the same spot of the ball, and the plate keeps its offset from the dot.
-    ((left_point,), (left_anchor,), (left_box,)) = headless.renderer.labels.last_by_eye[0]
-    ((right_point,), (right_anchor,), (right_box,)) = headless.renderer.labels.last_by_eye[1]
+    left_eye, right_eye = (headless.renderer.labels.last_by_eye[eye] for eye in (0, 1))
+    ((left_point,), (left_anchor,), (left_box,)) = left_eye.points_m, left_eye.anchors, left_eye.placements
+    ((right_point,), (right_anchor,), (right_box,)) = right_eye.points_m, right_eye.anchors, right_eye.placements
     assert np.allclose(left_point, right_point)
     assert right_anchor[0] < left_anchor[0] - 10  # a near point: further left in the right eye
     offsets = [np.array(box.box[:2]) - anchor for box, anchor in ((left_box, left_anchor), (right_box, right_anchor))]

@@ -46,8 +46,8 @@ def place_labels(anchors: np.ndarray, sizes: np.ndarray, view_size: tuple[int, i
     return [Placement(box, _line_end(box, anchors[i])) for i, box in enumerate(placed)]
 
 
-def follow_placements(anchors: np.ndarray, sizes: np.ndarray, offsets: list[tuple[float, float] | None],
-                      ) -> list[Placement] | None:  # fmt: skip
+def follow_placements(anchors: np.ndarray, sizes: np.ndarray,
+                      offsets: list[tuple[float, float] | None]) -> list[Placement] | None:
     """The other eye of a stereo pair: each label at the same offset from its anchor as in the first
     eye's layout (`offsets`, (dx, dy) of the box's top-left corner from the anchor, pixels), so a label
     floats at its anchor's depth in both eyes instead of changing sides between them (which the eyes

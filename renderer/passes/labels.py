@@ -8,6 +8,8 @@ the view height, so labels read the same at any distance from the anatomy.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from renderer import maths
@@ -74,6 +76,30 @@ def _on_screen(view: View, point_m: np.ndarray) -> bool:
     return bool(depth[0] > view.near_m and 0 <= pixels[0, 0] < width and 0 <= pixels[0, 1] < height)
 
 
+@dataclass(frozen=True)
+class EyeLayout:
+    """What one view drew: its labels, their anchors as scene points (3,) metres and as pixels (2,),
+    their boxes, and the text height in pixels."""
+
+    labels: list[LabelRequest]
+    points_m: list[np.ndarray]
+    anchors: list[np.ndarray]
+    placements: list[Placement]
+    size_px: int
+
+    def followed(self, view: View, size_px: int) -> dict[int, tuple[np.ndarray, tuple[float, float]]]:
+        """For the other eye of the same frame: id(label) -> (this eye's anchor point, the box's offset
+        from the anchor's pixel), for each label at the same text height whose point `view` sees."""
+        if size_px != self.size_px:
+            return {}
+        return {id(label): (point, (placement.box[0] - anchor[0], placement.box[1] - anchor[1]))
+                for label, point, anchor, placement in zip(self.labels, self.points_m, self.anchors, self.placements)
+                if _on_screen(view, point)}  # fmt: skip
+
+
+NO_LABELS = EyeLayout([], [], [], [], 0)
+
+
 class LabelPass:
     """Owns the atlas texture and the vertex buffer of the overlay; one per Renderer."""
 
@@ -83,31 +109,35 @@ class LabelPass:
         self.atlas_key: tuple | None = None
         self.buffer: Buffer | None = None
         self.vertex_array: VertexArray | None = None
-        self.last_placements: list[Placement] = []
-        self.last_anchors: list[np.ndarray] = []
-        # per view index: (anchor points (3,) scene metres, anchor pixels, placements), for diagnostics and tests
-        self.last_by_eye: dict[int, tuple[list[np.ndarray], list[np.ndarray], list[Placement]]] = {}
-        # the left eye's choices, which the right eye of the same frame follows: (id, text, px) ->
-        # (anchor point (3,) scene metres, box offset from the anchor's pixel)
-        self._left_eye: dict[tuple[int, str, int], tuple[np.ndarray, tuple[float, float]]] = {}
+        self.last_by_eye: dict[int, EyeLayout] = {}  # per view index: what it drew last
+        self._last_index = 0
+
+    @property
+    def last_placements(self) -> list[Placement]:
+        """The boxes of the view drawn last (diagnostics and tests)."""
+        return self._last().placements
+
+    @property
+    def last_anchors(self) -> list[np.ndarray]:
+        """The anchors, (2,) pixels, of the view drawn last."""
+        return self._last().anchors
+
+    def _last(self) -> EyeLayout:
+        return self.last_by_eye.get(self._last_index, NO_LABELS)
+
+    def skip(self, view: View) -> None:
+        """This view draws no labels."""
+        self.last_by_eye[view.index], self._last_index = NO_LABELS, view.index
 
     def run(self, shaders: ShaderLibrary, scene: GpuScene, view: View, buffers: ViewBuffers,
             target: Framebuffer | int) -> None:  # fmt: skip
-        self.last_placements, self.last_anchors = [], []
-        self.last_by_eye[view.index] = ([], [], [])
-        if view.index == 0:
-            self._left_eye = {}
+        self.skip(view)
         width, height = view.size
         size_px = label_pixel_size(height, scene.label_scale)
         # The right eye points at the same spots as the left one, drawn just before it in the same
         # frame, and keeps each label at the same offset: a label then floats at its anchor's depth,
         # where choosing again could move the dot or put the plate on the other side in one eye only.
-        followed = {}
-        if view.index == 1:
-            for label in scene.labels:
-                left = self._left_eye.get((id(label), label.text, size_px))
-                if left is not None and _on_screen(view, left[0]):
-                    followed[id(label)] = left
+        followed = self.last_by_eye.get(0, NO_LABELS).followed(view, size_px) if view.index == 1 else {}
         needs_depth = any(label.anchor_m is None and id(label) not in followed for label in scene.labels)
         view_depth = commands.read_float(buffers.normal_depth)[:, :, 3] if needs_depth else None
         chosen = [(label, followed[id(label)][0] if id(label) in followed else choose_anchor(view, label, view_depth))
@@ -126,11 +156,8 @@ class LabelPass:
         if placements is None:
             centre = _subject_centre(view, scene)
             placements = place_labels(anchors, sizes, (width, height), centre, gap=size_px * 1.6)
-        if view.index == 0:
-            self._left_eye = {(id(label), label.text, size_px): (point, (p.box[0] - a[0], p.box[1] - a[1]))
-                              for (label, point), p, a in zip(chosen, placements, anchors)}  # fmt: skip
-        self.last_placements, self.last_anchors = placements, list(anchors)
-        self.last_by_eye[view.index] = ([point for _, point in chosen], list(anchors), placements)
+        self.last_by_eye[view.index] = EyeLayout([label for label, _ in chosen], [point for _, point in chosen],
+                                                 list(anchors), placements, size_px)  # fmt: skip
         sprites = self._upload_atlas([*images, dot], key=(tuple(label.text for label, _ in chosen), size_px,
                                                           scene.label_language))  # fmt: skip
         vertices = _vertices(anchors, placements, sprites[:-1], sprites[-1], size_px)

@@ -113,7 +113,7 @@ class Renderer:
             with _timed(timer, "labels"):
                 self.labels.run(self.shaders, scene, view, buffers, target)
         else:
-            self.labels.last_placements, self.labels.last_anchors = [], []
+            self.labels.skip(view)
         return ViewResult(buffers, timer.collect() if timer else {})
 
     def release(self) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import filecmp
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -234,9 +235,6 @@ def _chains_text(summary) -> str:
         return "none"
     if len(summary.chains) <= LISTED_MAX:
         return ", ".join(f"{c.chain_id or '-'} ({c.kind}, {c.residues} residues)" for c in summary.chains)
-    kinds: dict[str, int] = {}
-    for chain in summary.chains:
-        kinds[chain.kind] = kinds.get(chain.kind, 0) + 1
-    counts = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+    counts = ", ".join(f"{count} {kind}" for kind, count in Counter(c.kind for c in summary.chains).items())
     first = ", ".join(c.chain_id or "-" for c in summary.chains[:LISTED_MAX])
     return f"{len(summary.chains)} ({counts}): {first}, ..."
