@@ -114,6 +114,11 @@ class XrApp:
     def run(self) -> int:
         """Run until the runtime, a signal or `--frames` ends the session; returns the exit status."""
         previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        for s in previous:
+            # Python installs handlers without SA_RESTART, so a signal landing in the runtime's IPC
+            # (Monado's recvmsg in xrBeginFrame) failed that call with EINTR and lost the instance:
+            # Ctrl+C then left without ending the session. Restarted calls let the loop end it.
+            signal.siginterrupt(s, False)
         try:
             return self._run_with_recovery()
         finally:
