@@ -4,7 +4,10 @@ Renderer; for the right eye the left one is drawn first, as in the headset, sinc
 labels follow the left eye's layout. Runs as its own process (pyopenxr, imported by the test
 process, takes over PyOpenGL's platform on import).
 
-    python tests/xr/render_reference.py SCENE EYE.json OUT.png [--asset-root DIR ...]
+--positions writes the eye's scene position per pixel as an .npy, (H, W, 4) float32, top row
+first: xyz metres, w = 1 where an opaque part was hit (what the disparity test predicts from).
+
+    python tests/xr/render_reference.py SCENE EYE.json OUT.png [--asset-root DIR ...] [--positions OUT.npy]
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from renderer.gl import commands
 from renderer.headless import HeadlessRenderer
 from renderer.scene.load import load_scene
 from renderer.scene.step_state import scene_state
@@ -29,6 +33,7 @@ def main() -> None:
     parser.add_argument("eye", type=Path)
     parser.add_argument("output", type=Path)
     parser.add_argument("--asset-root", type=Path, action="append", default=[])
+    parser.add_argument("--positions", type=Path)
     args = parser.parse_args()
     info = json.loads(args.eye.read_text())
     loaded = load_scene(args.scene, asset_roots=args.asset_root)
@@ -43,8 +48,13 @@ def main() -> None:
             view = View(np.array(eye["view_matrix"]), np.array(eye["projection"]), np.array(eye["eye_m"]),
                         (0, 0, width, height), eye["near_m"], eye["far_m"], eye["index"])  # fmt: skip
             target = OffscreenTarget(headless.context.resources, width, height)
-            headless.renderer.render_view(headless.scene, view, options, target.framebuffer)
+            result = headless.renderer.render_view(headless.scene, view, options, target.framebuffer)
             image = target.read_image()
+            if args.positions and eye is info:
+                positions = commands.read_float(result.buffers.world_position)
+                # w held a packed normal; the prepass's view depth is 0 where no opaque part lies
+                positions[:, :, 3] = commands.read_float(result.buffers.normal_depth)[:, :, 3] > 0.0
+                np.save(args.positions, positions)
             target.release()
         write_png(args.output, image)
 

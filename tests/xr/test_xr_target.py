@@ -46,9 +46,13 @@ def test_session_lifecycle_with_validation(monado, request, tmp_path, binding):
     assert "garbage-collected" not in output and "leak" not in output.lower()  # every GL object released
 
 
-def _reference(eye_json, out):
-    subprocess.run([sys.executable, str(REPO / "tests/xr/render_reference.py"), str(TEST_SCENE), str(eye_json),
-                    str(out), *ASSET_ARGS], cwd=REPO, check=True, env={**_clean_env(), "PYTHONPATH": str(REPO)})
+UNLABELLED_SCENE = REPO / "tests/data/xr/unlabelled.yaml"
+
+
+def _reference(scene, eye_json, out, positions):
+    subprocess.run([sys.executable, str(REPO / "tests/xr/render_reference.py"), str(scene), str(eye_json), str(out),
+                    *ASSET_ARGS, "--positions", str(positions)],
+                   cwd=REPO, check=True, env={**_clean_env(), "PYTHONPATH": str(REPO)})  # fmt: skip
 
 
 def _clean_env():
@@ -62,55 +66,91 @@ def _foreground(image: np.ndarray) -> np.ndarray:
     return np.abs(image.astype(int) - background).sum(axis=2) > 24
 
 
-def test_eye_images_match_offscreen_renders_and_differ_by_disparity(monado, tmp_path):
+def _dump_eyes(monado, tmp_path, scene) -> tuple[list[np.ndarray], list[dict], list[np.ndarray]]:
+    """Run the headset app on `scene`, read back frame 3, and check each eye against an offscreen
+    render of the same eye. Returns per eye: the XR image (H, W, 3) uint8, its JSON, and the scene
+    position per pixel from the reference (H, W, 4), w = 1 where an opaque part was hit."""
     dump = tmp_path / "dump"
     app = ProsectorXr(tmp_path, monado.client_env(), "--binding", "egl", "--frames", "6", "--dump-frame", "3",
-                      "--dump-dir", str(dump), "--no-governor")  # fmt: skip
+                      "--dump-dir", str(dump), "--no-governor", scene=scene)  # fmt: skip
     assert app.wait(120) == 0, app.output()[-4000:]
-    images, projected = [], []
+    images, infos, positions = [], [], []
     for eye in (0, 1):
         xr_image = np.asarray(Image.open(dump / f"eye-{eye}.png"))
-        reference_path = tmp_path / f"reference-{eye}.png"
-        _reference(dump / f"eye-{eye}.json", reference_path)
+        reference_path, positions_path = tmp_path / f"reference-{eye}.png", tmp_path / f"positions-{eye}.npy"
+        _reference(scene, dump / f"eye-{eye}.json", reference_path, positions_path)
         reference = np.asarray(Image.open(reference_path))
         difference = np.abs(xr_image.astype(int) - reference.astype(int))
         if difference.max() > 2 or not _foreground(xr_image).any():
             out = REPO / "test-output"
             out.mkdir(exist_ok=True)
             Image.fromarray(np.hstack([xr_image, reference, np.clip(difference * 8, 0, 255).astype(np.uint8)])).save(
-                out / f"xr-eye-{eye}-vs-offscreen.png")
+                out / f"xr-eye-{eye}-vs-offscreen-{scene.stem}.png"
+            )
         assert _foreground(xr_image).mean() > 0.02, "the eye image shows no scene"
         assert difference.max() <= 2 and difference.mean() < 0.05
         images.append(xr_image)
-        info = json.loads((dump / f"eye-{eye}.json").read_text())
-        # where the model's centre lands in this eye, pixels from the left
-        centre = np.linalg.inv(np.array(info["placement"])) @ np.array([0.0, 0.0, 0.0, 1.0])
-        scene_centre = np.array(info["placement"])[:3, 3]  # XR position of the scene origin
-        del centre, scene_centre
-        projected.append(info)
-    # Disparity: the horizontal shift between the eyes' images, measured by the foreground's
-    # centroid, equals the one predicted by projecting the foreground's 3D points through both eyes.
-    measured = [np.nonzero(_foreground(img))[1].mean() for img in images]
+        infos.append(json.loads((dump / f"eye-{eye}.json").read_text()))
+        positions.append(np.load(positions_path))
+    return images, infos, positions
+
+
+def test_eye_images_match_offscreen_renders(monado, tmp_path):
+    """The lesson's first step, its label included (the right eye's follows the left eye's layout)."""
+    images, _, _ = _dump_eyes(monado, tmp_path, TEST_SCENE)
     assert not np.array_equal(images[0], images[1])
-    predicted = [_project_centroid(info) for info in projected]
-    shift_measured, shift_predicted = measured[0] - measured[1], predicted[0] - predicted[1]
-    assert shift_predicted > 1.0  # the left eye sees a near object further right than the right eye does
-    assert abs(shift_measured - shift_predicted) < 1.5, (shift_measured, shift_predicted)
 
 
-def _project_centroid(info: dict) -> float:
-    """x pixel of the scene's bounding-box centre in this eye (the model is placed around it)."""
-    from renderer.scene.load import load_scene  # no GL
+def _pixel_x(info: dict, points_m: np.ndarray) -> np.ndarray:
+    """(N,) x of scene points (N, 3) in this eye's image, pixels from the left edge of pixel 0."""
+    clip = np.c_[points_m, np.ones(len(points_m))] @ (np.array(info["projection"]) @ np.array(info["view_matrix"])).T
+    return (clip[:, 0] / clip[:, 3] * 0.5 + 0.5) * info["viewport"][2]
 
-    loaded = load_scene(TEST_SCENE, asset_roots=[REPO / "scenes", REPO / "assets"])
-    from renderer.scene.step_state import scene_state
 
-    state = scene_state(loaded, info["step"], info["language"])
-    boxes = [loaded.meshes[p].bounds for p, v in state.visible.items() if v]
-    centre = np.array([np.min([b[0] for b in boxes], axis=0), np.max([b[1] for b in boxes], axis=0)]).mean(axis=0)
-    clip = np.array(info["projection"]) @ np.array(info["view_matrix"]) @ np.append(centre, 1.0)
-    width = info["viewport"][2]
-    return (clip[0] / clip[3] * 0.5 + 0.5) * width
+def test_eyes_differ_by_the_disparity_of_their_poses(monado, tmp_path):
+    """Stereo as a wearer fuses it. The eyes the runtime gave sit one interpupillary distance apart
+    along the left eye's x axis, looking the same way; and the right eye's image is the left one's
+    with each visible point moved by its own disparity, predicted from its scene position through
+    both eyes' matrices. A near surface moves further than a far one, so no single shift (the model
+    centre's, or none) explains the pair; the test finds the extra shift on top of the prediction
+    that best aligns the images, and it must be none. Opaque parts and no labels: a label moves by
+    its anchor's disparity, not by that of the surface it covers."""
+    images, infos, positions = _dump_eyes(monado, tmp_path, UNLABELLED_SCENE)
+    views = [np.array(info["view_matrix"]) for info in infos]
+    offset_m = views[0][:3, :3] @ (np.array(infos[1]["eye_m"]) - np.array(infos[0]["eye_m"]))
+    assert 0.055 < offset_m[0] < 0.075 and np.abs(offset_m[1:]).max() < 1e-3, offset_m  # Monado's sim: 63 mm
+    assert np.allclose(views[0][:3, :3], views[1][:3, :3], atol=1e-6)
+    rows, columns = np.nonzero(positions[0][:, :, 3] > 0)
+    predicted_x = _pixel_x(infos[1], positions[0][rows, columns, :3].astype(np.float64)) - 0.5  # as an index
+    disparity = columns - predicted_x
+    assert np.median(disparity) > 10.0  # a near model: the left eye sees it further right
+    assert np.ptp(disparity) > 3.0  # and deep enough that one shift for all would not do
+
+    width = images[1].shape[1]
+
+    def misalignment(x: np.ndarray) -> float:
+        """Mean |colour difference| between the left eye's pixels and the right eye's image sampled
+        (linearly along x) at `x`, (N,) pixel indices, one per left-eye pixel."""
+        left = np.floor(x).astype(int)
+        inside = (left >= 0) & (left + 1 < width)
+        fraction = (x - left)[inside, None]
+        r, c, left = rows[inside], columns[inside], left[inside]
+        sampled = images[1][r, left] * (1.0 - fraction) + images[1][r, left + 1] * fraction
+        return float(np.abs(sampled - images[0][r, c]).sum(axis=1).mean())
+
+    extras = np.arange(-3.0, 3.01, 0.125)
+    errors = np.array([misalignment(predicted_x + extra) for extra in extras])
+    best = float(extras[np.argmin(errors)])
+    one_shift = min(misalignment(columns - shift) for shift in np.median(disparity) + extras)
+    figures = {"best_extra_px": best, "error": errors.min(), "error_at_2px": errors[[8, -9]].tolist(),
+               "best_single_shift_error": one_shift}  # fmt: skip
+    if abs(best) > 0.5 or one_shift < errors.min() * 1.5:
+        out = REPO / "test-output"
+        out.mkdir(exist_ok=True)
+        Image.fromarray(np.hstack(images)).save(out / "xr-eyes-disparity.png")
+    assert abs(best) <= 0.5, figures
+    assert errors.min() * 2 < errors[[8, -9]].min(), figures  # a clear minimum, 2 px either side
+    assert one_shift > errors.min() * 1.5, figures  # depth shows: per-point disparity, not one shift
 
 
 def test_recovers_when_the_runtime_is_killed_and_restarted(monado, tmp_path):
