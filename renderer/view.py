@@ -40,6 +40,16 @@ class View:
     def view_projection(self) -> np.ndarray:
         return self.projection @ self.view_matrix
 
+    def project(self, points_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(K, 3) world points -> (K, 2) pixels (top-left origin, within the view) and (K,) view depth, metres."""
+        homogeneous = np.c_[points_m, np.ones(len(points_m))]
+        clip = homogeneous @ self.view_projection.T
+        depth = -(homogeneous @ self.view_matrix.T)[:, 2]
+        w = np.where(np.abs(clip[:, 3]) < 1e-9, 1e-9, clip[:, 3])
+        width, height = self.size
+        pixels = np.c_[(clip[:, 0] / w * 0.5 + 0.5) * width, (0.5 - clip[:, 1] / w * 0.5) * height]
+        return pixels, depth
+
 
 def bounding_sphere(bounds: np.ndarray) -> tuple[np.ndarray, float]:
     """Centre (3,) and radius (metres) of the sphere around an axis-aligned box (2, 3)."""

@@ -32,26 +32,15 @@ def label_pixel_size(view_height: int, scale: float = 1.0) -> int:
     return int(round(scale * float(np.clip(0.03 * view_height, 11, 42))))
 
 
-def project(view: View, points_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(K, 3) world points -> (K, 2) pixels (top-left origin, within the view) and (K,) view depth, metres."""
-    homogeneous = np.c_[points_m, np.ones(len(points_m))]
-    clip = homogeneous @ view.view_projection.T
-    depth = -(homogeneous @ view.view_matrix.T)[:, 2]
-    w = np.where(np.abs(clip[:, 3]) < 1e-9, 1e-9, clip[:, 3])
-    width, height = view.size
-    pixels = np.c_[(clip[:, 0] / w * 0.5 + 0.5) * width, (0.5 - clip[:, 1] / w * 0.5) * height]
-    return pixels, depth
-
-
 def choose_anchor(view: View, label: LabelRequest, view_depth: np.ndarray | None) -> np.ndarray | None:
     """Scene point (3,), metres, where the leader line points: the teacher's anchor, else the visible
     candidate point whose pixel is nearest the middle of the part's visible points (None when the
     part is off screen)."""
     if label.anchor_m is not None:
-        _, depth = project(view, label.anchor_m[None])
+        _, depth = view.project(label.anchor_m[None])
         return label.anchor_m if depth[0] > view.near_m else None
     points = label.points_m
-    pixels, depth = project(view, points)
+    pixels, depth = view.project(points)
     width, height = view.size
     inside = (depth > view.near_m) & (pixels[:, 0] >= 0) & (pixels[:, 0] < width) & (pixels[:, 1] >= 0) \
         & (pixels[:, 1] < height)  # fmt: skip
@@ -71,7 +60,7 @@ def choose_anchor(view: View, label: LabelRequest, view_depth: np.ndarray | None
 
 
 def _on_screen(view: View, point_m: np.ndarray) -> bool:
-    pixels, depth = project(view, point_m[None])
+    pixels, depth = view.project(point_m[None])
     width, height = view.size
     return bool(depth[0] > view.near_m and 0 <= pixels[0, 0] < width and 0 <= pixels[0, 1] < height)
 
@@ -147,7 +136,7 @@ class LabelPass:
             return
         images = [label_image(label.text, size_px, scene.label_language) for label, _ in chosen]
         dot = dot_image()
-        anchors = project(view, np.array([point for _, point in chosen]))[0]
+        anchors = view.project(np.array([point for _, point in chosen]))[0]
         sizes = np.array([[im.shape[1], im.shape[0]] for im in images], dtype=np.float64)
         placements = None
         if followed:
@@ -205,7 +194,7 @@ class LabelPass:
 
 def _subject_centre(view: View, scene: GpuScene) -> np.ndarray:
     centre = scene.bounds().mean(axis=0)
-    pixels, _ = project(view, centre[None])
+    pixels, _ = view.project(centre[None])
     return pixels[0]
 
 

@@ -1,5 +1,5 @@
 """`--dump-frame N --dump-dir DIR`: both eye images of one rendered frame, each with what renders it
-again headless (tests/xr/render_reference.py compares the two)."""
+again headless (tests/xr/render_reference.py compares the two, via `read_eye_view`)."""
 
 from __future__ import annotations
 
@@ -26,3 +26,10 @@ def write_eye_dump(folder: Path, view: View, image: np.ndarray, options: RenderO
                         "ao_radius_m": options.ao_radius_m}}  # fmt: skip
     (folder / f"eye-{view.index}.json").write_text(json.dumps(data, default=jsonable))
     return folder
+
+
+def read_eye_view(data: dict) -> View:
+    """The View of an eye-<index>.json (as parsed), as an image of its own: its viewport at the origin."""
+    width, height = data["viewport"][2:]
+    return View(np.array(data["view_matrix"]), np.array(data["projection"]), np.array(data["eye_m"]),
+                (0, 0, width, height), data["near_m"], data["far_m"], data["index"])  # fmt: skip

@@ -24,7 +24,7 @@ from renderer.scene.load import load_scene
 from renderer.scene.step_state import scene_state
 from renderer.screenshots import write_png
 from renderer.targets.offscreen import OffscreenTarget
-from renderer.view import View
+from renderer.xr.eye_dump import read_eye_view
 
 
 def main() -> None:
@@ -44,10 +44,8 @@ def main() -> None:
         headless.scene.apply(scene_state(loaded, info["step"], info["language"]))
         options = headless.options(**info["options"])
         for eye in eyes:
-            x, y, width, height = eye["viewport"]
-            view = View(np.array(eye["view_matrix"]), np.array(eye["projection"]), np.array(eye["eye_m"]),
-                        (0, 0, width, height), eye["near_m"], eye["far_m"], eye["index"])  # fmt: skip
-            target = OffscreenTarget(headless.context.resources, width, height)
+            view = read_eye_view(eye)
+            target = OffscreenTarget(headless.context.resources, *view.size)
             result = headless.renderer.render_view(headless.scene, view, options, target.framebuffer)
             image = target.read_image()
             if args.positions and eye is info:
